@@ -1,0 +1,35 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Layers, each depending only on those before it:
+// CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
+// → the `motionrnn` command-line tool.
+let package = Package(
+    name: "MotionRNN",
+    products: [
+        .library(name: "MotionRNN", targets: ["Engine", "Layers"]),
+        .executable(name: "motionrnn", targets: ["motionrnn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .target(name: "Engine", dependencies: ["CBLAS"]),
+        .target(name: "Layers", dependencies: ["Engine"]),
+        .executableTarget(
+            name: "motionrnn",
+            dependencies: [
+                "Engine", "Layers",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
+        .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

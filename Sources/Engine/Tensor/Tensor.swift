@@ -1,0 +1,96 @@
+/// Owns one 64-byte-aligned block of Float32 values. Tensors share it; kernels write only into
+/// storage they have just allocated, and the optimiser and gradient accumulation write only into
+/// storage nobody else holds.
+public final class TensorStorage: @unchecked Sendable {
+    public let count: Int
+    public let pointer: UnsafeMutablePointer<Float>
+
+    /// Uninitialised storage: the caller writes every element before anyone reads it.
+    public init(uninitializedCount count: Int) {
+        self.count = count
+        let raw = UnsafeMutableRawPointer.allocate(
+            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+    }
+
+    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+}
+
+/// A dense, contiguous, row-major Float32 array. Images are NCHW, volumes NCDHW.
+/// A plain value: no gradient bookkeeping (that is `Variable`'s job).
+public struct Tensor: @unchecked Sendable {
+    public let shape: [Int]
+    public let storage: TensorStorage
+
+    public var count: Int { storage.count }
+    public var rank: Int { shape.count }
+    /// Read access for kernels.
+    public var pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
+    /// Write access: only for a tensor the caller has just created and not yet shared.
+    public var mutablePointer: UnsafeMutablePointer<Float> { storage.pointer }
+
+    /// Storage with unspecified contents; every element must be written before use.
+    public init(uninitializedShape shape: [Int]) {
+        precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
+        self.shape = shape
+        storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
+    }
+
+    public init(zeros shape: [Int]) {
+        self.init(repeating: 0, shape: shape)
+    }
+
+    public init(repeating value: Float, shape: [Int]) {
+        self.init(uninitializedShape: shape)
+        storage.pointer.update(repeating: value, count: count)
+    }
+
+    public init(shape: [Int], scalars: [Float]) {
+        self.init(uninitializedShape: shape)
+        precondition(scalars.count == count,
+                     "Tensor: \(scalars.count) values do not fill shape \(shape) (\(count) elements)")
+        scalars.withUnsafeBufferPointer { storage.pointer.update(from: $0.baseAddress!, count: count) }
+    }
+
+    /// A scalar as a rank-0 tensor.
+    public init(_ scalar: Float) {
+        self.init(shape: [], scalars: [scalar])
+    }
+
+    init(shape: [Int], sharing storage: TensorStorage) {
+        self.shape = shape
+        self.storage = storage
+    }
+
+    public var scalars: [Float] { Array(UnsafeBufferPointer(start: pointer, count: count)) }
+
+    /// The single value of a one-element tensor.
+    public var scalar: Float {
+        precondition(count == 1, "Tensor.scalar: shape \(shape) has \(count) elements, not 1")
+        return pointer[0]
+    }
+
+    /// Same values, new shape (no copy). One dimension may be -1 and is inferred.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        Tensor(shape: Shape.resolve(newShape, elementCount: count, op: "reshape", from: shape),
+               sharing: storage)
+    }
+
+    /// A fresh copy that owns its storage.
+    public func copy() -> Tensor {
+        let out = Tensor(uninitializedShape: shape)
+        out.mutablePointer.update(from: pointer, count: count)
+        return out
+    }
+
+    public subscript(indices: Int...) -> Float {
+        pointer[Shape.flatIndex(indices, in: shape)]
+    }
+}
+
+extension Tensor: CustomStringConvertible {
+    public var description: String {
+        let preview = scalars.prefix(8).map { String($0) }.joined(separator: ", ")
+        return "Tensor\(shape)[\(preview)\(count > 8 ? ", …" : "")]"
+    }
+}

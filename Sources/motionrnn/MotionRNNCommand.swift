@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct MotionRNNCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "motionrnn",
+        abstract: "MotionRNN video prediction in Swift: train, evaluate, predict, benchmark.",
+        subcommands: [])
+}
