@@ -3,11 +3,11 @@ import PackageDescription
 
 // Layers, each depending only on those before it:
 // CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
-// → the `motionrnn` command-line tool.
+// → Cells (recurrent blocks, MotionGRU, Warp) → the `motionrnn` command-line tool.
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -21,15 +21,17 @@ let package = Package(
         ),
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .target(name: "Layers", dependencies: ["Engine"]),
+        .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
-                "Engine", "Layers",
+                "Engine", "Layers", "Cells",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "EngineTests", dependencies: ["Engine"]),
         .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers"]),
+        .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,47 @@
+import Engine
+import Layers
+
+/// The MotionGRU of SPEC §4 on an already encoded state: a ConvGRU over motion offsets learns the
+/// transient variation, a momentum update accumulates the trend, and their sum (the motion
+/// filter) warps the state. Official names: `update`, `reset`, `output` (3×3 convs with bias,
+/// `in + 18 → 18`) and `warp.*`.
+public final class MotionGRU: Layer {
+    /// 2·k² channels for the k = 3 neighbourhood: 9 row offsets, then 9 column offsets.
+    public static let offsetChannels = 18
+
+    let update: Conv2D
+    let reset: Conv2D
+    let output: Conv2D
+    let warp: Warp
+    /// Momentum step of the trend: D = D_prev + α (F_prev − D_prev). The paper uses 0.5.
+    public let alpha: Float
+
+    public init(channels: Int, alpha: Float = 0.5, using random: inout RandomGenerator) {
+        let gateInput = channels + Self.offsetChannels
+        update = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
+        reset = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
+        output = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
+        warp = Warp(inputChannels: channels, outputChannels: channels, using: &random)
+        self.alpha = alpha
+    }
+
+    public var namedParameters: [(name: String, parameter: Variable)] {
+        prefixed("update", update) + prefixed("reset", reset) + prefixed("output", output)
+            + prefixed("warp", warp)
+    }
+
+    /// `encoded [B, C, h, w]`, `previousFilter` F_{t−1} and `previousTrend` D_{t−1} `[B, 18, h, w]`.
+    /// Returns the warped state, the new motion filter F and the new trend D.
+    public func callAsFunction(_ encoded: Variable, previousFilter: Variable, previousTrend: Variable)
+        -> (warped: Variable, filter: Variable, trend: Variable)
+    {
+        let gateInput = concat([encoded, previousFilter], axis: 1)
+        let u = sigmoid(update(gateInput))
+        let r = sigmoid(reset(gateInput))
+        let z = tanh(output(concat([encoded, r * previousFilter], axis: 1)))
+        let transient = u * z + (1 - u) * previousFilter
+        let trend = previousTrend + alpha * (previousFilter - previousTrend)
+        let filter = transient + trend
+        return (warp(encoded, motionFilter: filter), filter, trend)
+    }
+}
