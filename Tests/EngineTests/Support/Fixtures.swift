@@ -1,0 +1,32 @@
+import Foundation
+import Testing
+
+/// Locates the shared reference fixtures: `$MOTIONRNN_SHARED/fixtures` when that variable is
+/// set, otherwise `<repository>/../shared/fixtures`. A missing folder or file fails the test
+/// (it is never skipped), so a broken setup cannot pass silently.
+enum Fixtures {
+    static var directory: URL {
+        if let shared = ProcessInfo.processInfo.environment["MOTIONRNN_SHARED"], !shared.isEmpty {
+            return URL(fileURLWithPath: shared).appendingPathComponent("fixtures")
+        }
+        // This file is <repository>/Tests/EngineTests/Support/Fixtures.swift.
+        let repository = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent()
+        return repository.deletingLastPathComponent()
+            .appendingPathComponent("shared").appendingPathComponent("fixtures")
+            .standardizedFileURL
+    }
+
+    /// The fixture file `name`; records a test failure if it does not exist.
+    static func url(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL {
+        let url = directory.appendingPathComponent(name)
+        if !FileManager.default.fileExists(atPath: url.path) {
+            Issue.record("""
+                Missing fixture \(url.path). The shared folder is looked up at \
+                <repository>/../shared/fixtures or $MOTIONRNN_SHARED/fixtures.
+                """, sourceLocation: sourceLocation)
+        }
+        return url
+    }
+}
