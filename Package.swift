@@ -29,9 +29,11 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "EngineTests", dependencies: ["Engine"]),
-        .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers"]),
-        .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells"]),
+        // Shared by the test targets: fixture lookup, finite-difference gradient checks.
+        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
+        .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers", "TestSupport"]),
+        .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

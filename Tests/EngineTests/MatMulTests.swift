@@ -1,5 +1,6 @@
 @testable import Engine
 import Testing
+import TestSupport
 
 /// Naive product of (batched) row-major matrices, reading the stored operands transposed on request.
 private func naiveMatMul(_ a: Tensor, _ b: Tensor, transposeA: Bool, transposeB: Bool) -> [Float] {

@@ -1,6 +1,7 @@
 @testable import Engine
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct PatchTests {
     @Test func patchifyHandComputedSingleChannel() {
@@ -37,7 +38,7 @@ import Testing
     }
 
     @Test func patchifyMatchesReferenceFixture() throws {
-        let fixture = try TemporarySafetensors(path: try fixturePath("predrnn_small.safetensors"))
+        let fixture = try ReferenceTensors("predrnn_small")
         let raw = try fixture.tensor("input.frames_raw")
         let expected = try fixture.tensor("input.frames")
         #expect(raw.shape == [2, 6, 16, 16, 1] && expected.shape == [2, 6, 8, 8, 4])
@@ -60,52 +61,5 @@ import Testing
         expectExitMessage(await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             _ = Patching.unpatchify(Tensor(zeros: [1, 2, 3, 3, 6]), patchSize: 2)
         }, "unpatchify: shape [1, 2, 3, 3, 6]")
-    }
-}
-
-/// The shared fixture directory: $MOTIONRNN_SHARED/fixtures, else ../shared/fixtures next to
-/// the package (as scripts/test.sh documents).
-private func fixturePath(_ name: String) throws -> String {
-    var candidates: [String] = []
-    if let shared = ProcessInfo.processInfo.environment["MOTIONRNN_SHARED"] {
-        candidates.append(shared + "/fixtures/" + name)
-    }
-    let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    candidates.append(packageRoot.deletingLastPathComponent().path + "/shared/fixtures/" + name)
-    guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0) }) else {
-        throw FixtureError.missing("fixture \(name) not found in \(candidates)")
-    }
-    return found
-}
-
-private enum FixtureError: Error { case missing(String), malformed(String) }
-
-/// TEMPORARY TEST HELPER: a minimal float32 safetensors reader (8-byte little-endian header
-/// length, JSON header {name: {dtype, shape, data_offsets}}, raw data), only so this test can
-/// check patchify against the fixture. Replace with the engine's real reader once it exists.
-private struct TemporarySafetensors {
-    let data: Data
-    let header: [String: Any]
-    let dataStart: Int
-
-    init(path: String) throws {
-        data = try Data(contentsOf: URL(fileURLWithPath: path))
-        let length = data.prefix(8).enumerated().reduce(0) { $0 | Int($1.element) << (8 * $1.offset) }
-        let json = try JSONSerialization.jsonObject(with: data.subdata(in: 8..<(8 + length)))
-        guard let header = json as? [String: Any] else { throw FixtureError.malformed("header") }
-        self.header = header
-        dataStart = 8 + length
-    }
-
-    func tensor(_ name: String) throws -> Tensor {
-        guard let entry = header[name] as? [String: Any], entry["dtype"] as? String == "F32",
-              let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int]
-        else { throw FixtureError.malformed("no float32 tensor \(name)") }
-        let bytes = data.subdata(in: (dataStart + offsets[0])..<(dataStart + offsets[1]))
-        let values = bytes.withUnsafeBytes { raw in
-            (0..<(bytes.count / 4)).map { Float(bitPattern: raw.loadUnaligned(fromByteOffset: 4 * $0, as: UInt32.self).littleEndian) }
-        }
-        return Tensor(shape: shape, scalars: values)
     }
 }

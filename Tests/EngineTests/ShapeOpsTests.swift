@@ -1,5 +1,6 @@
 @testable import Engine
 import Testing
+import TestSupport
 
 /// Reference permutation by plain index arithmetic, to check the fast kernel against.
 private func naivePermute(_ t: Tensor, _ axes: [Int]) -> [Float] {

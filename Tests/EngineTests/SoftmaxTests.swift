@@ -1,6 +1,7 @@
 @testable import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// Softmax along `axis` in Double by the textbook formula.
 private func naiveSoftmax(_ t: Tensor, axis: Int) -> [Float] {

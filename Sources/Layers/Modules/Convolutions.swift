@@ -69,17 +69,13 @@ public final class Conv3D: Layer {
     }
 }
 
-/// A convolution's weight and optional bias with PyTorch's default initialisation.
+/// A convolution's weight and optional bias as trainable leaves, PyTorch's default initialisation.
 public func makeConvolutionParameters(_ weightShape: [Int], transposed: Bool, bias: Bool,
-                               using random: inout RandomGenerator) -> (Variable, Variable?) {
-    let fanIn = Initialization.fanIn(ofConvWeight: weightShape, transposed: transposed)
-    let weight = Variable(
-        Initialization.kaimingUniformConvWeight(shape: weightShape, fanIn: fanIn, using: &random),
-        requiresGrad: true, name: "weight")
-    guard bias else { return (weight, nil) }
-    let outputChannels = transposed ? weightShape[1] : weightShape[0]
-    return (weight, Variable(Initialization.convBias(count: outputChannels, fanIn: fanIn, using: &random),
-                             requiresGrad: true, name: "bias"))
+                                      using random: inout RandomGenerator) -> (Variable, Variable?) {
+    let drawn = Initialization.convParameters(weightShape: weightShape, transposed: transposed,
+                                              bias: bias, using: &random)
+    return (Variable(drawn.weight, requiresGrad: true, name: "weight"),
+            drawn.bias.map { Variable($0, requiresGrad: true, name: "bias") })
 }
 
 public func weightAndBias(_ weight: Variable, _ bias: Variable?) -> [(name: String, parameter: Variable)] {

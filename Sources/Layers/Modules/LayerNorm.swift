@@ -8,8 +8,8 @@ public final class LayerNorm: Layer {
     public let epsilon: Float
 
     public init(normalizedShape: [Int], epsilon: Float = 1e-5) {
-        weight = Variable(Tensor(repeating: 1, shape: normalizedShape), requiresGrad: true, name: "weight")
-        bias = Variable(Tensor(zeros: normalizedShape), requiresGrad: true, name: "bias")
+        weight = Variable(Initialization.layerNormWeight(shape: normalizedShape), requiresGrad: true, name: "weight")
+        bias = Variable(Initialization.layerNormBias(shape: normalizedShape), requiresGrad: true, name: "bias")
         self.epsilon = epsilon
     }
 

@@ -2,11 +2,11 @@ import Engine
 import Testing
 
 /// Deterministic pseudo-random numbers for tests (SplitMix64), so failures reproduce.
-struct TestRandom {
+public struct TestRandom {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -15,11 +15,11 @@ struct TestRandom {
     }
 
     /// Uniform in [low, high).
-    mutating func uniform(_ low: Float = -1, _ high: Float = 1) -> Float {
+    public mutating func uniform(_ low: Float = -1, _ high: Float = 1) -> Float {
         low + (high - low) * Float(next() >> 40) / Float(1 << 24)
     }
 
-    mutating func tensor(_ shape: [Int], _ low: Float = -1, _ high: Float = 1) -> Tensor {
+    public mutating func tensor(_ shape: [Int], _ low: Float = -1, _ high: Float = 1) -> Tensor {
         Tensor(shape: shape, scalars: (0..<Shape.elementCount(shape)).map { _ in uniform(low, high) })
     }
 }
@@ -32,7 +32,7 @@ struct TestRandom {
 /// L accumulated in Double. Passes when |analytic − numeric| ≤ atol + rtol·|numeric| everywhere.
 /// Float32 forward passes limit the precision of the difference quotient to about 1e-3
 /// relative at h = 1e-2, so the default tolerances are atol 2e-3, rtol 2e-2.
-func checkGradients(
+public func checkGradients(
     _ inputs: [Tensor],
     step: Float = 1e-2, atol: Double = 2e-3, rtol: Double = 2e-2,
     seed: UInt64 = 99,

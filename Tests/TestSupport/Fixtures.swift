@@ -1,25 +1,25 @@
+import Engine
 import Foundation
 import Testing
 
 /// Locates the shared reference fixtures: `$MOTIONRNN_SHARED/fixtures` when that variable is
 /// set, otherwise `<repository>/../shared/fixtures`. A missing folder or file fails the test
 /// (it is never skipped), so a broken setup cannot pass silently.
-enum Fixtures {
-    static var directory: URL {
+public enum Fixtures {
+    public static var directory: URL {
         if let shared = ProcessInfo.processInfo.environment["MOTIONRNN_SHARED"], !shared.isEmpty {
             return URL(fileURLWithPath: shared).appendingPathComponent("fixtures")
         }
-        // This file is <repository>/Tests/EngineTests/Support/Fixtures.swift.
+        // This file is <repository>/Tests/TestSupport/Fixtures.swift.
         let repository = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return repository.deletingLastPathComponent()
             .appendingPathComponent("shared").appendingPathComponent("fixtures")
             .standardizedFileURL
     }
 
     /// The fixture file `name`; records a test failure if it does not exist.
-    static func url(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL {
+    public static func url(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL {
         let url = directory.appendingPathComponent(name)
         if !FileManager.default.fileExists(atPath: url.path) {
             Issue.record("""
@@ -29,4 +29,17 @@ enum Fixtures {
         }
         return url
     }
+}
+
+/// The tensors of one reference fixture (`NAME.safetensors` in the shared fixtures folder).
+public struct ReferenceTensors {
+    public let file: SafetensorsFile
+    public var tensors: [String: Tensor] { file.tensors }
+
+    public init(_ fixtureName: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        file = try SafetensorsFile.read(from: Fixtures.url("\(fixtureName).safetensors",
+                                                           sourceLocation: sourceLocation))
+    }
+
+    public func tensor(_ name: String) throws -> Tensor { try file.tensor(name) }
 }
