@@ -1,0 +1,69 @@
+/// + − × on Variables, with numpy-style broadcasting (either side may broadcast; the backward
+/// sums the gradient over the broadcast axes), and with Float constants on either side.
+
+public func + (lhs: Variable, rhs: Variable) -> Variable {
+    let a = lhs, b = rhs
+    let value = Broadcast.apply(.add, a.value, b.value)
+    return Variable.record(value, inputs: [a, b]) { grad in
+        passGradient(grad, to: a)
+        passGradient(grad, to: b)
+    }
+}
+
+public func - (lhs: Variable, rhs: Variable) -> Variable {
+    let a = lhs, b = rhs
+    let value = Broadcast.apply(.subtract, a.value, b.value)
+    return Variable.record(value, inputs: [a, b]) { grad in
+        passGradient(grad, to: a)
+        if b.requiresGrad {
+            let reduced = b.shape == grad.shape ? grad : Broadcast.reduce(grad, to: b.shape)
+            b.accumulateGrad(fresh: Elementwise.affine(reduced, scale: -1, shift: 0))
+        }
+    }
+}
+
+public func * (lhs: Variable, rhs: Variable) -> Variable {
+    let a = lhs, b = rhs
+    let value = Broadcast.apply(.multiply, a.value, b.value)
+    return Variable.record(value, inputs: [a, b]) { grad in
+        if a.requiresGrad { a.accumulateGrad(fresh: productGradient(grad, other: b.value, shape: a.shape)) }
+        if b.requiresGrad { b.accumulateGrad(fresh: productGradient(grad, other: a.value, shape: b.shape)) }
+    }
+}
+
+public func + (lhs: Variable, rhs: Float) -> Variable { affine(lhs, scale: 1, shift: rhs) }
+public func + (lhs: Float, rhs: Variable) -> Variable { affine(rhs, scale: 1, shift: lhs) }
+public func - (lhs: Variable, rhs: Float) -> Variable { affine(lhs, scale: 1, shift: -rhs) }
+public func - (lhs: Float, rhs: Variable) -> Variable { affine(rhs, scale: -1, shift: lhs) }
+public func * (lhs: Variable, rhs: Float) -> Variable { affine(lhs, scale: rhs, shift: 0) }
+public func * (lhs: Float, rhs: Variable) -> Variable { affine(rhs, scale: lhs, shift: 0) }
+public prefix func - (x: Variable) -> Variable { affine(x, scale: -1, shift: 0) }
+
+/// x · scale + shift with constant scale and shift (exact for scale ±1: x + c, c − x, −x).
+private func affine(_ x: Variable, scale: Float, shift: Float) -> Variable {
+    let value = Elementwise.affine(x.value, scale: scale, shift: shift)
+    return Variable.record(value, inputs: [x]) { grad in
+        if scale == 1 {
+            x.accumulateGrad(grad)
+        } else {
+            x.accumulateGrad(fresh: Elementwise.affine(grad, scale: scale, shift: 0))
+        }
+    }
+}
+
+/// Passes the gradient of a sum on to one of its operands, reduced over its broadcast axes.
+private func passGradient(_ grad: Tensor, to x: Variable) {
+    guard x.requiresGrad else { return }
+    if x.shape == grad.shape {
+        x.accumulateGrad(grad)
+    } else {
+        x.accumulateGrad(fresh: Broadcast.reduce(grad, to: x.shape))
+    }
+}
+
+/// d(x ⊙ other)/dx applied to `grad`: grad ⊙ other, reduced to x's shape.
+private func productGradient(_ grad: Tensor, other: Tensor, shape: [Int]) -> Tensor {
+    if shape == grad.shape { return Broadcast.apply(.multiply, grad, other) }
+    if other.shape == grad.shape { return Broadcast.reduceProduct(grad, other, to: shape) }
+    return Broadcast.reduce(Broadcast.apply(.multiply, grad, other), to: shape)
+}

@@ -1,0 +1,28 @@
+/// LayerNorm with PyTorch `nn.LayerNorm` semantics: each sample is normalised over its trailing
+/// `normalizedRank` dims (e.g. [C,H,W] of NCHW) with the biased variance, then scaled and
+/// shifted element-wise by `weight` and `bias`, whose shape equals those trailing dims.
+/// Either affine parameter may be absent. Hand-written backward (see `LayerNormKernels`).
+public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, normalizedRank: Int,
+                      epsilon: Float = 1e-5) -> Variable {
+    precondition(normalizedRank >= 1 && normalizedRank <= x.shape.count,
+                 "layerNorm: normalizedRank \(normalizedRank) out of range for input \(x.shape)")
+    let normalizedShape = Array(x.shape.suffix(normalizedRank))
+    if let weight { Shape.check("layerNorm", weight.shape, equals: normalizedShape, "weight shape") }
+    if let bias { Shape.check("layerNorm", bias.shape, equals: normalizedShape, "bias shape") }
+    let groupSize = Shape.elementCount(normalizedShape)
+    precondition(groupSize > 0, "layerNorm: empty normalized shape \(normalizedShape)")
+    let (value, statistics) = LayerNormKernels.forward(
+        x.value, weight: weight?.value, bias: bias?.value, groupSize: groupSize, epsilon: epsilon)
+    let inputs = [x] + [weight, bias].compactMap { $0 }
+    let xValue = x.value, weightValue = weight?.value
+    return Variable.record(value, inputs: inputs) { grad in
+        let needWeight = weight?.requiresGrad ?? false
+        let needBias = bias?.requiresGrad ?? false
+        let grads = LayerNormKernels.backward(
+            grad, xValue, weight: weightValue, statistics: statistics, groupSize: groupSize,
+            needInput: x.requiresGrad, needWeight: needWeight, needBias: needBias)
+        if let gx = grads.input { x.accumulateGrad(fresh: gx) }
+        if let gw = grads.weight, let weight { weight.accumulateGrad(fresh: gw.reshaped(weight.shape)) }
+        if let gb = grads.bias, let bias { bias.accumulateGrad(fresh: gb.reshaped(bias.shape)) }
+    }
+}
