@@ -16,6 +16,12 @@ public final class SpatioTemporalLSTMCell: Layer {
         public var hidden: Variable
         public var cell: Variable
         public var memory: Variable
+
+        public init(hidden: Variable, cell: Variable, memory: Variable) {
+            self.hidden = hidden
+            self.cell = cell
+            self.memory = memory
+        }
     }
 
     /// `layerNormShape` (the cell's spatial size) turns on the official `layer_norm = 1` variant.

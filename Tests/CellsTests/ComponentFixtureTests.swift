@@ -36,18 +36,22 @@ import TestSupport
         #expect(lossError <= Self.tolerance, "\(fixtureName) loss: relative error \(lossError)")
         total.backward()
         var checked = 0
+        var worst = (error: 0.0, name: "")
         for (name, parameter) in layer.namedParameters {
             let error = (parameter.grad ?? Tensor(zeros: parameter.shape))
                 .relativeError(to: try fixture.tensor("grad.\(name)"))
             #expect(error <= Self.tolerance, "\(fixtureName) grad.\(name): relative error \(error)")
+            if error > worst.error { worst = (error, "grad.\(name)") }
             checked += 1
         }
         for (name, input) in inputs {
             let error = (input.grad ?? Tensor(zeros: input.shape))
                 .relativeError(to: try fixture.tensor("grad.input.\(name)"))
             #expect(error <= Self.tolerance, "\(fixtureName) grad.input.\(name): relative error \(error)")
+            if error > worst.error { worst = (error, "grad.input.\(name)") }
             checked += 1
         }
+        print("\(fixtureName): worst gradient relative error \(worst.error) (\(worst.name))")
         #expect(checked == layer.namedParameters.count + inputNames.count)
     }
 

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct ActivationsTests {
     @Test func valuesMatchFoundation() {

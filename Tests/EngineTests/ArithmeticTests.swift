@@ -1,5 +1,6 @@
 @testable import Engine
 import Testing
+import TestSupport
 
 /// Naive broadcasting by index arithmetic, as the reference for the coalesced kernels.
 enum NaiveBroadcast {

@@ -1,5 +1,6 @@
 @testable import Engine
 import Testing
+import TestSupport
 
 /// Direct-loop references, written from the definitions (not from the im2col kernels).
 enum ConvolutionReference {

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 /// Accuracy of FastMath against Foundation in Double over dense grids.
 ///

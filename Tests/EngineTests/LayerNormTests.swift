@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import TestSupport
 
 @Suite struct LayerNormTests {
     /// PyTorch nn.LayerNorm semantics computed naively in Double.

@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import TestSupport
 
 @Suite struct LossesTests {
     /// Prediction and a target that differs by at least 0.1 everywhere (away from |d|'s kink).

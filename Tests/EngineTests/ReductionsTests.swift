@@ -1,5 +1,6 @@
 import Engine
 import Testing
+import TestSupport
 
 @Suite struct ReductionsTests {
     @Test func valuesAreRankZeroAndAccurate() {

@@ -96,5 +96,5 @@ public enum Softmax {
 /// The one exp of the softmax kernels.
 @inline(__always)
 private func softmaxExp(_ x: Float) -> Float {
-    exp(x)  // TODO: FastMath.exp — swap in once Sources/Engine/Kernels/FastMath.swift lands.
+    FastMath.exp(x)
 }
