@@ -3,11 +3,11 @@ import PackageDescription
 
 // Layers, each depending only on those before it:
 // CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
-// → Cells (recurrent blocks, MotionGRU, Warp) → the `motionrnn` command-line tool.
+// → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -22,10 +22,11 @@ let package = Package(
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
+        .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
-                "Engine", "Layers", "Cells",
+                "Engine", "Layers", "Cells", "Predictor",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -34,6 +35,8 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers", "TestSupport"]),
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
+        .testTarget(name: "PredictorTests",
+                    dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -15,14 +15,23 @@ public final class MotionGRU: Layer {
     let warp: Warp
     /// Momentum step of the trend: D = D_prev + α (F_prev − D_prev). The paper uses 0.5.
     public let alpha: Float
+    /// Ablation switches (paper Table 3): without the transient branch F = D; without the trend
+    /// F = F' and D stays zero. (From zero states, "trend only" keeps F at zero: D only ever
+    /// accumulates F, so the warp samples the undisplaced neighbourhood — faithful to the
+    /// equations, and why the paper finds both parts necessary.)
+    public let usesTransient: Bool
+    public let usesTrend: Bool
 
-    public init(channels: Int, alpha: Float = 0.5, using random: inout RandomGenerator) {
+    public init(channels: Int, alpha: Float = 0.5, transient: Bool = true, trend: Bool = true,
+                using random: inout RandomGenerator) {
         let gateInput = channels + Self.offsetChannels
         update = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
         reset = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
         output = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
         warp = Warp(inputChannels: channels, outputChannels: channels, using: &random)
         self.alpha = alpha
+        usesTransient = transient
+        usesTrend = trend
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
@@ -35,13 +44,23 @@ public final class MotionGRU: Layer {
     public func callAsFunction(_ encoded: Variable, previousFilter: Variable, previousTrend: Variable)
         -> (warped: Variable, filter: Variable, trend: Variable)
     {
+        let trend = usesTrend ? previousTrend + alpha * (previousFilter - previousTrend) : previousTrend
+        let filter: Variable
+        if usesTransient {
+            let transient = transientVariation(encoded, previousFilter: previousFilter)
+            filter = usesTrend ? transient + trend : transient
+        } else {
+            filter = trend
+        }
+        return (warp(encoded, motionFilter: filter), filter, trend)
+    }
+
+    /// The ConvGRU over offsets (paper Eq. 2): F' = u ⊙ z + (1 − u) ⊙ F_prev.
+    func transientVariation(_ encoded: Variable, previousFilter: Variable) -> Variable {
         let gateInput = concat([encoded, previousFilter], axis: 1)
         let u = sigmoid(update(gateInput))
         let r = sigmoid(reset(gateInput))
         let z = tanh(output(concat([encoded, r * previousFilter], axis: 1)))
-        let transient = u * z + (1 - u) * previousFilter
-        let trend = previousTrend + alpha * (previousFilter - previousTrend)
-        let filter = transient + trend
-        return (warp(encoded, motionFilter: filter), filter, trend)
+        return u * z + (1 - u) * previousFilter
     }
 }

@@ -1,8 +1,8 @@
 import Engine
 import Layers
 
-/// PredRNN's spatiotemporal LSTM (SPEC §3), with the Motion Highway term when a highway input
-/// is given. Official parameter names: `conv_x`, `conv_h`, `conv_m`, `conv_o` (each `.0.weight`,
+/// PredRNN's spatiotemporal LSTM (SPEC §3). MotionRNN adds its highway term outside the cell
+/// (`motionHighway`), from the output gate returned here. Official parameter names: `conv_x`, `conv_h`, `conv_m`, `conv_o` (each `.0.weight`,
 /// plus `.1.weight/.1.bias` with layer norm), `conv_last.weight`.
 public final class SpatioTemporalLSTMCell: Layer {
     public let hiddenChannels: Int
@@ -40,9 +40,8 @@ public final class SpatioTemporalLSTMCell: Layer {
             + prefixed("conv_o", convO) + prefixed("conv_last", convLast)
     }
 
-    /// One step. Returns the new state and the output gate `o` (the highway's mixing weight).
-    /// `highway` nil is plain PredRNN; otherwise `H' += (1 − o) ⊙ highway`.
-    public func callAsFunction(_ x: Variable, _ state: State, highway: Variable?) -> (State, outputGate: Variable) {
+    /// One step. Returns the new state and the output gate `o`.
+    public func callAsFunction(_ x: Variable, _ state: State) -> (State, outputGate: Variable) {
         let xg = chunk(convX(x), 7, axis: 1)
         let hg = chunk(convH(state.hidden), 4, axis: 1)
         let mg = chunk(convM(state.memory), 3, axis: 1)
@@ -59,8 +58,7 @@ public final class SpatioTemporalLSTMCell: Layer {
 
         let memory = concat([c, m], axis: 1)
         let o = sigmoid(xg[6] + hg[3] + convO(memory))
-        var h = o * tanh(convLast(memory))
-        if let highway { h = h + (1 - o) * highway }
+        let h = o * tanh(convLast(memory))
         return (State(hidden: h, cell: c, memory: m), o)
     }
 }

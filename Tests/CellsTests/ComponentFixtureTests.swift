@@ -81,8 +81,9 @@ import TestSupport
                    inputs: ["x_t", "h_t", "c_t", "m_t", "motion_highway"]) { inputs in
             let state = SpatioTemporalLSTMCell.State(
                 hidden: inputs["h_t"]!, cell: inputs["c_t"]!, memory: inputs["m_t"]!)
-            let (next, _) = cell(inputs["x_t"]!, state, highway: inputs["motion_highway"]!)
-            return ["h": next.hidden, "c": next.cell, "m": next.memory]
+            let (next, outputGate) = cell(inputs["x_t"]!, state)
+            let hidden = motionHighway(next.hidden, outputGate: outputGate, below: inputs["motion_highway"]!)
+            return ["h": hidden, "c": next.cell, "m": next.memory]
         }
     }
 }

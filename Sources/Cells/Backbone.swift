@@ -1,0 +1,40 @@
+import Engine
+import Layers
+
+/// A stacked recurrent predictor (ConvLSTM, PredRNN, MIM, E3D-LSTM) seen one layer-step at a
+/// time, so that the MotionRNN framework can sit between its layers (paper Eq. 1) without
+/// changing its state transitions.
+///
+/// States live in a `State` value created fresh for each sequence (zeros, SPEC §8); streams that
+/// cross layers — PredRNN's zig-zag memory, MIM's difference stream, E3D-LSTM's global memory —
+/// are part of it, so the framework never needs to know about them.
+public protocol Backbone: Layer {
+    associatedtype State
+
+    /// Hidden channels of each layer, bottom first.
+    var hiddenChannels: [Int] { get }
+    /// Channels of one model-space frame (`p²·C` after patching).
+    var frameChannels: Int { get }
+
+    /// The zero state for a batch of frames of `height × width` (patch space).
+    func initialState(batch: Int, height: Int, width: Int) -> State
+
+    /// Turns the step's frame `[B, Cp, h, w]` into the input of layer 0 (E3D-LSTM builds its
+    /// temporal window here; the others pass the frame on).
+    func layerZeroInput(frame: Variable, state: inout State) -> Variable
+
+    /// Runs layer `layer` on `input` (the frame for layer 0, the layer below's hidden state
+    /// otherwise) and returns its new hidden state and its output gate.
+    func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable)
+
+    /// Replaces layer `layer`'s hidden state with the one MotionRNN made of it (highway added,
+    /// motion-corrected): as in the official code, that is what the layer carries to its next step.
+    func replaceHidden(layer: Int, with hidden: Variable, state: inout State)
+
+    /// The predicted frame `[B, Cp, h, w]` from the top layer's hidden state.
+    func frame(fromTopHidden hidden: Variable) -> Variable
+}
+
+extension Backbone {
+    public var layerCount: Int { hiddenChannels.count }
+}

@@ -1,0 +1,27 @@
+/// Which MotionRNN parts wrap the backbone (paper §3 and the ablation of Table 3).
+/// All off is the plain backbone.
+public struct MotionRNNOptions: Equatable, Codable, Sendable {
+    /// The Motion Highway: `H' + (1 − o) ⊙ H_below` in every layer.
+    public var highway: Bool
+    /// The MotionGRU's transient-variation branch (a ConvGRU over offsets).
+    public var transient: Bool
+    /// The MotionGRU's trending momentum.
+    public var trend: Bool
+    /// Momentum step α of the trend (paper: 0.5).
+    public var alpha: Float
+
+    public init(highway: Bool, transient: Bool, trend: Bool, alpha: Float = 0.5) {
+        self.highway = highway
+        self.transient = transient
+        self.trend = trend
+        self.alpha = alpha
+    }
+
+    /// The full MotionRNN of the paper.
+    public static let full = MotionRNNOptions(highway: true, transient: true, trend: true)
+    /// The plain backbone.
+    public static let none = MotionRNNOptions(highway: false, transient: false, trend: false)
+
+    /// Whether a MotionGRU sits between the layers.
+    public var usesMotionGRU: Bool { transient || trend }
+}

@@ -1,0 +1,97 @@
+import Cells
+import Engine
+import Layers
+
+/// A backbone unrolled over a sequence, with the MotionRNN framework around it (SPEC §2, §5, §6).
+///
+/// At each step t the frame input is the true frame inside the input window, afterwards the
+/// scheduled-sampling mix of the true frame and the previous prediction; every layer runs, with
+/// the Motion Highway added to its hidden state and a MotionGRU transition between it and the
+/// next layer; the top layer's hidden state gives the prediction of frame t+1.
+public final class VideoPredictor<B: Backbone>: Layer {
+    public let backbone: B
+    public let options: MotionRNNOptions
+    /// `conv_first_v`: the frame seen by layer 0's highway (1×1, Cp → N, no bias).
+    let highwayInput: Conv2D?
+    /// `transitions[l]` sits between layer l and l+1.
+    let transitions: [MotionTransition]
+
+    public init(backbone: B, options: MotionRNNOptions, filterSize: Int, using random: inout RandomGenerator) {
+        self.backbone = backbone
+        self.options = options
+        let widths = backbone.hiddenChannels
+        transitions = options.usesMotionGRU
+            ? widths.dropLast().map {
+                MotionTransition(channels: $0, filterSize: filterSize, alpha: options.alpha,
+                                 transient: options.transient, trend: options.trend, using: &random)
+            }
+            : []
+        highwayInput = options.highway
+            ? Conv2D(backbone.frameChannels, widths[0], kernelSize: 1, bias: false, using: &random)
+            : nil
+    }
+
+    public var namedParameters: [(name: String, parameter: Variable)] {
+        backbone.namedParameters
+            + transitions.enumerated().flatMap { $0.element.namedParameters(index: $0.offset) }
+            + (highwayInput.map { prefixed("conv_first_v", $0) } ?? [])
+    }
+
+    /// Predicts frames 1…T−1 from `frames [B, T, h, w, Cp]` (patch space, channels last, as the
+    /// official trainer feeds them). `mask [B, T − inputLength − 1, h, w, Cp]` selects, per
+    /// element, the true frame (1) or the model's own prediction (0) after the input window;
+    /// nil means 0 everywhere (testing). Returns `[B, T − 1, h, w, Cp]`.
+    public func callAsFunction(frames: Variable, mask: Variable?, inputLength: Int) -> Variable {
+        Shape.check("VideoPredictor", frames.shape, rank: 5, "frames")
+        let (batch, length, height, width, channels) =
+            (frames.shape[0], frames.shape[1], frames.shape[2], frames.shape[3], frames.shape[4])
+        precondition(channels == backbone.frameChannels,
+                     "VideoPredictor: frames \(frames.shape) have \(channels) channels, the model expects \(backbone.frameChannels)")
+        precondition(inputLength >= 1 && inputLength < length,
+                     "VideoPredictor: input length \(inputLength) must be in 1..<\(length) (frames \(frames.shape))")
+        if let mask {
+            Shape.check("VideoPredictor", mask.shape,
+                        equals: [batch, length - inputLength - 1, height, width, channels], "mask")
+        }
+        let sequence = permute(frames, [0, 1, 4, 2, 3])            // [B, T, Cp, h, w]
+        let masks = mask.map { permute($0, [0, 1, 4, 2, 3]) }
+
+        var state = backbone.initialState(batch: batch, height: height, width: width)
+        var motion = transitions.map { _ in
+            MotionTransition.initialState(batch: batch, height: height, width: width)
+        }
+        var predictions: [Variable] = []
+        for t in 0..<(length - 1) {
+            let frame = select(sequence, index: t, axis: 1)
+            var net = frame
+            if t >= inputLength, let previous = predictions.last {
+                if let masks {
+                    let m = select(masks, index: t - inputLength, axis: 1)
+                    net = m * frame + (1 - m) * previous
+                } else {
+                    net = previous
+                }
+            }
+            var input = backbone.layerZeroInput(frame: net, state: &state)
+            var below = highwayInput.map { $0(input) }
+            for layer in 0..<backbone.layerCount {
+                var (hidden, outputGate) = backbone.step(layer: layer, input: input, state: &state)
+                // Both MotionRNN parts change the layer's hidden state, which the layer then also
+                // carries on in time (as the official code does).
+                if let highway = below {
+                    hidden = motionHighway(hidden, outputGate: outputGate, below: highway)
+                    below = hidden   // the next highway takes the state before the motion correction
+                }
+                if layer < transitions.count {
+                    hidden = transitions[layer](hidden, state: &motion[layer])
+                }
+                if options.highway || layer < transitions.count {
+                    backbone.replaceHidden(layer: layer, with: hidden, state: &state)
+                }
+                input = hidden
+            }
+            predictions.append(backbone.frame(fromTopHidden: input))
+        }
+        return permute(stack(predictions, axis: 1), [0, 1, 3, 4, 2])  // [B, T−1, h, w, Cp]
+    }
+}
