@@ -136,6 +136,21 @@ public enum Broadcast {
             if count == 1 { po[0] = Op.apply(pa[0], pb[0]) }
             return out
         }
+        // Fast path: a single-element operand, one flat scalar loop (no plan to build).
+        if b.count == 1 && resultShape == a.shape {
+            let s = pb[0]
+            Parallel.forRanges(count, minimumPerTask: Elementwise.memoryBoundGrain) { r in
+                Elementwise.binary(Op.self, pa + r.lowerBound, scalar: s, po + r.lowerBound, count: r.count)
+            }
+            return out
+        }
+        if a.count == 1 && resultShape == b.shape {
+            let s = pa[0]
+            Parallel.forRanges(count, minimumPerTask: Elementwise.memoryBoundGrain) { r in
+                Elementwise.binary(Op.self, scalar: s, pb + r.lowerBound, po + r.lowerBound, count: r.count)
+            }
+            return out
+        }
         let plan = Plan(result: resultShape, operands: [a.shape, b.shape])
         let inner = plan.inner
         let strideA = plan.strides[0].last!, strideB = plan.strides[1].last!

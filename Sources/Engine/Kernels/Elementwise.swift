@@ -62,12 +62,12 @@ public enum Elementwise {
 
     /// grad · y · (1 − y), the sigmoid derivative from its output y.
     public static func sigmoidBackward(output y: Tensor, grad: Tensor) -> Tensor {
-        zip(y, grad) { y, g in g * y * (1 - y) }
+        zip(y, grad, SigmoidDerivative())
     }
 
     /// grad · (1 − y²), the tanh derivative from its output y.
     public static func tanhBackward(output y: Tensor, grad: Tensor) -> Tensor {
-        zip(y, grad) { y, g in g * (1 - y * y) }
+        zip(y, grad, TanhDerivative())
     }
 
     /// Σ x in Double (see `sum(_:count:)`).
@@ -183,14 +183,11 @@ public enum Elementwise {
                                        scale: Float) -> Tensor {
         switch penalty {
         case .squared:
-            return zip(prediction, target) { p, t in (p - t) * (2 * scale) }
+            return zip(prediction, target, SquaredDerivative(scale: scale))
         case .absolute:
-            return zip(prediction, target) { p, t in sign(p - t) * scale }
+            return zip(prediction, target, AbsoluteDerivative(scale: scale))
         case .absolutePlusSquared:
-            return zip(prediction, target) { p, t in
-                let d = p - t
-                return (sign(d) + d * 2) * scale
-            }
+            return zip(prediction, target, AbsolutePlusSquaredDerivative(scale: scale))
         }
     }
 
@@ -280,11 +277,10 @@ public enum Elementwise {
         return out
     }
 
-    /// A fresh tensor with out[i] = f(a[i], b[i]) for equal-sized a, b; `f` is written once for
-    /// SIMD8 and Float through generic arithmetic.
+    /// A fresh tensor with out[i] = f(a[i], b[i]) for equal-sized a, b. `f` is a type, not a
+    /// closure: closures passed to loops were not inlined in release builds.
     @inline(__always)
-    static func zip(_ a: Tensor, _ b: Tensor,
-                    _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) -> Tensor {
+    static func zip<F: PairFunction>(_ a: Tensor, _ b: Tensor, _ f: F) -> Tensor {
         precondition(a.count == b.count, "Elementwise.zip: shape \(a.shape) does not match \(b.shape)")
         let out = Tensor(uninitializedShape: a.shape)
         let pa = a.pointer, pb = b.pointer, po = out.mutablePointer
@@ -292,7 +288,7 @@ public enum Elementwise {
         Parallel.forRanges(count, minimumPerTask: memoryBoundGrain) { range in
             var i = range.lowerBound
             while i &+ 8 <= range.upperBound {
-                store(f(load(pa + i), load(pb + i)), po + i)
+                store(f.apply(load(pa + i), load(pb + i)), po + i)
                 i &+= 8
             }
             let rest = range.upperBound &- i
@@ -300,7 +296,7 @@ public enum Elementwise {
                 // Tail through the same SIMD8 code on a zero-padded vector.
                 var va = SIMD8<Float>(), vb = SIMD8<Float>()
                 for lane in 0..<rest { va[lane] = pa[i &+ lane]; vb[lane] = pb[i &+ lane] }
-                let r = f(va, vb)
+                let r = f.apply(va, vb)
                 for lane in 0..<rest { po[i &+ lane] = r[lane] }
             }
         }
@@ -390,5 +386,45 @@ enum AbsolutePlusSquaredSummand: Summand {
     static func scalar(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ i: Int) -> Float {
         let d = a[i] - b[i]
         return abs(d) + d * d
+    }
+}
+
+/// An element-wise function of two arrays, as a type so that `zip` specialises on it.
+protocol PairFunction {
+    func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+}
+
+/// (y, g) ↦ g · y · (1 − y)
+struct SigmoidDerivative: PairFunction {
+    @inline(__always) func apply(_ y: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> { g * y * (1 - y) }
+}
+
+/// (y, g) ↦ g · (1 − y²)
+struct TanhDerivative: PairFunction {
+    @inline(__always) func apply(_ y: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> { g * (1 - y * y) }
+}
+
+/// (p, t) ↦ scale · 2d
+struct SquaredDerivative: PairFunction {
+    let scale: Float
+    @inline(__always) func apply(_ p: SIMD8<Float>, _ t: SIMD8<Float>) -> SIMD8<Float> {
+        (p - t) * (2 * scale)
+    }
+}
+
+/// (p, t) ↦ scale · sign(d)
+struct AbsoluteDerivative: PairFunction {
+    let scale: Float
+    @inline(__always) func apply(_ p: SIMD8<Float>, _ t: SIMD8<Float>) -> SIMD8<Float> {
+        Elementwise.sign(p - t) * scale
+    }
+}
+
+/// (p, t) ↦ scale · (sign(d) + 2d)
+struct AbsolutePlusSquaredDerivative: PairFunction {
+    let scale: Float
+    @inline(__always) func apply(_ p: SIMD8<Float>, _ t: SIMD8<Float>) -> SIMD8<Float> {
+        let d = p - t
+        return (Elementwise.sign(d) + d * 2) * scale
     }
 }

@@ -36,14 +36,7 @@ public enum LayerNormKernels {
                     // Pass 1: the mean.
                     let m = Float(Elementwise.sumRange(PlainSummand.self, xs, xs, 0..<d) / Double(d))
                     // Pass 2: Σ(x − m) and Σ(x − m)²; the first corrects for m's rounding.
-                    let mv = SIMD8<Float>(repeating: m)
-                    let (s1, s2) = blockSums(d) { i in
-                        let v = Elementwise.load(xs + i) - mv
-                        return (v, v * v)
-                    } scalar: { i in
-                        let v = xs[i] - m
-                        return (v, v * v)
-                    }
+                    let (s1, s2) = blockSums(d, CenteredMoments(x: xs, mean: m))
                     let delta = s1 / Double(d)  // exact mean − m
                     let variance = max(0, s2 / Double(d) - delta * delta)
                     let r = 1 / (variance + Double(epsilon)).squareRoot()
@@ -135,17 +128,8 @@ public enum LayerNormKernels {
                               shift c: Float, _ gx: UnsafeMutablePointer<Float>, count d: Int) {
         let mv = SIMD8<Float>(repeating: m), rv = SIMD8<Float>(repeating: r)
         let cv = SIMD8<Float>(repeating: c)
-        let (sumG, sumGX) = blockSums(d) { i in
-            var gh = Elementwise.load(g + i)
-            if let w { gh *= Elementwise.load(w + i) }
-            let xh = (Elementwise.load(x + i) - mv) * rv + cv
-            return (gh, gh * xh)
-        } scalar: { i in
-            var gh = g[i]
-            if let w { gh *= w[i] }
-            let xh = (x[i] - m) * r + c
-            return (gh, gh * xh)
-        }
+        let (sumG, sumGX) = blockSums(d, GradientMoments(g: g, x: x, w: w, mean: m, inverseStd: r,
+                                                         shift: c))
         let meanG = Float(sumG / Double(d)), meanGX = Float(sumGX / Double(d))
         let av = SIMD8<Float>(repeating: meanG), bv = SIMD8<Float>(repeating: meanGX)
         var i = 0
@@ -198,16 +182,16 @@ public enum LayerNormKernels {
     }
 
     /// Two sums over 0..<count: Float SIMD lanes within 64-element blocks, totals in Double.
+    /// The terms come from a type, not a closure, so that release builds inline them.
     @inline(__always)
-    static func blockSums(_ count: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>),
-                          scalar: (Int) -> (Float, Float)) -> (Double, Double) {
+    static func blockSums<T: TwoTerms>(_ count: Int, _ terms: T) -> (Double, Double) {
         var total0 = 0.0, total1 = 0.0
         var i = 0
         while i &+ 64 <= count {
-            var (acc0, acc1) = vector(i)
+            var (acc0, acc1) = terms.vector(i)
             var k = 8
             while k < 64 {
-                let (v0, v1) = vector(i &+ k)
+                let (v0, v1) = terms.vector(i &+ k)
                 acc0 += v0
                 acc1 += v1
                 k &+= 8
@@ -217,11 +201,55 @@ public enum LayerNormKernels {
             i &+= 64
         }
         while i < count {
-            let (v0, v1) = scalar(i)
+            let (v0, v1) = terms.scalar(i)
             total0 += Double(v0)
             total1 += Double(v1)
             i &+= 1
         }
         return (total0, total1)
+    }
+}
+
+/// Two terms per index, summed together by `LayerNormKernels.blockSums`.
+protocol TwoTerms {
+    func vector(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>)
+    func scalar(_ i: Int) -> (Float, Float)
+}
+
+/// (x − m, (x − m)²)
+struct CenteredMoments: TwoTerms {
+    let x: UnsafePointer<Float>
+    let mean: Float
+
+    @inline(__always) func vector(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        let v = Elementwise.load(x + i) - mean
+        return (v, v * v)
+    }
+
+    @inline(__always) func scalar(_ i: Int) -> (Float, Float) {
+        let v = x[i] - mean
+        return (v, v * v)
+    }
+}
+
+/// (ĝ, ĝ · x̂) with ĝ = g ⊙ w and x̂ = (x − m) · r + c.
+struct GradientMoments: TwoTerms {
+    let g: UnsafePointer<Float>
+    let x: UnsafePointer<Float>
+    let w: UnsafePointer<Float>?
+    let mean: Float, inverseStd: Float, shift: Float
+
+    @inline(__always) func vector(_ i: Int) -> (SIMD8<Float>, SIMD8<Float>) {
+        var gh = Elementwise.load(g + i)
+        if let w { gh *= Elementwise.load(w + i) }
+        let xh = (Elementwise.load(x + i) - mean) * inverseStd + shift
+        return (gh, gh * xh)
+    }
+
+    @inline(__always) func scalar(_ i: Int) -> (Float, Float) {
+        var gh = g[i]
+        if let w { gh *= w[i] }
+        let xh = (x[i] - mean) * inverseStd + shift
+        return (gh, gh * xh)
     }
 }
