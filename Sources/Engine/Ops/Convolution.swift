@@ -53,6 +53,7 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable? = n
                                 stride: (1, stride, stride), padding: (0, padding, padding))
     let value = Convolution.transposedForward(x.value, weight: weight.value, bias: bias?.value,
                                               geometry: geometry)
+    OperationCounter.record(multiplyAdds: x.value.count * geometry.patchSize)  // each input value meets Cout·kh·kw weights
     // Backward needs x only for the weight gradient and the weight only for x's: keep no more
     // alive than that.
     let savedX = weight.requiresGrad ? x.value : nil
@@ -70,6 +71,7 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable? = n
 private func recordConvolution(_ x: Variable, _ weight: Variable, _ bias: Variable?,
                                _ geometry: ConvGeometry) -> Variable {
     let value = Convolution.forward(x.value, weight: weight.value, bias: bias?.value, geometry: geometry)
+    OperationCounter.record(multiplyAdds: value.count * geometry.patchSize)  // each output value sums Cin·k³ products
     // Backward needs x only for the weight gradient and the weight only for x's: keep no more
     // alive than that (x is often a large activation).
     let savedX = weight.requiresGrad ? x.value : nil

@@ -8,6 +8,7 @@ public func matmul(_ a: Variable, _ b: Variable,
                    transposeA: Bool = false, transposeB: Bool = false) -> Variable {
     let dims = MatMulDims(a.shape, b.shape, transposeA: transposeA, transposeB: transposeB)
     let (m, n, k) = (dims.m, dims.n, dims.k)
+    OperationCounter.record(multiplyAdds: dims.batch * m * n * k)
     // With an empty dimension gemm writes nothing (or scales garbage by 0): start from zeros.
     let empty = m == 0 || n == 0 || k == 0
     func allocate(_ shape: [Int]) -> Tensor {

@@ -1,0 +1,212 @@
+/// Everything needed to build one predictive model: the backbone, the MotionRNN parts around it,
+/// the frame geometry and the sequence lengths. Built into a model by `ModelFactory.make`.
+public struct ModelConfiguration: Codable, Equatable, Sendable {
+    /// The recurrent block stack (paper §4, "Backbone models").
+    public enum BackboneKind: String, Codable, CaseIterable, Sendable {
+        case convlstm, predrnn, mim, e3dlstm
+
+        public var displayName: String {
+            switch self {
+            case .convlstm: "ConvLSTM"
+            case .predrnn: "PredRNN"
+            case .mim: "MIM"
+            case .e3dlstm: "E3D-LSTM"
+            }
+        }
+    }
+
+    public var backbone: BackboneKind
+    /// Which MotionRNN parts wrap the backbone; `.none` is the plain backbone.
+    public var motion: MotionRNNOptions
+    public var imageHeight: Int
+    public var imageWidth: Int
+    public var imageChannels: Int
+    /// Side of the square patches folded into channels (space-to-depth, SPEC §1).
+    public var patchSize: Int
+    /// Hidden channels of each layer, bottom first.
+    public var hiddenChannels: [Int]
+    /// Kernel size of the recurrent convolutions (E3D-LSTM uses its own (2, 5, 5) kernel).
+    public var filterSize: Int
+    /// The official `layer_norm = 1` variant (PredRNN's ST-LSTM).
+    public var layerNorm: Bool
+    /// Frames given to the model; it predicts `totalLength − inputLength` more.
+    public var inputLength: Int
+    public var totalLength: Int
+
+    public init(backbone: BackboneKind, motion: MotionRNNOptions = .none,
+                imageHeight: Int, imageWidth: Int, imageChannels: Int, patchSize: Int,
+                hiddenChannels: [Int], filterSize: Int, layerNorm: Bool = false,
+                inputLength: Int, totalLength: Int) {
+        self.backbone = backbone
+        self.motion = motion
+        self.imageHeight = imageHeight
+        self.imageWidth = imageWidth
+        self.imageChannels = imageChannels
+        self.patchSize = patchSize
+        self.hiddenChannels = hiddenChannels
+        self.filterSize = filterSize
+        self.layerNorm = layerNorm
+        self.inputLength = inputLength
+        self.totalLength = totalLength
+    }
+
+    // MARK: Derived sizes
+
+    /// Height and width of a frame in patch space (what the recurrent layers see).
+    public var patchHeight: Int { imageHeight / patchSize }
+    public var patchWidth: Int { imageWidth / patchSize }
+    /// Channels of a patch-space frame, `p²·C`.
+    public var frameChannels: Int { patchSize * patchSize * imageChannels }
+    /// Whether any MotionRNN part is on.
+    public var usesMotionRNN: Bool { motion.highway || motion.usesMotionGRU }
+
+    /// The command-line name: `predrnn`, `motionrnn-predrnn`; ablations add their parts.
+    public var name: String {
+        if motion == .full { return "motionrnn-\(backbone.rawValue)" }
+        if !usesMotionRNN { return backbone.rawValue }
+        let parts = [motion.highway ? "highway" : nil, motion.transient ? "transient" : nil,
+                     motion.trend ? "trend" : nil].compactMap { $0 }
+        return "\(backbone.rawValue)+" + parts.joined(separator: "+")
+    }
+
+    /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`.
+    public var displayName: String {
+        if motion == .full { return "MotionRNN-\(backbone.displayName)" }
+        return usesMotionRNN ? "\(backbone.displayName) (\(name))" : backbone.displayName
+    }
+
+    // MARK: Validation
+
+    /// Throws the first problem found, naming the field, so that a model is never built from a
+    /// configuration that would only fail deep inside a convolution.
+    public func validate() throws {
+        func fail(_ field: String, _ message: String) -> ModelConfigurationError {
+            ModelConfigurationError(field: field, message: message)
+        }
+        for (field, value) in [("imageHeight", imageHeight), ("imageWidth", imageWidth),
+                               ("imageChannels", imageChannels), ("patchSize", patchSize)] where value < 1 {
+            throw fail(field, "must be at least 1, got \(value)")
+        }
+        if imageHeight % patchSize != 0 {
+            throw fail("imageHeight", "\(imageHeight) is not divisible by patchSize \(patchSize)")
+        }
+        if imageWidth % patchSize != 0 {
+            throw fail("imageWidth", "\(imageWidth) is not divisible by patchSize \(patchSize)")
+        }
+        if hiddenChannels.isEmpty {
+            throw fail("hiddenChannels", "needs at least one layer")
+        }
+        if let index = hiddenChannels.firstIndex(where: { $0 < 1 }) {
+            throw fail("hiddenChannels", "layer \(index) has \(hiddenChannels[index]) channels, must be at least 1")
+        }
+        // "Same" padding k/2 keeps the size only for odd kernels.
+        if filterSize < 1 || filterSize % 2 == 0 {
+            throw fail("filterSize", "must be odd and positive (the convolutions pad k/2 to keep the size), got \(filterSize)")
+        }
+        if inputLength < 1 {
+            throw fail("inputLength", "must be at least 1, got \(inputLength)")
+        }
+        if totalLength <= inputLength {
+            throw fail("totalLength", "\(totalLength) must exceed inputLength \(inputLength) (nothing to predict)")
+        }
+        let equalWidths = hiddenChannels.allSatisfy { $0 == hiddenChannels[0] }
+        switch backbone {
+        case .predrnn where !equalWidths:
+            throw fail("hiddenChannels", "PredRNN's zig-zag memory needs equal layer widths, got \(hiddenChannels)")
+        case .mim where !equalWidths:
+            throw fail("hiddenChannels", "MIM needs equal layer widths, got \(hiddenChannels)")
+        default: break
+        }
+        if layerNorm && backbone != .predrnn {
+            throw fail("layerNorm", "is only defined for the PredRNN backbone (E3D-LSTM's own LayerNorm is always on)")
+        }
+        try validateMotion()
+    }
+
+    /// What the MotionRNN parts require of the shapes (SPEC §3–4).
+    private func validateMotion() throws {
+        func fail(_ field: String, _ message: String) -> ModelConfigurationError {
+            ModelConfigurationError(field: field, message: message)
+        }
+        if motion.highway && !hiddenChannels.allSatisfy({ $0 == hiddenChannels[0] }) {
+            throw fail("hiddenChannels", "the Motion Highway adds each layer's state to the next one's, so all layers need the same width, got \(hiddenChannels)")
+        }
+        guard motion.usesMotionGRU else { return }
+        if !motion.alpha.isFinite {
+            throw fail("motion.alpha", "must be a finite number, got \(motion.alpha)")
+        }
+        // The MotionGRU sits between layers l and l+1 (not above the top one) and encodes N → N/4.
+        for (layer, width) in hiddenChannels.dropLast().enumerated() where width % 4 != 0 {
+            throw fail("hiddenChannels", "layer \(layer) has \(width) channels; the MotionGRU needs a multiple of 4 (its encoder makes N/4)")
+        }
+        // The MotionGRU works at half resolution and its decoder doubles the size back.
+        if patchHeight % 2 != 0 {
+            throw fail("imageHeight", "the hidden state's height imageHeight/patchSize = \(patchHeight) must be even for the MotionGRU (it works at half resolution)")
+        }
+        if patchWidth % 2 != 0 {
+            throw fail("imageWidth", "the hidden state's width imageWidth/patchSize = \(patchWidth) must be even for the MotionGRU (it works at half resolution)")
+        }
+    }
+}
+
+/// A configuration that cannot be built, naming the field at fault.
+public struct ModelConfigurationError: Error, Equatable, CustomStringConvertible {
+    /// The offending field (`imageHeight`, `hiddenChannels`, …), or `backbone`/`model`.
+    public let field: String
+    public let message: String
+
+    public init(field: String, message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "invalid model configuration: \(field) \(message)" }
+
+    /// A backbone this build was compiled without.
+    public static func unavailable(_ backbone: ModelConfiguration.BackboneKind) -> Self {
+        Self(field: "backbone", message: "\(backbone.rawValue) (\(backbone.displayName)) is not available in this build")
+    }
+}
+
+// MARK: Named models and presets
+
+/// The experimental settings of the paper (§4 and Table 2): four layers of 64 channels,
+/// filter size 5, patch size 4.
+public enum ModelPreset: String, CaseIterable, Sendable {
+    /// Human3.6M: 128×128 RGB, 4 frames → 4 (Table 2's setting).
+    case human
+    /// Varied Moving MNIST: 64×64 grey, 10 → 10.
+    case mnist
+    /// Precipitation nowcasting: 64×64 radar echoes, 5 → 10.
+    case radar
+
+    var geometry: (size: Int, channels: Int, input: Int, output: Int) {
+        switch self {
+        case .human: (128, 3, 4, 4)
+        case .mnist: (64, 1, 10, 10)
+        case .radar: (64, 1, 5, 10)
+        }
+    }
+}
+
+extension ModelConfiguration {
+    /// The command-line model names: the four backbones, then each with MotionRNN.
+    public static let modelNames: [String] =
+        BackboneKind.allCases.map(\.rawValue) + BackboneKind.allCases.map { "motionrnn-\($0.rawValue)" }
+
+    /// The configuration of model `name` (one of `modelNames`) in `preset`.
+    public init(model name: String, preset: ModelPreset) throws {
+        let lowered = name.lowercased()
+        let isMotionRNN = lowered.hasPrefix("motionrnn-")
+        let backboneName = isMotionRNN ? String(lowered.dropFirst("motionrnn-".count)) : lowered
+        guard let backbone = BackboneKind(rawValue: backboneName) else {
+            throw ModelConfigurationError(
+                field: "model", message: "'\(name)' is unknown; expected one of \(Self.modelNames.joined(separator: ", "))")
+        }
+        let (size, channels, input, output) = preset.geometry
+        self.init(backbone: backbone, motion: isMotionRNN ? .full : .none,
+                  imageHeight: size, imageWidth: size, imageChannels: channels, patchSize: 4,
+                  hiddenChannels: [64, 64, 64, 64], filterSize: 5, layerNorm: false,
+                  inputLength: input, totalLength: input + output)
+    }
+}

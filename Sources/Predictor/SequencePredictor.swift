@@ -1,0 +1,18 @@
+import Engine
+import Layers
+
+/// Any model that turns a frame sequence into its next-frame predictions, whatever its backbone:
+/// what `ModelFactory.make` returns, so that tools (verify-reference, info, training) need not
+/// know the backbone's type.
+public protocol SequencePredictor: Layer {
+    /// Predicts frames 1…T−1 from `frames [B, T, h, w, Cp]` (patch space, channels last);
+    /// `mask [B, T − inputLength − 1, h, w, Cp]` mixes true frames into the inputs after the
+    /// input window (nil: the model feeds on its own predictions). Returns `[B, T − 1, h, w, Cp]`.
+    func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable
+}
+
+extension VideoPredictor: SequencePredictor {
+    public func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable {
+        self(frames: frames, mask: mask, inputLength: inputLength)
+    }
+}

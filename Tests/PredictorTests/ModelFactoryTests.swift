@@ -1,0 +1,151 @@
+import Cells
+import Engine
+import Foundation
+import Layers
+import Predictor
+import Testing
+import TestSupport
+
+/// Building models from configurations: validation (errors name the field), the official
+/// parameter names and counts, and the multiply-add count of a whole model.
+@Suite struct ModelFactoryTests {
+    /// The shared fixtures' setting: 16×16×1, patch 2, 3 × 8 channels, filter 3, 3 → 3.
+    func small(_ backbone: ModelConfiguration.BackboneKind = .predrnn,
+               motion: MotionRNNOptions = .full) -> ModelConfiguration {
+        ModelConfiguration(backbone: backbone, motion: motion, imageHeight: 16, imageWidth: 16,
+                           imageChannels: 1, patchSize: 2, hiddenChannels: [8, 8, 8], filterSize: 3,
+                           inputLength: 3, totalLength: 6)
+    }
+
+    func expectInvalid(_ configuration: ModelConfiguration, field: String, mentioning text: String,
+                       sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            _ = try ModelFactory.make(configuration, seed: 1)
+            Issue.record("expected an error about \(field)", sourceLocation: sourceLocation)
+        } catch let error as ModelConfigurationError {
+            #expect(error.field == field, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.description.contains(text), "\(error)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func validationNamesTheField() {
+        var c = small(); c.imageHeight = 18; c.patchSize = 4
+        expectInvalid(c, field: "imageHeight", mentioning: "not divisible by patchSize 4")
+        c = small(); c.imageWidth = 15
+        expectInvalid(c, field: "imageWidth", mentioning: "15 is not divisible")
+        c = small(); c.patchSize = 0
+        expectInvalid(c, field: "patchSize", mentioning: "at least 1")
+        c = small(); c.hiddenChannels = []
+        expectInvalid(c, field: "hiddenChannels", mentioning: "at least one layer")
+        c = small(); c.filterSize = 4
+        expectInvalid(c, field: "filterSize", mentioning: "odd")
+        c = small(); c.totalLength = 3
+        expectInvalid(c, field: "totalLength", mentioning: "must exceed inputLength 3")
+        c = small(); c.inputLength = 0
+        expectInvalid(c, field: "inputLength", mentioning: "at least 1")
+        c = small(motion: .none); c.hiddenChannels = [8, 16, 8]
+        expectInvalid(c, field: "hiddenChannels", mentioning: "zig-zag memory")
+        c = small(.convlstm, motion: .none); c.layerNorm = true
+        expectInvalid(c, field: "layerNorm", mentioning: "only defined for the PredRNN")
+    }
+
+    @Test func motionRNNNeedsWidthsDivisibleByFourAndEvenStates() {
+        var c = small(); c.hiddenChannels = [6, 6, 6]
+        expectInvalid(c, field: "hiddenChannels", mentioning: "multiple of 4")
+        // Plain PredRNN has no such constraint.
+        c.motion = .none
+        #expect(throws: Never.self) { try ModelFactory.make(c, seed: 1) }
+        // 12×12 in patches of 2 → 6×6: fine; patches of 4 → 3×3: odd.
+        c = small(); c.imageHeight = 12; c.imageWidth = 12; c.patchSize = 4
+        expectInvalid(c, field: "imageHeight", mentioning: "must be even")
+        c.motion = MotionRNNOptions(highway: true, transient: false, trend: false)   // highway only: no MotionGRU
+        #expect(throws: Never.self) { try ModelFactory.make(c, seed: 1) }
+        // The highway adds layer l−1's state into layer l's.
+        c = small(.convlstm, motion: MotionRNNOptions(highway: true, transient: false, trend: false))
+        c.hiddenChannels = [8, 16]
+        expectInvalid(c, field: "hiddenChannels", mentioning: "Motion Highway")
+        c.motion.alpha = .nan; c.motion.highway = false; c.motion.trend = true; c.hiddenChannels = [8, 8]
+        expectInvalid(c, field: "motion.alpha", mentioning: "finite")
+    }
+
+    @Test func backbonesNotInThisBuildSaySo() {
+        for backbone in ModelConfiguration.BackboneKind.allCases where !ModelFactory.isAvailable(backbone) {
+            expectInvalid(small(backbone), field: "backbone", mentioning: "not available in this build")
+        }
+        #expect(ModelFactory.isAvailable(.predrnn))
+    }
+
+    @Test func buildsOfficialParameterNames() throws {
+        for (fixture, motion) in [("motionrnn_predrnn_small", MotionRNNOptions.full), ("predrnn_small", .none)] {
+            let sidecar = try JSONSerialization.jsonObject(
+                with: Data(contentsOf: Fixtures.url("\(fixture).json"))) as! [String: Any]
+            let model = try ModelFactory.make(small(motion: motion), seed: 1)
+            // Same names (the official order is PyTorch's registration order, ours goes layer by layer).
+            let names = model.namedParameters.map(\.name)
+            #expect(Set(names) == Set(sidecar["param_names_in_order"] as! [String]), "\(fixture)")
+            #expect(names.count == Set(names).count)
+            #expect(model.parameterCount == sidecar["param_count"] as! Int, "\(fixture)")
+        }
+    }
+
+    @Test func sameSeedSameModel() throws {
+        let a = try ModelFactory.make(small(), seed: 7), b = try ModelFactory.make(small(), seed: 7)
+        let c = try ModelFactory.make(small(), seed: 8)
+        #expect(a.parameters[0].value.scalars == b.parameters[0].value.scalars)
+        #expect(a.parameters[0].value.scalars != c.parameters[0].value.scalars)
+    }
+
+    @Test func configurationRoundTripsThroughJSON() throws {
+        var c = small(); c.layerNorm = true; c.motion.trend = false
+        let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(c))
+        #expect(decoded == c)
+        #expect(c.name == "predrnn+highway+transient")
+        #expect(small().name == "motionrnn-predrnn" && small(motion: .none).name == "predrnn")
+    }
+
+    @Test func presetsFollowThePaper() throws {
+        let human = try ModelConfiguration(model: "motionrnn-predrnn", preset: .human)
+        #expect(human == ModelConfiguration(
+            backbone: .predrnn, motion: .full, imageHeight: 128, imageWidth: 128, imageChannels: 3,
+            patchSize: 4, hiddenChannels: [64, 64, 64, 64], filterSize: 5, inputLength: 4, totalLength: 8))
+        let radar = try ModelConfiguration(model: "mim", preset: .radar)
+        #expect(radar.backbone == .mim && radar.motion == .none && radar.imageHeight == 64
+                && radar.imageChannels == 1 && radar.inputLength == 5 && radar.totalLength == 15)
+        #expect(ModelConfiguration.modelNames.count == 8)
+        #expect(throws: ModelConfigurationError.self) { try ModelConfiguration(model: "predrnn++", preset: .mnist) }
+    }
+
+    /// PredRNN, human preset, counted by hand: per layer conv_x (in→7N), conv_h (N→4N),
+    /// conv_m (N→3N), conv_o (2N→N), all 5×5 without bias, conv_last 2N→N 1×1; conv_last of the
+    /// model N→Cp. MotionRNN adds per transition (3 of them) enc (5×5, N→N/4, bias), the
+    /// MotionGRU's update/reset/output (3×3, N/4+18→18, bias), its warp (3×3 N/4→N/4; gate
+    /// 3×3 N/4→9, bias), dec (4×4 transposed N/4→N, bias), gate (5×5, 2N→N, bias), and
+    /// conv_first_v (1×1, Cp→N).
+    @Test func paperSizedParameterCounts() throws {
+        let (n, cp, k) = (64, 48, 25)
+        func layer(_ input: Int) -> Int { (input * 7 * n + n * 4 * n + n * 3 * n + 2 * n * n) * k + 2 * n * n }
+        let predRNN = layer(cp) + 3 * layer(n) + n * cp
+        let q = n / 4
+        let transition = (n * q * k + q) + 3 * ((q + 18) * 18 * 9 + 18) + (q * q * 9 + q * 9 * 9 + 9)
+            + (q * n * 16 + n) + (2 * n * n * k + n)
+        let plain = try ModelFactory.make(ModelConfiguration(model: "predrnn", preset: .human), seed: 1)
+        let motion = try ModelFactory.make(ModelConfiguration(model: "motionrnn-predrnn", preset: .human), seed: 1)
+        #expect(plain.parameterCount == predRNN)            // 6 410 240
+        #expect(motion.parameterCount == predRNN + 3 * transition + cp * n)   // 7 214 657
+    }
+
+    /// Without biases every plain-PredRNN weight is used once per patch-space pixel per step
+    /// (all convolutions are stride 1, same padding): MACs = parameters · h · w · (T − 1).
+    @Test func plainPredRNNMultiplyAddsAreParametersTimesPixelsTimesSteps() throws {
+        var c = small(motion: .none); c.totalLength = 5
+        let complexity = try ModelComplexity.measure(c)
+        #expect(complexity.parameterCount == 26_048)
+        #expect(complexity.multiplyAdds == 26_048 * 8 * 8 * 4)
+        #expect(complexity.multiplyAddsPerStep == Double(26_048 * 64))
+        // MotionRNN adds work (the transitions) but stays within the same order.
+        let motion = try ModelComplexity.measure(small())
+        #expect(motion.multiplyAdds > 26_048 * 64 * 5 && motion.multiplyAdds < 2 * 49_182 * 64 * 5)
+    }
+}
