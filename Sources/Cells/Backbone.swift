@@ -15,6 +15,9 @@ public protocol Backbone: Layer {
     var hiddenChannels: [Int] { get }
     /// Channels of one model-space frame (`p²·C` after patching).
     var frameChannels: Int { get }
+    /// How hidden states (and layer 0's input) are laid out, so that MotionRNN builds modules of
+    /// the matching kind. Defaults to `.planar`.
+    var hiddenLayout: HiddenLayout { get }
 
     /// The zero state for a batch of frames of `height × width` (patch space).
     func initialState(batch: Int, height: Int, width: Int) -> State
@@ -37,4 +40,38 @@ public protocol Backbone: Layer {
 
 extension Backbone {
     public var layerCount: Int { hiddenChannels.count }
+    public var hiddenLayout: HiddenLayout { .planar }
+}
+
+/// The layout of a backbone's hidden states and of its layer-0 input.
+public enum HiddenLayout: Equatable, Sendable {
+    /// Images `[B, N, h, w]` (ConvLSTM, PredRNN, MIM).
+    case planar
+    /// A temporal window of `length` frames `[B, N, length, h, w]`, depth index 0 the older
+    /// (E3D-LSTM). MotionRNN folds the window into one image around its MotionGRU.
+    case window(length: Int)
+}
+
+/// A module with one input and one output, whichever of the convolution types it is: lets the
+/// MotionRNN parts hold the 2-D or the 3-D variant of a module under the same official name.
+public protocol UnaryModule: Layer {
+    func callAsFunction(_ x: Variable) -> Variable
+}
+
+extension Conv2D: UnaryModule {}
+extension Conv3D: UnaryModule {}
+extension ConvTranspose2D: UnaryModule {}
+
+extension HiddenLayout {
+    /// A bias-free pointwise convolution from `inputs` to `outputs` channels in this layout
+    /// (MotionRNN's `conv_first_v`, which turns layer 0's input into the first highway).
+    public func pointwiseConvolution(_ inputs: Int, _ outputs: Int,
+                                     using random: inout RandomGenerator) -> any UnaryModule {
+        switch self {
+        case .planar:
+            return Conv2D(inputs, outputs, kernelSize: 1, bias: false, using: &random)
+        case .window:
+            return Conv3D(inputs, outputs, kernelSize: (1, 1, 1), bias: false, using: &random)
+        }
+    }
 }

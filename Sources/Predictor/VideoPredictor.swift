@@ -8,11 +8,16 @@ import Layers
 /// scheduled-sampling mix of the true frame and the previous prediction; every layer runs, with
 /// the Motion Highway added to its hidden state and a MotionGRU transition between it and the
 /// next layer; the top layer's hidden state gives the prediction of frame t+1.
+///
+/// The MotionRNN modules follow the backbone's `hiddenLayout`: on windowed hidden states
+/// (E3D-LSTM) `conv_first_v` is a 1×1×1 Conv3d and each transition folds the window around its
+/// MotionGRU (see `MotionTransition`); the parameter names stay the official ones.
 public final class VideoPredictor<B: Backbone>: Layer {
     public let backbone: B
     public let options: MotionRNNOptions
-    /// `conv_first_v`: the frame seen by layer 0's highway (1×1, Cp → N, no bias).
-    let highwayInput: Conv2D?
+    /// `conv_first_v`: layer 0's input seen by its highway (pointwise, Cp → N, no bias; a
+    /// 1×1×1 Conv3d over the window for windowed backbones).
+    let highwayInput: (any UnaryModule)?
     /// `transitions[l]` sits between layer l and l+1.
     let transitions: [MotionTransition]
 
@@ -22,12 +27,13 @@ public final class VideoPredictor<B: Backbone>: Layer {
         let widths = backbone.hiddenChannels
         transitions = options.usesMotionGRU
             ? widths.dropLast().map {
-                MotionTransition(channels: $0, filterSize: filterSize, alpha: options.alpha,
-                                 transient: options.transient, trend: options.trend, using: &random)
+                MotionTransition(channels: $0, filterSize: filterSize, layout: backbone.hiddenLayout,
+                                 alpha: options.alpha, transient: options.transient, trend: options.trend,
+                                 using: &random)
             }
             : []
         highwayInput = options.highway
-            ? Conv2D(backbone.frameChannels, widths[0], kernelSize: 1, bias: false, using: &random)
+            ? backbone.hiddenLayout.pointwiseConvolution(backbone.frameChannels, widths[0], using: &random)
             : nil
     }
 
