@@ -32,6 +32,9 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// Frames given to the model; it predicts `totalLength − inputLength` more.
     public var inputLength: Int
     public var totalLength: Int
+    /// E3D-LSTM only: `true` reproduces OpenSTL's defect of passing on the input global memory
+    /// (so it never leaves zero) — for checking against OpenSTL, never for training.
+    public var openSTLGlobalMemoryDefect: Bool?
 
     public init(backbone: BackboneKind, motion: MotionRNNOptions = .none,
                 imageHeight: Int, imageWidth: Int, imageChannels: Int, patchSize: Int,
@@ -117,8 +120,8 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
             throw fail("hiddenChannels", "MIM needs equal layer widths, got \(hiddenChannels)")
         default: break
         }
-        if layerNorm && backbone != .predrnn {
-            throw fail("layerNorm", "is only defined for the PredRNN backbone (E3D-LSTM's own LayerNorm is always on)")
+        if layerNorm && ![.predrnn, .convlstm].contains(backbone) {
+            throw fail("layerNorm", "is only defined for the PredRNN and ConvLSTM backbones (E3D-LSTM's own LayerNorm is always on)")
         }
         try validateMotion()
     }

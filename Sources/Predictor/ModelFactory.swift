@@ -37,13 +37,41 @@ public enum ModelFactory {
                 return VideoPredictor(backbone: predRNN, options: configuration.motion,
                                       filterSize: configuration.filterSize, using: &random)
             }
-        // ConvLSTMBackbone, MIMBackbone and E3DLSTMBackbone: wired in when their branches merge.
         case .convlstm:
-            return nil
+            return { configuration, random in
+                let convLSTM = ConvLSTMBackbone(
+                    frameChannels: configuration.frameChannels,
+                    hiddenChannels: configuration.hiddenChannels,
+                    filterSize: configuration.filterSize,
+                    layerNormShape: configuration.layerNorm
+                        ? (configuration.patchHeight, configuration.patchWidth) : nil,
+                    using: &random)
+                return VideoPredictor(backbone: convLSTM, options: configuration.motion,
+                                      filterSize: configuration.filterSize, using: &random)
+            }
         case .mim:
-            return nil
+            return { configuration, random in
+                let mim = MIMBackbone(
+                    frameChannels: configuration.frameChannels,
+                    hiddenChannels: configuration.hiddenChannels,
+                    filterSize: configuration.filterSize,
+                    height: configuration.patchHeight, width: configuration.patchWidth,
+                    using: &random)
+                return VideoPredictor(backbone: mim, options: configuration.motion,
+                                      filterSize: configuration.filterSize, using: &random)
+            }
         case .e3dlstm:
-            return nil
+            return { configuration, random in
+                let e3d = E3DLSTMBackbone(
+                    frameChannels: configuration.frameChannels,
+                    hiddenChannels: configuration.hiddenChannels,
+                    height: configuration.patchHeight, width: configuration.patchWidth,
+                    filterSize: configuration.filterSize,
+                    passesNewGlobalMemory: !(configuration.openSTLGlobalMemoryDefect ?? false),
+                    using: &random)
+                return VideoPredictor(backbone: e3d, options: configuration.motion,
+                                      filterSize: configuration.filterSize, using: &random)
+            }
         }
     }
 }

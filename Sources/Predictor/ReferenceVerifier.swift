@@ -52,13 +52,19 @@ public enum ReferenceVerifier {
         let (backbone, motion) = try backbone(officialName: officialName, fixture: fixture)
         try checkSupportedVariant(fixture)
         let inputLength = try fixture.integer("input_length", default: try? fixture.integer("pre_seq_length"))
-        return ModelConfiguration(
+        // OpenSTL's E3D-LSTM ignores filter_size: its kernel is (2, 5, 5).
+        let filterSize = backbone == .e3dlstm ? 5 : try fixture.integer("filter_size")
+        var configuration = ModelConfiguration(
             backbone: backbone, motion: motion,
             imageHeight: try fixture.integer("img_height"), imageWidth: try fixture.integer("img_width"),
             imageChannels: try fixture.integer("img_channel"), patchSize: try fixture.integer("patch_size"),
             hiddenChannels: try fixture.integerList("num_hidden"),
-            filterSize: try fixture.integer("filter_size"), layerNorm: try fixture.flag("layer_norm"),
+            filterSize: filterSize, layerNorm: try fixture.flag("layer_norm"),
             inputLength: inputLength, totalLength: try fixture.integer("total_length"))
+        if fixture.config["e3d_pass_new_global_memory"] != nil {
+            configuration.openSTLGlobalMemoryDefect = try !fixture.flag("e3d_pass_new_global_memory")
+        }
+        return configuration
     }
 
     /// Config switches that select behaviour this build does not model.
@@ -68,9 +74,6 @@ public enum ReferenceVerifier {
         }
         if try fixture.integer("stride", default: 1) != 1 { throw unsupported("config stride ≠ 1") }
         if try fixture.flag("reverse_scheduled_sampling") { throw unsupported("reverse scheduled sampling") }
-        if fixture.config["e3d_pass_new_global_memory"] != nil, try !fixture.flag("e3d_pass_new_global_memory") {
-            throw unsupported("OpenSTL's E3D-LSTM defect (e3d_pass_new_global_memory = false, the global memory never leaves zero; a reference-only fixture)")
-        }
         if fixture.config["mim_state_reset_each_forward"] != nil, try !fixture.flag("mim_state_reset_each_forward") {
             throw unsupported("OpenSTL's MIM state carried across calls (mim_state_reset_each_forward = false)")
         }

@@ -47,8 +47,8 @@ import TestSupport
         expectInvalid(c, field: "inputLength", mentioning: "at least 1")
         c = small(motion: .none); c.hiddenChannels = [8, 16, 8]
         expectInvalid(c, field: "hiddenChannels", mentioning: "zig-zag memory")
-        c = small(.convlstm, motion: .none); c.layerNorm = true
-        expectInvalid(c, field: "layerNorm", mentioning: "only defined for the PredRNN")
+        c = small(.mim, motion: .none); c.layerNorm = true
+        expectInvalid(c, field: "layerNorm", mentioning: "only defined for the PredRNN and ConvLSTM")
     }
 
     @Test func motionRNNNeedsWidthsDivisibleByFourAndEvenStates() {

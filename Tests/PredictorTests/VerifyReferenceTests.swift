@@ -141,17 +141,9 @@ import TestSupport
         #expect(plain.backbone == .predrnn && plain.motion == .none && !plain.layerNorm)
     }
 
-    @Test func otherBackbonesVerifyOnceBuiltAndSaySoBefore() throws {
-        for (name, backbone) in [("convlstm_small", ModelConfiguration.BackboneKind.convlstm),
-                                 ("mim_small", .mim), ("e3dlstm_small", .e3dlstm)] {
-            if ModelFactory.isAvailable(backbone) {
-                let report = try verify(name)
-                #expect(report.passed, "\(report.summary)")
-            } else {
-                expectError(Fixtures.url("\(name).safetensors"), mentioning: ["\(name).safetensors", "not available in this build"])
-            }
-        }
-        // The OpenSTL-as-is E3D-LSTM keeps a defect we do not reproduce.
-        expectError(Fixtures.url("e3dlstm_small_openstl_asis.safetensors"), mentioning: ["e3d_pass_new_global_memory"])
+    @Test(arguments: ["convlstm_small", "mim_small", "e3dlstm_small", "e3dlstm_small_openstl_asis"])
+    func otherBackbonesVerify(name: String) throws {
+        let report = try verify(name)
+        #expect(report.passed, "\(report.summary)")
     }
 }
