@@ -19,7 +19,14 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "Engine", dependencies: ["CBLAS"]),
+        // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
+        .target(name: "Imaging", dependencies: ["Engine", "CZlib"]),
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
@@ -37,6 +44,7 @@ let package = Package(
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
+        .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
