@@ -5,5 +5,5 @@ struct MotionRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "motionrnn",
         abstract: "MotionRNN video prediction in Swift: train, evaluate, predict, benchmark.",
-        subcommands: [])
+        subcommands: [BenchKernelsCommand.self])
 }
