@@ -10,7 +10,7 @@ tool=.build/release/motionrnn
 fixtures="${MOTIONRNN_SHARED:-../shared}/fixtures"
 status=0
 for fixture in "$fixtures"/*.safetensors; do
-    "$tool" verify-reference "$fixture" | tail -n 1 || status=1
+    "$tool" verify-reference "$fixture" | grep -E "PASS|FAIL" || status=1
 done
 "$tool" info --all
 "$tool" bench-kernels --repetitions 5
