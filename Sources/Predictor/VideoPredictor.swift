@@ -25,6 +25,8 @@ public final class VideoPredictor<B: Backbone>: Layer {
         self.backbone = backbone
         self.options = options
         let widths = backbone.hiddenChannels
+        precondition(!options.highway || widths.allSatisfy { $0 == widths[0] },
+                     "VideoPredictor: the Motion Highway adds each layer's hidden state to the next one's, so it needs equal layer widths, got \(widths)")
         transitions = options.usesMotionGRU
             ? widths.dropLast().map {
                 MotionTransition(channels: $0, filterSize: filterSize, layout: backbone.hiddenLayout,
