@@ -4,10 +4,11 @@ import PackageDescription
 // Layers, each depending only on those before it:
 // CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
+// CZlib (zlib binding) → Datasets (sequence sources, readers, generators; needs only Engine).
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -19,10 +20,16 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev"])]
         ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
         .target(name: "Engine", dependencies: ["CBLAS"]),
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -37,6 +44,7 @@ let package = Package(
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
