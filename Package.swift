@@ -4,10 +4,12 @@ import PackageDescription
 // Layers, each depending only on those before it:
 // CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
+// Beside them, on Engine and CZlib (zlib): Datasets (sequence sources, readers, generators) and
+// Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -30,6 +32,7 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -45,6 +48,7 @@ let package = Package(
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

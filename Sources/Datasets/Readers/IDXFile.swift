@@ -1,0 +1,80 @@
+import Foundation
+
+/// The IDX format of the MNIST distribution (`train-images-idx3-ubyte[.gz]`,
+/// `train-labels-idx1-ubyte[.gz]`; Fashion-MNIST uses it too): two zero bytes, a type code
+/// (0x08 = unsigned byte), the number of dimensions, the dimensions as big-endian 32-bit
+/// integers, then the data. Gzip-compressed files are inflated transparently.
+public enum IDXFile {
+    /// Reads an unsigned-byte IDX file: its dimensions and data.
+    public static func read(from url: URL) throws -> (shape: [Int], bytes: [UInt8]) {
+        let data = try FileBytes.readMaybeGzipped(url)
+        let reader = ByteReader(data: data, path: url.path)
+        try reader.need(0, 4)
+        guard reader.byte(0) == 0, reader.byte(1) == 0 else {
+            throw DatasetError(path: url.path, .badMagic("IDX"))
+        }
+        let typeCode = reader.byte(2)
+        guard typeCode == 0x08 else {
+            let names: [UInt8: String] = [0x09: "signed byte", 0x0B: "int16", 0x0C: "int32",
+                                          0x0D: "float32", 0x0E: "float64"]
+            throw DatasetError(path: url.path, .unsupportedDType(
+                "IDX type 0x\(String(typeCode, radix: 16)) (\(names[typeCode] ?? "unknown")); "
+                    + "only unsigned bytes (0x08) are read"))
+        }
+        let rank = Int(reader.byte(3))
+        guard rank >= 1 else {
+            throw DatasetError(path: url.path, .invalidHeader("zero dimensions"))
+        }
+        try reader.need(4, 4 * rank)
+        let shape = (0..<rank).map { Int(reader.u32BigEndian(4 + 4 * $0)) }
+        let count = shape.reduce(1, *)
+        let start = 4 + 4 * rank
+        try reader.need(start, count)
+        guard data.count == start + count else {
+            throw DatasetError(path: url.path, .malformed(
+                "\(data.count - start - count) bytes after the data (header shape \(shape))"))
+        }
+        return (shape, [UInt8](data[(data.startIndex + start)...]))
+    }
+
+    /// Images `[N, rows, cols]` and, when given, their labels `[N]`.
+    public static func digits(images: URL, labels: URL? = nil) throws -> DigitImages {
+        let (shape, pixels) = try read(from: images)
+        guard shape.count == 3 else {
+            throw DatasetError(path: images.path, .wrongShape(expected: "[N, rows, cols] (idx3)",
+                                                               actual: shape))
+        }
+        var labelBytes: [UInt8]?
+        if let labels {
+            let (labelShape, bytes) = try read(from: labels)
+            guard labelShape == [shape[0]] else {
+                throw DatasetError(path: labels.path, .wrongShape(
+                    expected: "[\(shape[0])] (one label per image of \(images.lastPathComponent))",
+                    actual: labelShape))
+            }
+            labelBytes = bytes
+        }
+        return DigitImages(rows: shape[1], cols: shape[2], pixels: pixels, labels: labelBytes,
+                           source: images.path)
+    }
+
+    /// The Fashion-MNIST files that Debian's `dataset-fashion-mnist` package installs.
+    public static let debianFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
+
+    /// Finds `<prefix>-images-idx3-ubyte[.gz]` and its labels file in `directory`
+    /// (prefix `train` or `t10k` in the MNIST distribution).
+    public static func digits(inDirectory directory: URL, prefix: String) throws -> DigitImages {
+        func find(_ stem: String) -> URL? {
+            for name in [stem, stem + ".gz"] {
+                let url = directory.appendingPathComponent(name)
+                if FileManager.default.fileExists(atPath: url.path) { return url }
+            }
+            return nil
+        }
+        guard let images = find("\(prefix)-images-idx3-ubyte") else {
+            throw DatasetError(path: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte[.gz]").path,
+                               .fileNotFound)
+        }
+        return try digits(images: images, labels: find("\(prefix)-labels-idx1-ubyte"))
+    }
+}
