@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -35,6 +35,8 @@ let package = Package(
         .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
+        // A run's pictures and HTML page.
+        .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -51,6 +53,7 @@ let package = Package(
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
     ],

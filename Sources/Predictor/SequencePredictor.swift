@@ -1,3 +1,4 @@
+import Cells
 import Engine
 import Layers
 
@@ -9,7 +10,13 @@ public protocol SequencePredictor: Layer {
     /// `mask [B, T − inputLength − 1, h, w, Cp]` mixes true frames into the inputs after the
     /// input window (nil: the model feeds on its own predictions). Returns `[B, T − 1, h, w, Cp]`.
     func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable
+
+    /// Sees the motion filter and trend of every MotionGRU step (nil for plain backbones' runs).
+    var motionObserver: MotionObserver? { get set }
 }
+
+/// (time step, transition index = the layer below it, its new motion filter F and trend D).
+public typealias MotionObserver = (_ step: Int, _ layer: Int, _ state: MotionTransition.State) -> Void
 
 extension VideoPredictor: SequencePredictor {
     public func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable {

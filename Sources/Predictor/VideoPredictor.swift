@@ -39,6 +39,10 @@ public final class VideoPredictor<B: Backbone>: Layer {
             : nil
     }
 
+    /// Called after each MotionGRU step with (time step, layer, its new filter and trend) —
+    /// for pictures of the learned motion (paper Fig. 9). Nil by default: no cost.
+    public var motionObserver: MotionObserver?
+
     public var namedParameters: [(name: String, parameter: Variable)] {
         backbone.namedParameters
             + transitions.enumerated().flatMap { $0.element.namedParameters(index: $0.offset) }
@@ -92,6 +96,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
                 }
                 if layer < transitions.count {
                     hidden = transitions[layer](hidden, state: &motion[layer])
+                    motionObserver?(t, layer, motion[layer])
                 }
                 if options.highway || layer < transitions.count {
                     backbone.replaceHidden(layer: layer, with: hidden, state: &state)

@@ -1,0 +1,35 @@
+import Engine
+import Foundation
+import Imaging
+import Reports
+import Testing
+import TestSupport
+
+@Suite struct RunReportTests {
+    @Test func writesEveryPictureAndThePage() throws {
+        var random = TestRandom(seed: 7)
+        var report = RunReport(title: "test run")
+        report.summary = ["model: tiny"]
+        report.examples = [RunReport.Example(input: random.tensor([3, 16, 16, 1], 0, 1),
+                                             truth: random.tensor([4, 16, 16, 1], 0, 1),
+                                             prediction: random.tensor([4, 16, 16, 1], 0, 1))]
+        report.trainingLoss = [(1, 0.5), (2, 0.3), (3, 0.2)]
+        report.validationLoss = [(3, 0.25)]
+        report.metrics = ["MSE": [1, 2, 3, 4], "SSIM": [0.9, 0.8, 0.7, 0.6]]
+        let trend = Tensor(repeating: 1, shape: [18, 8, 8])
+        report.motion = RunReport.Motion(frame: random.tensor([16, 16, 1], 0, 1), trend: trend)
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let page = try report.write(to: folder)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        for name in ["loss.png", "example1.png", "example1.gif", "motion.png"] {
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path), "\(name)")
+            #expect(html.contains(name))
+        }
+        #expect(html.contains("SSIM") && html.contains("model: tiny"))
+        // The strip holds three rows of frames: input, truth, prediction.
+        let strip = try PNG.read(from: folder.appendingPathComponent("example1.png"))
+        #expect(strip.height > 3 * 16 * 2)
+    }
+}
