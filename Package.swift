@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
+        .target(name: "Metrics", dependencies: ["Engine"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -45,6 +47,7 @@ let package = Package(
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
