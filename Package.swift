@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -37,6 +37,8 @@ let package = Package(
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
         // A run's pictures and HTML page.
         .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
+        // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
+        .target(name: "Metrics", dependencies: ["Engine"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -56,6 +58,7 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
+        .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,128 @@
+import Engine
+
+/// Collects the SPEC §9 metrics over a test set, one batch at a time, in one pass.
+///
+/// Each batch is `truth` and `prediction` of the predicted frames, `[B, T, H, W, C]` in [0, 1]
+/// (frame index 0 is the first predicted frame); every batch must have the same T, H, W, C and
+/// H, W ≥ 7 (SSIM's window). Per frame index the accumulator keeps the sums over sequences of
+/// MSE, MAE, PSNR, SSIM and GDL (each a per-frame value, so the report gives their means over
+/// sequences) and the CSI/FAR hit, miss and false-alarm counts pooled over the whole test set.
+///
+/// Frames are scored on both cores; a batch whose metrics are not all finite throws
+/// `MetricsError.nonFinite` and leaves the accumulator as it was before the batch.
+public struct MetricsAccumulator: Sendable {
+    public let options: MetricsOptions
+    public private(set) var sequenceCount = 0
+    /// [T, H, W, C], fixed by the first batch.
+    public private(set) var frameShape: [Int]?
+
+    var squaredError: [Double] = [], absoluteError: [Double] = [], psnr: [Double] = []
+    var ssim: [Double] = [], gradientDifference: [Double] = []
+    /// [T][threshold][hits, misses, false alarms], flattened.
+    var events: [Int] = []
+
+    public init(options: MetricsOptions = MetricsOptions()) {
+        self.options = options
+    }
+
+    var countsPerFrame: Int { 3 * (options.categorical?.thresholds.count ?? 0) }
+
+    public mutating func add(truth: Tensor, prediction: Tensor) throws {
+        let op = "MetricsAccumulator.add"
+        Shape.check(op, truth.shape, rank: 5, "truth [B, T, H, W, C]")
+        Shape.check(op, prediction.shape, equals: truth.shape, "prediction shape")
+        let geometry = Array(truth.shape.dropFirst())
+        if let frameShape {
+            Shape.check(op, geometry, equals: frameShape, "frames [T, H, W, C] of this batch")
+        }
+        let batch = truth.shape[0], steps = geometry[0]
+        let height = geometry[1], width = geometry[2], channels = geometry[3]
+        precondition(height >= StructuralSimilarity.window && width >= StructuralSimilarity.window,
+                     "\(op): frames \(height)×\(width) are smaller than SSIM's 7×7 window")
+        let frames = batch * steps, frameSize = height * width * channels
+        let perFrame = countsPerFrame
+        guard frames > 0 else { return }
+
+        let scores = UnsafeMutablePointer<FrameScores>.allocate(capacity: frames)
+        scores.initialize(repeating: FrameScores(), count: frames)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, frames * perFrame))
+        counts.initialize(repeating: 0, count: max(1, frames * perFrame))
+        defer {
+            scores.deinitialize(count: frames); scores.deallocate()
+            counts.deallocate()
+        }
+        let t = truth.pointer, p = prediction.pointer, categorical = options.categorical
+        Parallel.forRanges(frames, minimumPerTask: 2) { range in
+            let scorer = FrameScorer(height: height, width: width, channels: channels, categorical: categorical)
+            for f in range {
+                scores[f] = scorer.score(truth: t + f * frameSize, prediction: p + f * frameSize,
+                                         counts: counts + f * perFrame)
+            }
+        }
+
+        // Check everything before committing anything, so a failed batch changes nothing.
+        for f in 0..<frames {
+            if let name = scores[f].firstNonFinite {
+                throw MetricsError.nonFinite(
+                    metric: name, sequence: sequenceCount + f / steps, frame: f % steps,
+                    cause: Self.locateNonFinite(truth: t + f * frameSize, prediction: p + f * frameSize,
+                                                width: width, channels: channels, count: frameSize))
+            }
+        }
+
+        if frameShape == nil {
+            frameShape = geometry
+            squaredError = Array(repeating: 0, count: steps)
+            absoluteError = squaredError; psnr = squaredError; ssim = squaredError
+            gradientDifference = squaredError
+            events = Array(repeating: 0, count: steps * perFrame)
+        }
+        for f in 0..<frames {
+            let step = f % steps, s = scores[f]
+            squaredError[step] += s.squaredError
+            absoluteError[step] += s.absoluteError
+            psnr[step] += s.psnr
+            ssim[step] += s.ssim
+            gradientDifference[step] += s.gradientDifference
+            for k in 0..<perFrame { events[step * perFrame + k] += counts[f * perFrame + k] }
+        }
+        sequenceCount += batch
+    }
+
+    /// Where the first non-finite input of a frame is: NaN/±∞ in the truth, or NaN in the
+    /// prediction (±∞ there is clipped to 1 / 0 and is harmless).
+    static func locateNonFinite(truth: UnsafePointer<Float>, prediction: UnsafePointer<Float>,
+                                width: Int, channels: Int, count: Int) -> String {
+        func place(_ i: Int) -> String {
+            "y \(i / (width * channels)), x \(i / channels % width), channel \(i % channels)"
+        }
+        for i in 0..<count where !truth[i].isFinite {
+            return "the truth holds \(truth[i]) at \(place(i))"
+        }
+        for i in 0..<count where prediction[i].isNaN {
+            return "the prediction holds nan at \(place(i))"
+        }
+        return "the inputs are finite but a sum overflowed (truth far outside [0, 1]?)"
+    }
+
+    /// The per-frame means and overall means of everything added so far.
+    public func report() throws -> MetricsReport {
+        guard sequenceCount > 0, let frameShape else { throw MetricsError.noSequences }
+        let n = Double(sequenceCount)
+        func series(_ sums: [Double]) -> MetricSeries { MetricSeries(perFrame: sums.map { $0 / n }) }
+        var categoricalReport: CategoricalReport?
+        if let categorical = options.categorical {
+            let steps = frameShape[0], perFrame = countsPerFrame
+            let scores = categorical.thresholds.enumerated().map { k, threshold in
+                let column = { (j: Int) in (0..<steps).map { self.events[$0 * perFrame + 3 * k + j] } }
+                return ThresholdScores(threshold: threshold, hits: column(0), misses: column(1),
+                                       falseAlarms: column(2))
+            }
+            categoricalReport = CategoricalReport(rule: categorical.rule, thresholds: scores)
+        }
+        return MetricsReport(
+            sequenceCount: sequenceCount, frameShape: frameShape, psnrCap: PixelMetrics.psnrCap,
+            mse: series(squaredError), mae: series(absoluteError), ssim: series(ssim),
+            psnr: series(psnr), gdl: series(gradientDifference), categorical: categoricalReport)
+    }
+}
