@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "Training", "Experiments"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -39,10 +39,15 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
         // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
         .target(name: "Metrics", dependencies: ["Engine"]),
+        // A run end to end: presets, data → trainer → evaluation → metrics and report.
+        .target(name: "Experiments",
+                dependencies: ["Engine", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
+                               "Reports", "Training"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
-                "Engine", "Layers", "Cells", "Predictor",
+                "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
+                "Reports", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,0 +1,57 @@
+import DataSources
+import Datasets
+import Engine
+import Foundation
+import Metrics
+import Predictor
+import Reports
+import Training
+
+/// Scores a model on a test set (SPEC §9) and collects what the report shows.
+public enum Evaluation {
+    public struct Result {
+        public var metrics: MetricsReport
+        public var examples: [RunReport.Example]
+        public var motion: RunReport.Motion?
+    }
+
+    /// Runs `model` on the first `count` sequences of `testSet` (the model feeds on its own
+    /// predictions after the input window) and scores every predicted frame. The first
+    /// `exampleCount` sequences are kept for pictures, with the first MotionGRU's trend at the
+    /// last step when the model has one.
+    public static func run(_ model: any SequencePredictor, on testSet: any SequenceDataset,
+                           count: Int, batchSize: Int, configuration: ModelConfiguration,
+                           exampleCount: Int, options: MetricsOptions) throws -> Result {
+        var accumulator = MetricsAccumulator(options: options)
+        var examples: [RunReport.Example] = []
+        var motion: RunReport.Motion?
+        let total = min(count, testSet.count)
+        var start = 0
+        while start < total {
+            let indices = Array(start..<min(start + batchSize, total))
+            let batch = try BatchSampler.batch(of: testSet, indices: indices)
+            var lastTrend: Tensor?
+            if start == 0 {
+                model.motionObserver = { _, layer, state in if layer == 0 { lastTrend = state.trend.value } }
+            }
+            let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration)
+            model.motionObserver = nil
+            try accumulator.add(truth: truth, prediction: prediction)
+            for k in 0..<min(exampleCount - examples.count, indices.count) {
+                let sequence = select(Variable(batch), index: k, axis: 0)
+                examples.append(RunReport.Example(
+                    input: slice(sequence, range: 0..<configuration.inputLength, axis: 0).value,
+                    truth: select(Variable(truth), index: k, axis: 0).value,
+                    prediction: select(Variable(prediction), index: k, axis: 0).value))
+            }
+            if let trend = lastTrend, motion == nil {
+                let lastInput = select(select(Variable(batch), index: 0, axis: 0),
+                                       index: configuration.inputLength - 1, axis: 0)
+                motion = RunReport.Motion(frame: lastInput.value,
+                                          trend: select(Variable(trend), index: 0, axis: 0).value)
+            }
+            start += indices.count
+        }
+        return Result(metrics: try accumulator.report(), examples: examples, motion: motion)
+    }
+}

@@ -1,0 +1,141 @@
+import DataSources
+import Datasets
+import Engine
+import Foundation
+import Metrics
+import Predictor
+import Reports
+import Training
+
+/// Runs an experiment end to end in one folder: train (or resume), evaluate on the test set,
+/// write the metrics (JSON and Markdown) and the report.
+///
+/// Folder layout: `experiment.json`, `checkpoints/`, `metrics.json`, `metrics.md`,
+/// `report/index.html` with its pictures.
+public enum ExperimentRunner {
+    public struct Outcome {
+        public var reportURL: URL
+        public var metrics: MetricsReport
+        public var iterations: Int
+        public var trainingSeconds: Double
+    }
+
+    public static func checkpointDirectory(in run: URL) -> URL { run.appendingPathComponent("checkpoints") }
+    public static func experimentURL(in run: URL) -> URL { run.appendingPathComponent("experiment.json") }
+
+    /// Trains `experiment` in `run` (continuing its newest checkpoint when `resume`), then
+    /// evaluates and reports.
+    public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
+                             progress: ProgressReporter = ProgressReporter()) throws -> Outcome {
+        try experiment.training.validate()
+        try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let (trainSet, testSet) = try experiment.data.datasets(experiment.dataOptions)
+        try checkFrames(of: trainSet, experiment: experiment)
+        let batchSize = experiment.training.batchSize
+        guard trainSet.count >= batchSize else {
+            throw ExperimentError("the training data holds \(trainSet.count) sequences, fewer than one batch of \(batchSize)")
+        }
+        let batches = SamplerBatchSource(BatchSampler(dataset: trainSet, batchSize: batchSize,
+                                                      seed: experiment.training.seed))
+        let validation = try validationBatches(testSet, count: experiment.validationCount, batchSize: batchSize)
+        let checkpoints = checkpointDirectory(in: run)
+        let trainer: Trainer
+        if resume {
+            trainer = try Trainer.resume(from: checkpoints, configuration: experiment.training,
+                                         batches: batches, validation: validation, progress: progress)
+        } else {
+            if let existing = try? CheckpointStore(directory: checkpoints).completeIterations(), !existing.isEmpty {
+                throw ExperimentError("\(checkpoints.path) already holds checkpoints; pass --resume to continue that run or choose another --output folder")
+            }
+            trainer = try Trainer(configuration: experiment.training, batches: batches, validation: validation,
+                                  checkpointDirectory: checkpoints, progress: progress)
+        }
+        try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
+        let started = Date()
+        try trainer.run()
+        if trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
+            try trainer.saveCheckpoint()
+        }
+        let seconds = Date().timeIntervalSince(started)
+        let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,
+                                   history: trainer.history,
+                                   notes: ["trained \(trainer.iteration) iterations; this session \(String(format: "%.0f", seconds)) s"])
+        return Outcome(reportURL: outcome.reportURL, metrics: outcome.metrics,
+                       iterations: trainer.iteration, trainingSeconds: seconds)
+    }
+
+    /// Scores `model` on the test set and writes `metrics.json`, `metrics.md` and the report.
+    public static func evaluate(_ model: any SequencePredictor, experiment: Experiment,
+                                testSet: any SequenceDataset, in run: URL, history: LossHistory?,
+                                notes: [String] = []) throws -> (reportURL: URL, metrics: MetricsReport) {
+        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
+        let result = try Evaluation.run(model, on: testSet, count: experiment.testCount,
+                                        batchSize: experiment.training.batchSize,
+                                        configuration: experiment.model,
+                                        exampleCount: experiment.reportExamples, options: options)
+        try AtomicFile.write(try result.metrics.jsonData(), to: run.appendingPathComponent("metrics.json"))
+        try AtomicFile.write(Data(result.metrics.markdownTable().utf8), to: run.appendingPathComponent("metrics.md"))
+
+        var report = RunReport(title: "MotionRNN-Swift: \(modelName(experiment.model)) on \(experiment.data)")
+        let m = experiment.model
+        report.summary = [
+            "model: \(modelName(m)), layers \(m.hiddenChannels), filter \(m.filterSize), patch \(m.patchSize), \(m.inputLength) → \(m.totalLength - m.inputLength) frames of \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels)",
+            "test set: \(result.metrics.sequenceCount) sequences",
+        ] + notes
+        report.examples = result.examples
+        report.motion = result.motion
+        if let history {
+            report.trainingLoss = history.training.map { ($0.iteration, Double($0.loss)) }
+            report.validationLoss = history.validation.map { ($0.iteration, Double($0.loss)) }
+        }
+        report.metrics = metricTable(result.metrics)
+        report.metricOrder = ["MSE", "MAE", "SSIM", "PSNR", "GDL"]
+            + (result.metrics.categorical?.thresholds.flatMap { ["CSI\(Int($0.threshold))", "FAR\(Int($0.threshold))"] } ?? [])
+        let url = try report.write(to: run.appendingPathComponent("report"))
+        return (url, result.metrics)
+    }
+
+    /// "MotionRNN-PredRNN", "PredRNN (highway only)"…
+    public static func modelName(_ m: ModelConfiguration) -> String {
+        let backbone = m.backbone.displayName
+        if m.motion == .full { return "MotionRNN-\(backbone)" }
+        if m.motion == .none { return backbone }
+        let parts = [("highway", m.motion.highway), ("transient", m.motion.transient), ("trend", m.motion.trend)]
+        return "\(backbone) + MotionRNN (\(parts.filter(\.1).map(\.0).joined(separator: ", ")))"
+    }
+
+    static func metricTable(_ metrics: MetricsReport) -> [String: [Double]] {
+        var table = ["MSE": metrics.mse.perFrame, "MAE": metrics.mae.perFrame, "SSIM": metrics.ssim.perFrame,
+                     "PSNR": metrics.psnr.perFrame, "GDL": metrics.gdl.perFrame]
+        for threshold in metrics.categorical?.thresholds ?? [] {
+            table["CSI\(Int(threshold.threshold))"] = threshold.csi.perFrame
+            table["FAR\(Int(threshold.threshold))"] = threshold.far.perFrame
+        }
+        return table
+    }
+
+    static func validationBatches(_ testSet: any SequenceDataset, count: Int, batchSize: Int) throws -> [Tensor] {
+        let total = min(count, testSet.count)
+        return try stride(from: 0, to: total, by: batchSize).map {
+            try BatchSampler.batch(of: testSet, indices: Array($0..<min($0 + batchSize, total)))
+        }
+    }
+
+    /// The data's frames must be what the model expects.
+    static func checkFrames(of dataset: any SequenceDataset, experiment: Experiment) throws {
+        let m = experiment.model
+        let expected = [m.imageHeight, m.imageWidth, m.imageChannels]
+        guard dataset.frameShape == expected else {
+            throw ExperimentError(
+                "\(experiment.data) gives frames of \(dataset.frameShape) (H, W, C), the model expects \(expected); set --image-size/--channels to match or --resize the data")
+        }
+    }
+}
+
+extension JSONEncoder {
+    static var pretty: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return encoder
+    }
+}

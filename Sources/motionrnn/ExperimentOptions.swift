@@ -1,0 +1,120 @@
+import ArgumentParser
+import DataSources
+import Experiments
+import Predictor
+import Training
+
+/// The flags that set up a training run: a preset, then any hyper-parameter overridden.
+struct ExperimentOptions: ParsableArguments {
+    @Option(help: "Model: \(ModelConfiguration.modelNames.joined(separator: ", ")).")
+    var model = "motionrnn-predrnn"
+
+    @Option(help: "Preset: \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", ")). CPU presets train in minutes; the others are the paper's settings.")
+    var preset = "vmnist-cpu"
+
+    @Option(help: "Data: vmnist, radar, a Moving MNIST .npy/.npz file, or frames (a folder of images, a video, or a folder of such sequences). Default: the preset's.")
+    var data: String?
+
+    // Model overrides.
+    @Option(help: "Hidden channels per layer, e.g. 64,64,64,64.") var hidden: String?
+    @Option(help: "Recurrent convolution kernel size.") var filterSize: Int?
+    @Option(help: "Patch size (space-to-depth).") var patchSize: Int?
+    @Option(help: "Frame height and width after resizing.") var imageSize: Int?
+    @Option(help: "Frame channels (1 gray, 3 RGB).") var channels: Int?
+    @Option(help: "Input frames.") var inputLength: Int?
+    @Option(help: "Predicted frames.") var outputLength: Int?
+    @Flag(help: "Layer norm after the gate convolutions (PredRNN, ConvLSTM).") var layerNorm = false
+    @Flag(help: "Ablation: no Motion Highway.") var noHighway = false
+    @Flag(help: "Ablation: no transient variation in the MotionGRU.") var noTransient = false
+    @Flag(help: "Ablation: no trending momentum in the MotionGRU.") var noTrend = false
+    @Option(help: "Momentum step α of the trend.") var alpha: Float?
+
+    // Training overrides.
+    @Option(help: "Training iterations.") var iterations: Int?
+    @Option(help: "Sequences per batch.") var batchSize: Int?
+    @Option(help: "Adam learning rate.") var learningRate: Double?
+    @Option(help: "Loss: l1l2 (default) or mse.") var loss: String?
+    @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
+    @Option(name: .customLong("reverse-input"), help: "Also train on time-reversed batches: true or false.") var reverseInput: Bool?
+    @Option(help: "Validate every N iterations (0: never).") var validationInterval: Int?
+    @Option(help: "Checkpoint every N iterations (0: only at the end).") var checkpointInterval: Int?
+    @Option(help: "Checkpoints to keep.") var keepCheckpoints: Int?
+    @Option(help: "Random seed (initialisation, data order, sampling).") var seed: UInt64?
+
+    // Data overrides.
+    @Option(help: "Training sequences to generate (generators).") var trainCount: Int?
+    @Option(help: "Test sequences to evaluate.") var testCount: Int?
+    @Option(help: "Test sequences scored at each validation.") var validationCount: Int?
+    @Option(help: "Test sequences drawn in the report.") var examples: Int?
+    @Option(help: "Take every N-th frame of videos and folders.") var frameStride: Int?
+    @Option(help: "Centre-crop this fraction of each frame's shorter side before resizing.") var cropFraction: Double?
+
+    /// The experiment the flags describe.
+    func experiment() throws -> Experiment {
+        guard let preset = ExperimentPreset(rawValue: preset) else {
+            throw ValidationError("unknown --preset '\(self.preset)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let source: DataSource
+        if let data {
+            source = try DataSource(parsing: data)
+        } else if let defaultData = preset.defaultData {
+            source = defaultData
+        } else {
+            throw ValidationError("preset \(preset.rawValue) needs --data: a folder of frames or a video (e.g. Debian's opencv-doc ships /usr/share/doc/opencv-doc/examples/data/vtest.avi)")
+        }
+        var experiment = try preset.experiment(model: model, data: source)
+        var m = experiment.training.model
+        if let hidden {
+            let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+            guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
+                throw ValidationError("--hidden '\(hidden)' must be positive integers separated by commas, e.g. 64,64,64,64")
+            }
+            m.hiddenChannels = widths.map { $0! }
+        }
+        if let filterSize { m.filterSize = filterSize }
+        if let patchSize { m.patchSize = patchSize }
+        if let imageSize { m.imageHeight = imageSize; m.imageWidth = imageSize; experiment.resize = imageSize }
+        if let channels { m.imageChannels = channels; experiment.channels = channels }
+        if let inputLength { m.inputLength = inputLength }
+        if let outputLength { m.totalLength = m.inputLength + outputLength } else if inputLength != nil {
+            m.totalLength = m.inputLength + (experiment.training.model.totalLength - experiment.training.model.inputLength)
+        }
+        if layerNorm { m.layerNorm = true }
+        if noHighway { m.motion.highway = false }
+        if noTransient { m.motion.transient = false }
+        if noTrend { m.motion.trend = false }
+        if let alpha { m.motion.alpha = alpha }
+        var t = experiment.training
+        t.model = m
+        if let iterations {
+            t.iterations = iterations
+            if samplingStop == nil { t.scaleSampling(toFraction: Double(t.samplingStopIteration) / Double(max(experiment.training.iterations, 1))) }
+        }
+        if let batchSize { t.batchSize = batchSize }
+        if let learningRate { t.learningRate = learningRate }
+        if let loss {
+            guard let kind = TrainingConfiguration.Loss(rawValue: loss) else {
+                throw ValidationError("--loss '\(loss)' must be l1l2 or mse")
+            }
+            t.loss = kind
+        }
+        if let samplingStop {
+            t.samplingStopIteration = samplingStop
+            t.samplingDelta = samplingStop > 0 ? 1 / Double(samplingStop) : 0
+        }
+        if let reverseInput { t.reverseInput = reverseInput }
+        if let validationInterval { t.validationInterval = validationInterval }
+        if let checkpointInterval { t.checkpointInterval = checkpointInterval }
+        if let keepCheckpoints { t.keepCheckpoints = keepCheckpoints }
+        if let seed { t.seed = seed }
+        experiment.training = t
+        if let trainCount { experiment.trainCount = trainCount }
+        if let testCount { experiment.testCount = testCount }
+        if let validationCount { experiment.validationCount = validationCount }
+        if let examples { experiment.reportExamples = examples }
+        if let frameStride { experiment.frameStride = frameStride }
+        if let cropFraction { experiment.centerCropFraction = cropFraction }
+        try experiment.training.validate()
+        return experiment
+    }
+}

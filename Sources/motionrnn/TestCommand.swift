@@ -1,0 +1,32 @@
+import ArgumentParser
+import DataSources
+import Experiments
+import Foundation
+
+struct TestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "test",
+        abstract: "Evaluate a trained run on its test set (or other data): metrics and report.")
+
+    @Argument(help: "The run folder written by `motionrnn train`.") var run: String
+    @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
+    @Option(help: "Evaluate on other data (vmnist, radar, a .npy/.npz file, frames) instead of the run's test set.") var data: String?
+    @Option(help: "Test sequences to evaluate.") var testCount: Int?
+    @Option(help: "Where to write metrics and report (default: <run>/test).") var output: String?
+
+    func run() throws {
+        let runURL = URL(fileURLWithPath: run)
+        let trained = try TrainedModel(run: runURL, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
+        var experiment = trained.experiment
+        if let data { experiment.data = try DataSource(parsing: data) }
+        if let testCount { experiment.testCount = testCount }
+        let (_, testSet) = try experiment.data.datasets(experiment.dataOptions)
+        let folder = URL(fileURLWithPath: output ?? runURL.appendingPathComponent("test").path)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (reportURL, metrics) = try ExperimentRunner.evaluate(
+            trained.model, experiment: experiment, testSet: testSet, in: folder, history: trained.history,
+            notes: ["checkpoint \(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
+        print(metrics.markdownTable())
+        print("report: \(reportURL.path)")
+    }
+}
