@@ -7,7 +7,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Training"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -30,6 +30,8 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
+        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
@@ -44,6 +46,8 @@ let package = Package(
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
+        .testTarget(name: "TrainingTests",
+                    dependencies: ["Engine", "Layers", "Cells", "Predictor", "Training", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
