@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
+        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
         .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
@@ -47,7 +49,7 @@ let package = Package(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                "Reports", "Experiments",
+                "Reports", "Training", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -58,6 +60,8 @@ let package = Package(
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
         .testTarget(name: "PredictorTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
+        .testTarget(name: "TrainingTests",
+                    dependencies: ["Engine", "Layers", "Cells", "Predictor", "Training", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),

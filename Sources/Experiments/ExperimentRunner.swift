@@ -85,7 +85,7 @@ public enum ExperimentRunner {
         report.examples = result.examples
         report.motion = result.motion
         if let history {
-            report.trainingLoss = history.training.map { ($0.iteration, Double($0.loss)) }
+            report.trainingLoss = history.training.enumerated().map { ($0.offset + 1, Double($0.element)) }
             report.validationLoss = history.validation.map { ($0.iteration, Double($0.loss)) }
         }
         report.metrics = metricTable(result.metrics)

@@ -16,7 +16,7 @@ struct PredictCommand: ParsableCommand {
             one PNG per predicted frame, an animated GIF (input then prediction) and a strip.
             """)
 
-    @Argument(help: "The run folder written by `motionrnn train`.") var run: String
+    @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
     @Argument(help: "Frames to continue: a folder of images or a video file.") var input: String
     @Option(help: "Output folder (default: <run>/predictions).") var output: String?
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
@@ -24,7 +24,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Take every N-th frame.") var frameStride = 1
 
     func run() throws {
-        let runURL = URL(fileURLWithPath: run)
+        let runURL = URL(fileURLWithPath: runFolder)
         let trained = try TrainedModel(run: runURL, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
         let m = trained.experiment.model
         let transform = FrameTransform(channels: m.imageChannels,

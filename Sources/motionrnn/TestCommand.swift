@@ -8,14 +8,14 @@ struct TestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Evaluate a trained run on its test set (or other data): metrics and report.")
 
-    @Argument(help: "The run folder written by `motionrnn train`.") var run: String
+    @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
     @Option(help: "Evaluate on other data (vmnist, radar, a .npy/.npz file, frames) instead of the run's test set.") var data: String?
     @Option(help: "Test sequences to evaluate.") var testCount: Int?
     @Option(help: "Where to write metrics and report (default: <run>/test).") var output: String?
 
     func run() throws {
-        let runURL = URL(fileURLWithPath: run)
+        let runURL = URL(fileURLWithPath: runFolder)
         let trained = try TrainedModel(run: runURL, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
         var experiment = trained.experiment
         if let data { experiment.data = try DataSource(parsing: data) }

@@ -1,0 +1,41 @@
+import Engine
+
+/// Scheduled sampling (SPEC §7): in the prediction window, each (sequence, step) takes the true
+/// frame with probability η and the model's own prediction otherwise.
+public enum ScheduledSampling {
+    /// The mask `[B, T − inputLength − 1, h, w, Cp]` the model mixes its inputs with: one
+    /// Bernoulli(η) draw per (sequence, step), in row-major order, constant over the frame (as
+    /// the official trainer's `random_flip < eta`). Nil when no step needs one (T = inputLength + 1).
+    public static func mask(batchSize: Int, totalLength: Int, inputLength: Int,
+                            patchHeight: Int, patchWidth: Int, frameChannels: Int,
+                            eta: Double, using random: inout RandomGenerator) -> Tensor? {
+        let steps = totalLength - inputLength - 1
+        precondition(steps >= 0, "ScheduledSampling.mask: totalLength \(totalLength) must exceed inputLength \(inputLength)")
+        guard steps > 0 else { return nil }
+        let frameSize = patchHeight * patchWidth * frameChannels
+        let mask = Tensor(uninitializedShape: [batchSize, steps, patchHeight, patchWidth, frameChannels])
+        let values = mask.mutablePointer
+        for frame in 0..<(batchSize * steps) {
+            let useTruth: Float = Double(random.unitFloat()) < eta ? 1 : 0
+            (values + frame * frameSize).update(repeating: useTruth, count: frameSize)
+        }
+        return mask
+    }
+}
+
+/// Reverse input (SPEC §7): the batch `[B, T, …]` with its frames in reverse time order.
+public func reversedInTime(_ batch: Tensor) -> Tensor {
+    precondition(batch.rank >= 2, "reversedInTime: shape \(batch.shape) has no time axis")
+    let (sequences, length) = (batch.shape[0], batch.shape[1])
+    let frameSize = length == 0 ? 0 : batch.count / (sequences * length)
+    let reversed = Tensor(uninitializedShape: batch.shape)
+    let source = batch.pointer, target = reversed.mutablePointer
+    for sequence in 0..<sequences {
+        for t in 0..<length {
+            let from = (sequence * length + t) * frameSize
+            let to = (sequence * length + (length - 1 - t)) * frameSize
+            (target + to).update(from: source + from, count: frameSize)
+        }
+    }
+    return reversed
+}

@@ -1,0 +1,271 @@
+import Engine
+import Foundation
+import Layers
+import Predictor
+
+/// The training loop of SPEC §7: Adam on the L1+L2 (or MSE) loss over all predicted frames,
+/// scheduled sampling, optional reverse input, validation and checkpoints every N iterations.
+/// Everything that decides the numbers (parameters, Adam's moments, the iteration, the mask
+/// generator, the batch source's position) is saved in checkpoints, so `resume` continues
+/// bit for bit where the run stopped.
+public final class Trainer {
+    public private(set) var configuration: TrainingConfiguration
+    public let model: any SequencePredictor
+    public let optimizer: Adam
+    /// Iterations completed.
+    public private(set) var iteration = 0
+    public private(set) var history = LossHistory()
+    /// Where checkpoints go; nil: none are written.
+    public let checkpointStore: CheckpointStore?
+    /// The state file of the newest checkpoint written or resumed from.
+    public private(set) var lastCheckpoint: URL?
+    public let progress: ProgressReporter
+
+    private var batches: any BatchSource
+    private let validationBatches: [Tensor]
+    /// Draws the scheduled-sampling masks.
+    private var random: RandomGenerator
+    /// Tests turn this off to let finite out-of-range data reach the loss (the NaN-loss path).
+    var checksValueRange = true
+    /// Set when an iteration failed half-way: the state is then no longer one a checkpoint holds.
+    private var failure: String?
+
+    /// A fresh run: the model built by `ModelFactory.make` from `configuration.seed`.
+    /// `validation` batches are image-space `[B, T, H, W, C]` like the training ones.
+    public init(configuration: TrainingConfiguration, batches: some BatchSource,
+                validation: [Tensor] = [], checkpointDirectory: URL? = nil,
+                progress: ProgressReporter = ProgressReporter()) throws {
+        try configuration.validate()
+        self.configuration = configuration
+        model = try ModelFactory.make(configuration.model, seed: configuration.seed)
+        optimizer = Adam(namedParameters: model.namedParameters,
+                         learningRate: configuration.learningRate)
+        self.batches = batches
+        validationBatches = validation
+        checkpointStore = checkpointDirectory.map(CheckpointStore.init(directory:))
+        self.progress = progress
+        // A stream apart from the one that initialised the model.
+        random = RandomGenerator(seed: configuration.seed ^ 0x5343_4845_4455_4C45)
+        for (index, batch) in validation.enumerated() {
+            try BatchCheck.check(batch, model: configuration.model, batchSize: nil,
+                                 what: "validation batch \(index)")
+        }
+    }
+
+    /// Continues the run saved in the newest complete checkpoint of `directory`, exactly.
+    /// `configuration`, when given, must match the saved one except in
+    /// `TrainingConfiguration.resumableFields` (e.g. more `iterations`); the error lists every
+    /// field that differs. `batches` should be the same source (restored to its saved position
+    /// when it is a `ResumableBatchSource`).
+    public static func resume(from directory: URL, configuration: TrainingConfiguration? = nil,
+                              batches: some BatchSource, validation: [Tensor] = [],
+                              progress: ProgressReporter = ProgressReporter()) throws -> Trainer {
+        let store = CheckpointStore(directory: directory)
+        let loaded = try store.loadNewest()
+        let saved = loaded.state
+        let path = loaded.stateURL.path
+        var effective = saved.configuration
+        if let configuration {
+            let fixed = configuration.differences(from: saved.configuration)
+                .filter { !TrainingConfiguration.resumableFields.contains($0.field) }
+            guard fixed.isEmpty else {
+                let list = fixed.map { "\($0.field): checkpoint \($0.other), requested \($0.this)" }
+                throw CheckpointError(path: path, "was made with a different configuration; differing fields: "
+                                      + list.joined(separator: "; "))
+            }
+            effective = configuration
+        }
+        let trainer = try Trainer(configuration: effective, batches: batches, validation: validation,
+                                  checkpointDirectory: directory, progress: progress)
+        try trainer.restore(loaded)
+        return trainer
+    }
+
+    /// η of the last completed iteration (1 before the first).
+    public var eta: Double { iteration == 0 ? 1 : configuration.samplingProbability(atIteration: iteration) }
+
+    // MARK: Running
+
+    /// Runs iterations up to `last` (default: the configuration's `iterations`), validating and
+    /// checkpointing on schedule. `onIteration` is called after each one. Returns the history.
+    @discardableResult
+    public func run(until last: Int? = nil, onIteration: ((Trainer) -> Void)? = nil) throws -> LossHistory {
+        let last = min(last ?? configuration.iterations, configuration.iterations)
+        while iteration < last {
+            try trainIteration()
+            onIteration?(self)
+        }
+        return history
+    }
+
+    /// One iteration: a batch, its mask, an optimiser step (two with reverse input), then
+    /// validation and a checkpoint when due. Returns the reported loss.
+    @discardableResult
+    public func trainIteration() throws -> Float {
+        if let failure { throw TrainingError.trainerFailed(failure) }
+        let next = iteration + 1
+        let loss: Float
+        do {
+            let batch = try batches.nextBatch()
+            try BatchCheck.check(batch, model: configuration.model, batchSize: configuration.batchSize,
+                                 what: "training batch of iteration \(next)", checkRange: checksValueRange)
+            let m = configuration.model
+            let mask = ScheduledSampling.mask(
+                batchSize: configuration.batchSize, totalLength: m.totalLength,
+                inputLength: m.inputLength, patchHeight: m.patchHeight, patchWidth: m.patchWidth,
+                frameChannels: m.frameChannels,
+                eta: configuration.samplingProbability(atIteration: next), using: &random
+            ).map { Variable($0) }
+            let forward = try step(batch, mask: mask, iteration: next)
+            if configuration.reverseInput {
+                // The official trainer reuses the iteration's mask for the reversed batch.
+                let backward = try step(reversedInTime(batch), mask: mask, iteration: next)
+                loss = (forward + backward) / 2
+            } else {
+                loss = forward
+            }
+        } catch {
+            failure = "iteration \(next): \(error)"
+            throw error
+        }
+        iteration = next
+        history.training.append(loss)
+        progress.update(iteration: next, total: configuration.iterations, loss: loss, eta: eta)
+        if configuration.validationInterval > 0 && next % configuration.validationInterval == 0
+            && !validationBatches.isEmpty {
+            let validationLoss = validate()
+            history.validation.append(.init(iteration: next, loss: validationLoss))
+            progress.message("validation at iteration \(next): loss \(validationLoss)")
+        }
+        let interval = configuration.checkpointInterval
+        if checkpointStore != nil
+            && ((interval > 0 && next % interval == 0) || next == configuration.iterations) {
+            let url = try saveCheckpoint()
+            progress.message("checkpoint \(url.path)")
+        }
+        return loss
+    }
+
+    /// One optimiser step on `batch`; throws (before touching the parameters) if the loss is
+    /// not finite.
+    private func step(_ batch: Tensor, mask: Variable?, iteration: Int) throws -> Float {
+        let m = configuration.model
+        let frames = Variable(Patching.patchify(batch, patchSize: m.patchSize))
+        optimizer.zeroGradients()
+        let predictions = model.predict(frames: frames, mask: mask, inputLength: m.inputLength)
+        let target = slice(frames, range: 1..<m.totalLength, axis: 1)
+        let loss = Self.loss(configuration.loss)(predictions, target)
+        let value = loss.value.scalar
+        guard value.isFinite else {
+            throw TrainingError.nonFiniteLoss(iteration: iteration, loss: value,
+                                              lastCheckpoint: lastCheckpoint?.path)
+        }
+        loss.backward()
+        optimizer.step()
+        return value
+    }
+
+    static func loss(_ kind: TrainingConfiguration.Loss) -> (Variable, Variable) -> Variable {
+        switch kind {
+        case .l1l2: l1PlusL2Loss
+        case .mse: mseLoss
+        }
+    }
+
+    // MARK: Validation
+
+    /// The configured loss over the prediction window, the model feeding on itself (as at test
+    /// time), averaged over the validation batches. NaN when there are none.
+    public func validate() -> Float {
+        guard !validationBatches.isEmpty else { return .nan }
+        let lossFunction = Self.loss(configuration.loss)
+        var total = 0.0
+        for batch in validationBatches {
+            let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration.model)
+            total += Double(withoutGradients { lossFunction(Variable(prediction), Variable(truth)) }.value.scalar)
+        }
+        return Float(total / Double(validationBatches.count))
+    }
+
+    // MARK: Checkpoints
+
+    /// Writes a checkpoint of the current state and prunes old ones. Refuses (writing nothing)
+    /// if any parameter or optimiser moment is NaN or infinite.
+    @discardableResult
+    public func saveCheckpoint() throws -> URL {
+        if let failure { throw TrainingError.trainerFailed(failure) }
+        guard let store = checkpointStore else {
+            preconditionFailure("Trainer.saveCheckpoint: no checkpoint directory was given")
+        }
+        var tensors = model.stateDictionary()
+        for (name, tensor) in optimizer.stateTensors() {
+            tensors[CheckpointStore.optimizerPrefix + name] = tensor
+        }
+        for (name, tensor) in tensors.sorted(by: { $0.key < $1.key }) where !Self.allFinite(tensor) {
+            throw TrainingError.nonFiniteParameters(iteration: iteration, name: name,
+                                                    lastCheckpoint: lastCheckpoint?.path)
+        }
+        let resumable = batches as? any ResumableBatchSource
+        let state = CheckpointState(
+            iteration: iteration, eta: eta, trainerRandomState: random.state,
+            batchSourceState: resumable?.state, configuration: configuration,
+            lossHistory: history, tensorsFile: "", tensorsFileSize: 0)
+        let url = try store.write(tensors: tensors, state: state)
+        lastCheckpoint = url
+        try store.prune(keep: configuration.keepCheckpoints)
+        return url
+    }
+
+    /// Puts the trainer into the state a checkpoint holds.
+    private func restore(_ loaded: CheckpointStore.Loaded) throws {
+        let path = loaded.stateURL.path
+        let state = loaded.state
+        let tensorsPath = loaded.stateURL.deletingLastPathComponent()
+            .appendingPathComponent(state.tensorsFile).path
+        var parameters: [String: Tensor] = [:], optimizerState: [String: Tensor] = [:]
+        for (name, tensor) in loaded.tensors {
+            if name.hasPrefix(CheckpointStore.optimizerPrefix) {
+                optimizerState[String(name.dropFirst(CheckpointStore.optimizerPrefix.count))] = tensor
+            } else {
+                parameters[name] = tensor
+            }
+        }
+        let expected = Set(model.namedParameters.map(\.name))
+        if let extra = parameters.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw CheckpointError(path: tensorsPath, "holds '\(extra)', which this model does not have")
+        }
+        do {
+            try model.loadParameters(from: parameters, source: tensorsPath)
+            try optimizer.loadState(optimizerState)
+        } catch let error as ParameterLoadingError {
+            throw CheckpointError(path: tensorsPath, error.problem)
+        } catch let error as OptimizerStateError {
+            throw CheckpointError(path: tensorsPath, "optimizer state: \(error.message)")
+        }
+        do {
+            random = try RandomGenerator(state: state.trainerRandomState)
+        } catch {
+            throw CheckpointError(path: path, "trainerRandomState: \(error)")
+        }
+        if var resumable = batches as? any ResumableBatchSource {
+            guard let sourceState = state.batchSourceState else {
+                throw CheckpointError(path: path, "holds no batch source state, but the batch source is resumable")
+            }
+            try resumable.restore(sourceState)
+            batches = resumable
+        }
+        guard state.lossHistory.training.count == state.iteration else {
+            throw CheckpointError(path: path, "its loss history has \(state.lossHistory.training.count) "
+                                  + "training entries for \(state.iteration) iterations")
+        }
+        iteration = state.iteration
+        history = state.lossHistory
+        lastCheckpoint = loaded.stateURL
+    }
+
+    private static func allFinite(_ tensor: Tensor) -> Bool {
+        let values = tensor.pointer
+        for i in 0..<tensor.count where !values[i].isFinite { return false }
+        return true
+    }
+}

@@ -1,0 +1,101 @@
+import Predictor
+
+/// Everything that decides what a training run computes (SPEC §7): the model, the optimiser,
+/// the loss, scheduled sampling, reverse input, and how often to validate and checkpoint.
+/// Stored whole in every checkpoint, so a resumed run can check it continues the same run.
+public struct TrainingConfiguration: Codable, Equatable, Sendable {
+    /// The training loss over all `T − 1` predicted frames (SPEC §2).
+    public enum Loss: String, Codable, CaseIterable, Sendable {
+        /// mean |d| + mean d², the paper's default.
+        case l1l2
+        /// mean d², what the official code uses.
+        case mse
+    }
+
+    public var model: ModelConfiguration
+    /// Adam's step size (paper: 3·10⁻⁴).
+    public var learningRate: Double
+    /// Sequences per batch (paper: 8). Every batch from the source must have exactly this many.
+    public var batchSize: Int
+    /// Total iterations of the run (paper: 100 000).
+    public var iterations: Int
+    public var loss: Loss
+    /// How much η, the probability of feeding a true frame in the prediction window, falls per
+    /// iteration (paper: 2·10⁻⁵).
+    public var samplingDelta: Double
+    /// From this iteration on η is 0 (paper: 50 000).
+    public var samplingStopIteration: Int
+    /// Each iteration also takes an optimiser step on the time-reversed batch.
+    public var reverseInput: Bool
+    /// Validate every this many iterations (0: never).
+    public var validationInterval: Int
+    /// Write a checkpoint every this many iterations (0: only at the end of the run).
+    public var checkpointInterval: Int
+    /// Complete checkpoints to keep; older ones are deleted.
+    public var keepCheckpoints: Int
+    /// Seeds the model's initialisation and the trainer's scheduled-sampling draws.
+    public var seed: UInt64
+
+    public init(model: ModelConfiguration, learningRate: Double = 3e-4, batchSize: Int = 8,
+                iterations: Int = 100_000, loss: Loss = .l1l2, samplingDelta: Double = 2e-5,
+                samplingStopIteration: Int = 50_000, reverseInput: Bool = true,
+                validationInterval: Int = 5_000, checkpointInterval: Int = 5_000,
+                keepCheckpoints: Int = 3, seed: UInt64 = 1) {
+        self.model = model
+        self.learningRate = learningRate
+        self.batchSize = batchSize
+        self.iterations = iterations
+        self.loss = loss
+        self.samplingDelta = samplingDelta
+        self.samplingStopIteration = samplingStopIteration
+        self.reverseInput = reverseInput
+        self.validationInterval = validationInterval
+        self.checkpointInterval = checkpointInterval
+        self.keepCheckpoints = keepCheckpoints
+        self.seed = seed
+    }
+
+    /// Scales the paper's schedule to a shorter run: η falls linearly from 1 to 0 over the first
+    /// `fraction` of `iterations` (the paper: 50 000 of 100 000, so fraction ½).
+    public mutating func scaleSampling(toFraction fraction: Double = 0.5) {
+        samplingStopIteration = max(1, Int((Double(iterations) * fraction).rounded()))
+        samplingDelta = 1 / Double(samplingStopIteration)
+    }
+
+    /// η at (1-based) `iteration`, as the official trainer computes it: it subtracts the delta
+    /// before drawing each iteration's mask, and sets η to 0 from the stop iteration on.
+    /// Computed from the iteration, not accumulated, so a resumed run gets exactly the same η.
+    public func samplingProbability(atIteration iteration: Int) -> Double {
+        guard iteration < samplingStopIteration else { return 0 }
+        return max(0, 1 - samplingDelta * Double(iteration))
+    }
+
+    /// Throws the first problem found, naming the field (the model's own checks included).
+    public func validate() throws {
+        func fail(_ field: String, _ message: String) -> ModelConfigurationError {
+            ModelConfigurationError(field: field, message: message)
+        }
+        try model.validate()
+        guard learningRate.isFinite, learningRate > 0 else {
+            throw fail("learningRate", "must be a positive number, got \(learningRate)")
+        }
+        for (field, value) in [("batchSize", batchSize), ("iterations", iterations),
+                               ("keepCheckpoints", keepCheckpoints)] where value < 1 {
+            throw fail(field, "must be at least 1, got \(value)")
+        }
+        guard samplingDelta.isFinite, samplingDelta >= 0 else {
+            throw fail("samplingDelta", "must be a non-negative number, got \(samplingDelta)")
+        }
+        for (field, value) in [("samplingStopIteration", samplingStopIteration),
+                               ("validationInterval", validationInterval),
+                               ("checkpointInterval", checkpointInterval)] where value < 0 {
+            throw fail(field, "must not be negative, got \(value)")
+        }
+    }
+
+    /// Fields that may change when a run is resumed: they decide how long and how visibly it
+    /// runs, not what an iteration computes.
+    public static let resumableFields: Set<String> = [
+        "iterations", "validationInterval", "checkpointInterval", "keepCheckpoints",
+    ]
+}
