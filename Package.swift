@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
+        .testTarget(name: "ExperimentsTests",
+                    dependencies: ["Experiments", "DataSources", "Imaging", "Predictor", "Training", "Engine"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

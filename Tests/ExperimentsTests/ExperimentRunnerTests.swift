@@ -1,0 +1,76 @@
+import DataSources
+import Engine
+import Experiments
+import Foundation
+import Imaging
+import Predictor
+import Testing
+import Training
+
+/// A whole run — data folder → training → checkpoints → evaluation → report — on tiny sizes.
+@Suite(.serialized) struct ExperimentRunnerTests {
+    /// A folder of 40 gray 16×16 frames of a square moving one pixel per frame.
+    static func movingSquareFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-exp-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for t in 0..<40 {
+            var image = Image(width: 16, height: 16, channels: 1, fill: .black)
+            image.fillRect(x: t % 12, y: (2 * t) % 12, width: 4, height: 4, color: .white)
+            try PNG.write(image, to: folder.appendingPathComponent("f\(t).png"))
+        }
+        return folder
+    }
+
+    static func experiment(data: URL, iterations: Int) -> Experiment {
+        let model = ModelConfiguration(backbone: .predrnn, motion: .full, imageHeight: 16, imageWidth: 16,
+                                       imageChannels: 1, patchSize: 2, hiddenChannels: [8, 8], filterSize: 3,
+                                       inputLength: 3, totalLength: 6)
+        var training = TrainingConfiguration(model: model, learningRate: 3e-3, batchSize: 2,
+                                             iterations: iterations, reverseInput: true,
+                                             validationInterval: 2, checkpointInterval: 2, keepCheckpoints: 2,
+                                             seed: 4)
+        training.samplingStopIteration = 4
+        training.samplingDelta = 0.25
+        return Experiment(data: .frames(path: data.path), training: training, trainCount: 0, testCount: 4,
+                          validationCount: 2, reportExamples: 1)
+    }
+
+    @Test func trainsEvaluatesAndReports() throws {
+        let data = try Self.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-run-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: run) }
+        let outcome = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: run, resume: false,
+                                                 progress: ProgressReporter(style: .silent))
+        #expect(outcome.iterations == 4)
+        // 40 frames: the last 8 are the test set, one 6-frame window.
+        #expect(outcome.metrics.sequenceCount == 1 && outcome.metrics.mse.perFrame.count == 3)
+        for name in ["experiment.json", "metrics.json", "metrics.md", "report/index.html", "report/loss.png",
+                     "report/example1.png", "report/motion.png", "checkpoints/checkpoint-4.json"] {
+            #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name)")
+        }
+        // The run restores as a trained model and scores the same.
+        let trained = try TrainedModel(run: run)
+        #expect(trained.iteration == 4)
+        // Starting again in the same folder without --resume would lose nothing silently.
+        #expect(throws: ExperimentError.self) {
+            try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: run, resume: false,
+                                       progress: ProgressReporter(style: .silent))
+        }
+    }
+
+    @Test func resumedRunEndsWhereTheStraightRunEnds() throws {
+        let data = try Self.movingSquareFolder()
+        let straight = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-a-\(UUID().uuidString)")
+        let resumed = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-b-\(UUID().uuidString)")
+        defer { for url in [data, straight, resumed] { try? FileManager.default.removeItem(at: url) } }
+        let quiet = ProgressReporter(style: .silent)
+        let a = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: straight, resume: false, progress: quiet)
+        _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: resumed, resume: false, progress: quiet)
+        let b = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: resumed, resume: true, progress: quiet)
+        #expect(a.metrics.mse.perFrame == b.metrics.mse.perFrame)
+        let pa = try TrainedModel(run: straight).model.stateDictionary()
+        let pb = try TrainedModel(run: resumed).model.stateDictionary()
+        #expect(pa.keys.sorted() == pb.keys.sorted())
+        #expect(pa.allSatisfy { $0.value.scalars == pb[$0.key]!.scalars })
+    }
+}
