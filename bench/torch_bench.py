@@ -41,6 +41,9 @@ def parse_args(argv=None):
     ap.add_argument("--reps", type=int, default=5, help="timed repetitions per measurement")
     ap.add_argument("--warmup", type=int, default=1, help="untimed repetitions first")
     ap.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    ap.add_argument("--omp-wait", choices=["default", "passive", "active"], default="default",
+                    help="OMP_WAIT_POLICY for the measuring process (default: leave the environment as is). "
+                         "On a loaded machine 'passive' avoids the spin-wait penalty of oversubscription")
     ap.add_argument("--loss", choices=["mse+l1", "mse"], default="mse+l1")
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--batch", type=int, default=8)
@@ -64,6 +67,7 @@ def parse_args(argv=None):
 def child_argv(args, model: str, channels: int, what: str) -> list[str]:
     a = [sys.executable, os.path.abspath(__file__), "--one", "--model", model, "--channels", str(channels),
          "--what", what, "--reps", str(args.reps), "--warmup", str(args.warmup), "--threads", str(args.threads),
+         "--omp-wait", args.omp_wait,
          "--loss", args.loss, "--lr", repr(args.lr), "--batch", str(args.batch), "--layers", str(args.layers),
          "--filter", str(args.filter), "--img", str(args.img), "--img-channels", str(args.img_channels),
          "--patch", str(args.patch), "--input-length", str(args.input_length),
@@ -91,6 +95,8 @@ def load_params(model, path: str) -> None:
 
 
 def measure_one(args) -> dict:
+    if args.omp_wait != "default":
+        os.environ["OMP_WAIT_POLICY"] = args.omp_wait.upper()  # read by OpenMP when torch loads
     import torch
 
     sys.path.insert(0, HERE)
@@ -160,6 +166,7 @@ def measure_one(args) -> dict:
         "peak_rss_mb": round(peak_mb, 1),
         "setup_rss_mb": round(rss_setup_mb, 1),
         "threads": torch.get_num_threads(),
+        "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY", "default"),
         "warmup": args.warmup,
         "batch": b,
         "layers": args.layers,
