@@ -164,11 +164,6 @@ public struct ModelConfigurationError: Error, Equatable, CustomStringConvertible
     }
 
     public var description: String { "invalid model configuration: \(field) \(message)" }
-
-    /// A backbone this build was compiled without.
-    public static func unavailable(_ backbone: ModelConfiguration.BackboneKind) -> Self {
-        Self(field: "backbone", message: "\(backbone.rawValue) (\(backbone.displayName)) is not available in this build")
-    }
 }
 
 // MARK: Named models and presets

@@ -8,71 +8,53 @@ public enum ModelFactory {
     /// A validated, freshly initialised model (PyTorch default initialisation drawn from `seed`).
     public static func make(_ configuration: ModelConfiguration, seed: UInt64) throws -> any SequencePredictor {
         try configuration.validate()
-        guard let build = builder(for: configuration.backbone) else {
-            throw ModelConfigurationError.unavailable(configuration.backbone)
-        }
+        let build = builder(for: configuration.backbone)
         var random = RandomGenerator(seed: seed)
         return build(configuration, &random)
     }
 
-    /// Whether this build can make models with `backbone`.
-    public static func isAvailable(_ backbone: ModelConfiguration.BackboneKind) -> Bool {
-        builder(for: backbone) != nil
-    }
-
     private typealias Builder = (ModelConfiguration, inout RandomGenerator) -> any SequencePredictor
 
-    /// The one place that knows the backbone types; nil for backbones not in this build.
-    private static func builder(for backbone: ModelConfiguration.BackboneKind) -> Builder? {
+    /// The one place that knows the backbone types.
+    private static func builder(for backbone: ModelConfiguration.BackboneKind) -> Builder {
         switch backbone {
         case .predrnn:
-            return { configuration, random in
-                let predRNN = PredRNNBackbone(
-                    frameChannels: configuration.frameChannels,
-                    hiddenChannels: configuration.hiddenChannels,
-                    filterSize: configuration.filterSize,
-                    layerNormShape: configuration.layerNorm
-                        ? (configuration.patchHeight, configuration.patchWidth) : nil,
-                    using: &random)
-                return VideoPredictor(backbone: predRNN, options: configuration.motion,
-                                      filterSize: configuration.filterSize, using: &random)
+            return { c, random in
+                wrap(PredRNNBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                     filterSize: c.filterSize, layerNormShape: layerNormShape(c),
+                                     using: &random), c, &random)
             }
         case .convlstm:
-            return { configuration, random in
-                let convLSTM = ConvLSTMBackbone(
-                    frameChannels: configuration.frameChannels,
-                    hiddenChannels: configuration.hiddenChannels,
-                    filterSize: configuration.filterSize,
-                    layerNormShape: configuration.layerNorm
-                        ? (configuration.patchHeight, configuration.patchWidth) : nil,
-                    using: &random)
-                return VideoPredictor(backbone: convLSTM, options: configuration.motion,
-                                      filterSize: configuration.filterSize, using: &random)
+            return { c, random in
+                wrap(ConvLSTMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                      filterSize: c.filterSize, layerNormShape: layerNormShape(c),
+                                      using: &random), c, &random)
             }
         case .mim:
-            return { configuration, random in
-                let mim = MIMBackbone(
-                    frameChannels: configuration.frameChannels,
-                    hiddenChannels: configuration.hiddenChannels,
-                    filterSize: configuration.filterSize,
-                    height: configuration.patchHeight, width: configuration.patchWidth,
-                    using: &random)
-                return VideoPredictor(backbone: mim, options: configuration.motion,
-                                      filterSize: configuration.filterSize, using: &random)
+            return { c, random in
+                wrap(MIMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                 filterSize: c.filterSize, height: c.patchHeight, width: c.patchWidth,
+                                 using: &random), c, &random)
             }
         case .e3dlstm:
-            return { configuration, random in
-                let e3d = E3DLSTMBackbone(
-                    frameChannels: configuration.frameChannels,
-                    hiddenChannels: configuration.hiddenChannels,
-                    height: configuration.patchHeight, width: configuration.patchWidth,
-                    filterSize: configuration.filterSize,
-                    passesNewGlobalMemory: !(configuration.openSTLGlobalMemoryDefect ?? false),
-                    using: &random)
-                return VideoPredictor(backbone: e3d, options: configuration.motion,
-                                      filterSize: configuration.filterSize, using: &random)
+            return { c, random in
+                wrap(E3DLSTMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                     height: c.patchHeight, width: c.patchWidth, filterSize: c.filterSize,
+                                     passesNewGlobalMemory: !(c.openSTLGlobalMemoryDefect ?? false),
+                                     using: &random), c, &random)
             }
         }
+    }
+
+    /// The backbone inside the MotionRNN framework with the configuration's options.
+    private static func wrap<B: Backbone>(_ backbone: B, _ c: ModelConfiguration,
+                                          _ random: inout RandomGenerator) -> any SequencePredictor {
+        VideoPredictor(backbone: backbone, options: c.motion, filterSize: c.filterSize, using: &random)
+    }
+
+    /// The patch-space size the layer-norm variant normalises over, when it is on.
+    private static func layerNormShape(_ c: ModelConfiguration) -> (height: Int, width: Int)? {
+        c.layerNorm ? (c.patchHeight, c.patchWidth) : nil
     }
 }
 

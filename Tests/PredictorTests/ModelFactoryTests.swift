@@ -70,11 +70,13 @@ import TestSupport
         expectInvalid(c, field: "motion.alpha", mentioning: "finite")
     }
 
-    @Test func backbonesNotInThisBuildSaySo() {
-        for backbone in ModelConfiguration.BackboneKind.allCases where !ModelFactory.isAvailable(backbone) {
-            expectInvalid(small(backbone), field: "backbone", mentioning: "not available in this build")
+    @Test func everyBackboneBuildsPlainAndWithMotionRNN() throws {
+        for backbone in ModelConfiguration.BackboneKind.allCases {
+            for motion in [MotionRNNOptions.none, .full] {
+                let model = try ModelFactory.make(small(backbone, motion: motion), seed: 1)
+                #expect(model.namedParameters.contains { $0.name.hasPrefix("motion_list.") } == (motion == .full))
+            }
         }
-        #expect(ModelFactory.isAvailable(.predrnn))
     }
 
     @Test func buildsOfficialParameterNames() throws {
