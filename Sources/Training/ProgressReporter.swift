@@ -37,11 +37,22 @@ public final class ProgressReporter {
         self.write = write
     }
 
+    /// Starts the clock for the rate: `iteration` iterations are already done (a resumed run
+    /// counts only its own).
+    public func begin(iteration: Int) {
+        start = (Self.seconds(), iteration)
+    }
+
+    /// Ends an in-place line so that what follows starts on a line of its own.
+    public func finish() {
+        if lineOpen { write("\n") }
+        lineOpen = false
+    }
+
     /// Reports that `iteration` of `total` is done.
     public func update(iteration: Int, total: Int, loss: Float, eta: Double) {
         let now = Self.seconds()
-        // The rate counts this process's iterations only (a resumed run starts its clock anew).
-        if start == nil { start = (now, iteration - 1) }
+        if start == nil { start = (now, iteration) }
         let (startTime, startIteration) = start!
         let elapsed = now - startTime
         let done = iteration - startIteration

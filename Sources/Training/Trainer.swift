@@ -65,6 +65,11 @@ public final class Trainer {
         let saved = loaded.state
         let path = loaded.stateURL.path
         var effective = saved.configuration
+        do {
+            try effective.validate()
+        } catch {
+            throw CheckpointError(path: path, "holds an invalid configuration: \(error)")
+        }
         if let configuration {
             let fixed = configuration.differences(from: saved.configuration)
                 .filter { !TrainingConfiguration.resumableFields.contains($0.field) }
@@ -91,6 +96,8 @@ public final class Trainer {
     @discardableResult
     public func run(until last: Int? = nil, onIteration: ((Trainer) -> Void)? = nil) throws -> LossHistory {
         let last = min(last ?? configuration.iterations, configuration.iterations)
+        progress.begin(iteration: iteration)
+        defer { progress.finish() }
         while iteration < last {
             try trainIteration()
             onIteration?(self)

@@ -96,6 +96,11 @@ import Testing
         live.update(iteration: 3, total: 3, loss: 1, eta: 1)
         #expect(written.count == 4 && written.allSatisfy { $0.hasPrefix("\r") })
         #expect(!written[0].hasSuffix("\n") && written[1].hasSuffix("validation\n") && written[3].hasSuffix("\n"))
+        // A run that stops early ends its line.
+        written = []
+        live.update(iteration: 1, total: 3, loss: 1, eta: 1)
+        live.finish()
+        #expect(written == [written[0], "\n"])
         #expect(ProgressReporter.duration(42) == "42s" && ProgressReporter.duration(725) == "12m 05s"
                     && ProgressReporter.duration(12_000) == "3h 20m")
     }
