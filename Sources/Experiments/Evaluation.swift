@@ -55,3 +55,25 @@ public enum Evaluation {
         return Result(metrics: try accumulator.report(), examples: examples, motion: motion)
     }
 }
+
+extension Evaluation {
+    /// The floor every model must beat: "the future looks like the last input frame". Scores
+    /// that prediction on the same sequences `run` scores.
+    public static func copyLastFrame(on testSet: any SequenceDataset, count: Int, batchSize: Int,
+                                     configuration: ModelConfiguration, options: MetricsOptions) throws -> MetricsReport {
+        var accumulator = MetricsAccumulator(options: options)
+        let total = min(count, testSet.count)
+        let input = configuration.inputLength, length = configuration.totalLength
+        var start = 0
+        while start < total {
+            let indices = Array(start..<min(start + batchSize, total))
+            let batch = Variable(try BatchSampler.batch(of: testSet, indices: indices))
+            let truth = slice(batch, range: input..<length, axis: 1)
+            let last = select(batch, index: input - 1, axis: 1)
+            let prediction = stack(Array(repeating: last, count: length - input), axis: 1)
+            try accumulator.add(truth: truth.value, prediction: prediction.value)
+            start += indices.count
+        }
+        return try accumulator.report()
+    }
+}

@@ -1,5 +1,7 @@
 import ArgumentParser
 import DataSources
+import Engine
+import Metrics
 import Experiments
 import Foundation
 
@@ -13,6 +15,8 @@ struct TestCommand: ParsableCommand {
     @Option(help: "Evaluate on other data (vmnist, radar, a .npy/.npz file, frames) instead of the run's test set.") var data: String?
     @Option(help: "Test sequences to evaluate.") var testCount: Int?
     @Option(help: "Where to write metrics and report (default: <run>/test).") var output: String?
+    @Flag(help: "Also score the copy-last-input-frame baseline on the same sequences (written to baseline-copy-last.md).")
+    var copyLastBaseline = false
 
     func run() throws {
         let runURL = URL(fileURLWithPath: runFolder)
@@ -27,6 +31,15 @@ struct TestCommand: ParsableCommand {
             trained.model, experiment: experiment, testSet: testSet, in: folder, history: trained.history,
             notes: ["checkpoint \(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
         print(metrics.markdownTable())
+        if copyLastBaseline {
+            let baseline = try Evaluation.copyLastFrame(
+                on: testSet, count: experiment.testCount, batchSize: experiment.training.batchSize,
+                configuration: experiment.model, options: experiment.data == .radar ? .radar : MetricsOptions())
+            try AtomicFile.write(Data(baseline.markdownTable().utf8),
+                                 to: folder.appendingPathComponent("baseline-copy-last.md"))
+            print("copy the last input frame:")
+            print(baseline.markdownTable())
+        }
         print("report: \(reportURL.path)")
     }
 }
