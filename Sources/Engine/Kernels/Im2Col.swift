@@ -101,10 +101,12 @@ public enum Im2Col {
 
     /// Accumulates the column matrix back into images: `output` [B, C, D, H, W] receives the sum of
     /// every column entry that reads its position (the adjoint of `im2col`). Each image plane
-    /// starts at `channelBase[channel]` (a bias) or at zero.
+    /// starts at `channelBase[channel]` (a bias) or at zero. With `channelRange`, `columns` holds
+    /// only the rows of those channels and only their planes are written.
     public static func col2im(_ columns: UnsafePointer<Float>, _ g: ConvGeometry,
                               into output: UnsafeMutablePointer<Float>,
-                              channelBase: UnsafePointer<Float>? = nil) {
+                              channelBase: UnsafePointer<Float>? = nil, channelRange: Range<Int>? = nil) {
+        let range = channelRange ?? 0..<g.channels
         let n = g.columnCount, volume = g.kernelVolume, area = g.kernelHeight * g.kernelWidth
         let (depth, height, width) = (g.paddedDepth, g.paddedHeight, g.paddedWidth)
         let (od, oh, ow) = (g.outputDepth, g.outputHeight, g.outputWidth)
@@ -115,10 +117,10 @@ public enum Im2Col {
         // Each task owns whole channels: it alone writes their B image planes, reads the
         // channel's rows of the column matrix in order, and its planes stay in L1/L2.
         let perChannel = max(volume * n, 1)
-        Parallel.forRanges(channels, minimumPerTask: max(1, grain / perChannel)) { channelRange in
+        Parallel.forRanges(range.count, minimumPerTask: max(1, grain / perChannel)) { task in
             let scratch = padded ? UnsafeMutablePointer<Float>.allocate(capacity: batch * paddedPlane) : nil
             defer { scratch?.deallocate() }
-            for channel in channelRange {
+            for channel in (task.lowerBound + range.lowerBound)..<(task.upperBound + range.lowerBound) {
                 let base = channelBase?[channel] ?? 0
                 // Plane of item b: scratch + b·paddedPlane when padded, else the output itself.
                 let (sums, itemStride) = scratch.map { ($0, paddedPlane) }
@@ -126,7 +128,7 @@ public enum Im2Col {
                 for item in 0..<batch {
                     (sums + item &* itemStride).update(repeating: padded ? 0 : base, count: paddedPlane)
                 }
-                var source = UnsafePointer(columns + channel &* volume &* n)
+                var source = UnsafePointer(columns + (channel &- range.lowerBound) &* volume &* n)
                 for offset in 0..<volume {
                     let kz = offset / area
                     let ky = (offset - kz * area) / g.kernelWidth
