@@ -165,6 +165,15 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         expectClose(folded.weight!, perImage.weight!)
         expectClose(folded.bias!, perImage.bias!)
 
+        // Large enough that folded backward-data works in several channel blocks.
+        let big = ConvGeometry(op: "test", batch: 1, channels: 4, input: (1, 256, 256), kernel: (1, 3, 3),
+                               stride: (1, 1, 1), padding: (0, 1, 1))
+        #expect(big.kernelVolume * big.columnCount * 2 > 1 << 19)
+        let bigWeight = random.tensor([2, 4, 3, 3]), bigGrad = random.tensor(big.outputShape(channels: 2, rank: 4))
+        expectClose(Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false).input!,
+                    Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false,
+                                         layout: .perImage).input!)
+
         let t = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true,
                                                layout: .perImage)
         let tf = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true)

@@ -67,20 +67,20 @@ public struct ConvGeometry: Equatable, Sendable {
                   : [outputChannels, channels, kernelHeight, kernelWidth]
     }
 
-    /// Output positions `o` along one axis whose input index `o·stride + offset` lies in
-    /// `0..<size`, as a half-open range clamped to `0..<outputSize`.
-    @inline(__always)
-    static func validRange(offset: Int, stride: Int, size: Int, outputSize: Int) -> (Int, Int) {
-        let low = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let last = size - 1 - offset
-        let high = last < 0 ? 0 : min(outputSize, last / stride + 1)
-        return (min(low, high), high)
-    }
+    public var hasPadding: Bool { padDepth > 0 || padHeight > 0 || padWidth > 0 }
+    /// Sizes of the zero-padded input.
+    var paddedDepth: Int { inputDepth + 2 * padDepth }
+    var paddedHeight: Int { inputHeight + 2 * padHeight }
+    var paddedWidth: Int { inputWidth + 2 * padWidth }
 }
 
 /// im2col / col2im between a batch of images [B, C, D, H, W] and the column matrix of
 /// `ConvGeometry`. Both split their work over the cores with `Parallel`; each task writes a
 /// disjoint part of the output, so no locking.
+///
+/// Padding is handled by working on a zero-padded copy of each image (im2col) or a padded
+/// scratch plane (col2im): the copy costs a fraction of the column matrix (which is kh·kw times
+/// larger) and leaves the inner loops without any bounds test.
 public enum Im2Col {
     /// Work (elements) below which a task is not worth handing to another core.
     static let grain = 16_384
@@ -88,12 +88,119 @@ public enum Im2Col {
     /// Writes the column matrix [patchSize, columnCount] of `input` into `columns`.
     public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry,
                               into columns: UnsafeMutablePointer<Float>) {
-        let n = g.columnCount
-        let volume = g.kernelVolume, area = g.kernelHeight * g.kernelWidth
-        let (ow, oh, od) = (g.outputWidth, g.outputHeight, g.outputDepth)
-        let (width, height, depth) = (g.inputWidth, g.inputHeight, g.inputDepth)
-        let (sw, sh, sd) = (g.strideWidth, g.strideHeight, g.strideDepth)
-        let channels = g.channels, inputPlane = g.inputPlane, batch = g.batch
+        guard g.hasPadding else {
+            gather(input, g, depth: g.inputDepth, height: g.inputHeight, width: g.inputWidth, into: columns)
+            return
+        }
+        let padded = UnsafeMutablePointer<Float>.allocate(
+            capacity: g.batch * g.channels * g.paddedDepth * g.paddedHeight * g.paddedWidth)
+        defer { padded.deallocate() }
+        pad(input, g, into: padded)
+        gather(padded, g, depth: g.paddedDepth, height: g.paddedHeight, width: g.paddedWidth, into: columns)
+    }
+
+    /// Accumulates the column matrix back into images: `output` [B, C, D, H, W] receives the sum of
+    /// every column entry that reads its position (the adjoint of `im2col`). Each image plane
+    /// starts at `channelBase[channel]` (a bias) or at zero. With `channelRange`, `columns` holds
+    /// only the rows of those channels and only their planes are written.
+    public static func col2im(_ columns: UnsafePointer<Float>, _ g: ConvGeometry,
+                              into output: UnsafeMutablePointer<Float>,
+                              channelBase: UnsafePointer<Float>? = nil, channelRange: Range<Int>? = nil) {
+        let range = channelRange ?? 0..<g.channels
+        let n = g.columnCount, volume = g.kernelVolume, area = g.kernelHeight * g.kernelWidth
+        let (depth, height, width) = (g.paddedDepth, g.paddedHeight, g.paddedWidth)
+        let (od, oh, ow) = (g.outputDepth, g.outputHeight, g.outputWidth)
+        let (sd, sh, sw) = (g.strideDepth, g.strideHeight, g.strideWidth)
+        let (channels, batch, inputPlane) = (g.channels, g.batch, g.inputPlane)
+        let paddedPlane = depth * height * width
+        let padded = g.hasPadding
+        // Each task owns whole channels: it alone writes their B image planes, reads the
+        // channel's rows of the column matrix in order, and its planes stay in L1/L2.
+        let perChannel = max(volume * n, 1)
+        Parallel.forRanges(range.count, minimumPerTask: max(1, grain / perChannel)) { task in
+            let scratch = padded ? UnsafeMutablePointer<Float>.allocate(capacity: batch * paddedPlane) : nil
+            defer { scratch?.deallocate() }
+            for channel in (task.lowerBound + range.lowerBound)..<(task.upperBound + range.lowerBound) {
+                let base = channelBase?[channel] ?? 0
+                // Plane of item b: scratch + b·paddedPlane when padded, else the output itself.
+                let (sums, itemStride) = scratch.map { ($0, paddedPlane) }
+                    ?? (output + channel &* inputPlane, channels &* inputPlane)
+                for item in 0..<batch {
+                    (sums + item &* itemStride).update(repeating: padded ? 0 : base, count: paddedPlane)
+                }
+                var source = UnsafePointer(columns + (channel &- range.lowerBound) &* volume &* n)
+                for offset in 0..<volume {
+                    let kz = offset / area
+                    let ky = (offset - kz * area) / g.kernelWidth
+                    let kx = offset - kz * area - ky * g.kernelWidth
+                    let corner: Int = (kz &* height &+ ky) &* width &+ kx
+                    for item in 0..<batch {
+                        let image = sums + (item &* itemStride &+ corner)
+                        for oz in 0..<od {
+                            let slice = image + (oz &* sd &* height &* width)
+                            for oy in 0..<oh {
+                                addLine(source, into: slice + oy &* sh &* width, stride: sw, count: ow)
+                                source += ow
+                            }
+                        }
+                    }
+                }
+                if let scratch {
+                    for item in 0..<batch {
+                        crop(scratch + item &* paddedPlane, g, adding: base,
+                             into: output + (item &* channels &+ channel) &* inputPlane)
+                    }
+                }
+            }
+        }
+    }
+
+    /// out[b, c, z, y, x] = input[b, c, z − pd, y − ph, x − pw], zero outside the input.
+    private static func pad(_ input: UnsafePointer<Float>, _ g: ConvGeometry,
+                            into out: UnsafeMutablePointer<Float>) {
+        let (depth, height, width) = (g.inputDepth, g.inputHeight, g.inputWidth)
+        let (pHeight, pWidth) = (g.paddedHeight, g.paddedWidth)
+        let paddedPlane = g.paddedDepth * pHeight * pWidth
+        let inputPlane = g.inputPlane
+        Parallel.forRanges(g.batch * g.channels, minimumPerTask: max(1, grain / max(paddedPlane, 1))) { planes in
+            for plane in planes {
+                let target = out + plane &* paddedPlane
+                target.update(repeating: 0, count: paddedPlane)
+                let source = input + plane &* inputPlane
+                for z in 0..<depth {
+                    for y in 0..<height {
+                        let row: Int = ((z &+ g.padDepth) &* pHeight &+ y &+ g.padHeight) &* pWidth &+ g.padWidth
+                        copyLine(source + (z &* height &+ y) &* width, stride: 1, count: width, into: target + row)
+                    }
+                }
+            }
+        }
+    }
+
+    /// target[b, c, z, y, x] = base + padded plane at (z + pd, y + ph, x + pw).
+    private static func crop(_ padded: UnsafePointer<Float>, _ g: ConvGeometry, adding base: Float,
+                             into target: UnsafeMutablePointer<Float>) {
+        let (depth, height, width) = (g.inputDepth, g.inputHeight, g.inputWidth)
+        let (pHeight, pWidth) = (g.paddedHeight, g.paddedWidth)
+        for z in 0..<depth {
+            for y in 0..<height {
+                let row: Int = ((z &+ g.padDepth) &* pHeight &+ y &+ g.padHeight) &* pWidth &+ g.padWidth
+                let source = padded + row, out = target + (z &* height &+ y) &* width
+                var x = 0
+                while x < width { out[x] = source[x] + base; x &+= 1 }
+            }
+        }
+    }
+
+    /// The column matrix of an unpadded (or already padded) batch with planes depth×height×width.
+    private static func gather(_ source: UnsafePointer<Float>, _ g: ConvGeometry,
+                               depth: Int, height: Int, width: Int,
+                               into columns: UnsafeMutablePointer<Float>) {
+        let n = g.columnCount, volume = g.kernelVolume, area = g.kernelHeight * g.kernelWidth
+        let (od, oh, ow) = (g.outputDepth, g.outputHeight, g.outputWidth)
+        let (sd, sh, sw) = (g.strideDepth, g.strideHeight, g.strideWidth)
+        let (channels, batch) = (g.channels, g.batch)
+        let plane = depth * height * width
         // Each task fills whole rows: one (channel, kernel offset) for every batch item.
         Parallel.forRanges(g.patchSize, minimumPerTask: max(1, grain / max(n, 1))) { rows in
             for row in rows {
@@ -102,29 +209,14 @@ public enum Im2Col {
                 let kz = offset / area
                 let ky = (offset - kz * area) / g.kernelWidth
                 let kx = offset - kz * area - ky * g.kernelWidth
-                let xOffset = kx - g.padWidth
-                let (low, high) = ConvGeometry.validRange(offset: xOffset, stride: sw, size: width,
-                                                          outputSize: ow)
-                var out = columns + row * n
+                let corner: Int = (kz &* height &+ ky) &* width &+ kx
+                var out = columns + row &* n
                 for item in 0..<batch {
-                    let image = input + (item &* channels &+ channel) &* inputPlane
+                    let image = source + ((item &* channels &+ channel) &* plane &+ corner)
                     for oz in 0..<od {
-                        let z = oz &* sd &+ kz &- g.padDepth
-                        guard z >= 0 && z < depth else {
-                            out.update(repeating: 0, count: oh &* ow)
-                            out += oh &* ow
-                            continue
-                        }
+                        let slice = image + (oz &* sd &* height &* width)
                         for oy in 0..<oh {
-                            let y = oy &* sh &+ ky &- g.padHeight
-                            guard y >= 0 && y < height, low < high else {
-                                out.update(repeating: 0, count: ow)
-                                out += ow
-                                continue
-                            }
-                            let start: Int = (z &* height &+ y) &* width &+ low &* sw &+ xOffset
-                            let source = image + start
-                            copyStrip(from: source, stride: sw, into: out, low: low, high: high, width: ow)
+                            copyLine(slice + oy &* sh &* width, stride: sw, count: ow, into: out)
                             out += ow
                         }
                     }
@@ -133,83 +225,38 @@ public enum Im2Col {
         }
     }
 
-    /// Accumulates the column matrix back into images: `output` [B, C, D, H, W] receives the sum of
-    /// every column entry that reads its position (the adjoint of `im2col`). Each image plane
-    /// starts at `channelBase[channel]` (a bias) or at zero.
-    public static func col2im(_ columns: UnsafePointer<Float>, _ g: ConvGeometry,
-                              into output: UnsafeMutablePointer<Float>,
-                              channelBase: UnsafePointer<Float>? = nil) {
-        let n = g.columnCount
-        let volume = g.kernelVolume, area = g.kernelHeight * g.kernelWidth
-        let (ow, oh, od) = (g.outputWidth, g.outputHeight, g.outputDepth)
-        let (width, height, depth) = (g.inputWidth, g.inputHeight, g.inputDepth)
-        let (sw, sh, sd) = (g.strideWidth, g.strideHeight, g.strideDepth)
-        let channels = g.channels, inputPlane = g.inputPlane, outputPlane = g.outputPlane
-        let batch = g.batch
-        // Each task owns whole image planes (channel, item): it alone writes them, and the plane
-        // stays in L1 while all kernel offsets are added into it.
-        let perPlane = max(volume * outputPlane, 1)
-        Parallel.forRanges(channels * batch, minimumPerTask: max(1, grain / perPlane)) { planes in
-            for planeIndex in planes {
-                let channel = planeIndex / batch
-                let item = planeIndex - channel * batch
-                let image = output + (item &* channels &+ channel) &* inputPlane
-                image.update(repeating: channelBase?[channel] ?? 0, count: inputPlane)
-                for offset in 0..<volume {
-                    let kz = offset / area
-                    let ky = (offset - kz * area) / g.kernelWidth
-                    let kx = offset - kz * area - ky * g.kernelWidth
-                    let xOffset = kx - g.padWidth
-                    let (low, high) = ConvGeometry.validRange(offset: xOffset, stride: sw, size: width,
-                                                              outputSize: ow)
-                    guard low < high else { continue }
-                    let start: Int = (channel &* volume &+ offset) &* n &+ item &* outputPlane
-                    var source = columns + start
-                    for oz in 0..<od {
-                        let z = oz &* sd &+ kz &- g.padDepth
-                        guard z >= 0 && z < depth else { source += oh &* ow; continue }
-                        for oy in 0..<oh {
-                            let y = oy &* sh &+ ky &- g.padHeight
-                            if y >= 0 && y < height {
-                                let start: Int = (z &* height &+ y) &* width &+ low &* sw &+ xOffset
-                                let target = image + start
-                                addStrip(from: source, low: low, high: high, into: target, stride: sw)
-                            }
-                            source += ow
-                        }
-                    }
-                }
+    /// out[t] = source[t·stride] for t < count.
+    @inline(__always)
+    private static func copyLine(_ source: UnsafePointer<Float>, stride: Int, count: Int,
+                                 into out: UnsafeMutablePointer<Float>) {
+        var t = 0
+        if stride == 1 {
+            while t &+ 8 <= count {
+                let chunk = UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(out + t).storeBytes(of: chunk, as: SIMD8<Float>.self)
+                t &+= 8
             }
+            while t < count { out[t] = source[t]; t &+= 1 }
+        } else {
+            while t < count { out[t] = source[t &* stride]; t &+= 1 }
         }
     }
 
-    /// out[0..<low] = 0, out[low + t] = source[t·stride] for t < high − low, out[high..<width] = 0.
+    /// target[t·stride] += source[t] for t < count.
     @inline(__always)
-    private static func copyStrip(from source: UnsafePointer<Float>, stride: Int,
-                                  into out: UnsafeMutablePointer<Float>, low: Int, high: Int, width: Int) {
-        var o = 0
-        while o < low { out[o] = 0; o &+= 1 }
-        let inside = out + low, count = high &- low
+    private static func addLine(_ source: UnsafePointer<Float>, into target: UnsafeMutablePointer<Float>,
+                                stride: Int, count: Int) {
         var t = 0
         if stride == 1 {
-            while t < count { inside[t] = source[t]; t &+= 1 }
+            while t &+ 8 <= count {
+                let sum = UnsafeRawPointer(target + t).loadUnaligned(as: SIMD8<Float>.self)
+                    + UnsafeRawPointer(source + t).loadUnaligned(as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(target + t).storeBytes(of: sum, as: SIMD8<Float>.self)
+                t &+= 8
+            }
+            while t < count { target[t] += source[t]; t &+= 1 }
         } else {
-            while t < count { inside[t] = source[t &* stride]; t &+= 1 }
-        }
-        o = high
-        while o < width { out[o] = 0; o &+= 1 }
-    }
-
-    /// target[t·stride] += source[low + t] for t < high − low.
-    @inline(__always)
-    private static func addStrip(from source: UnsafePointer<Float>, low: Int, high: Int,
-                                 into target: UnsafeMutablePointer<Float>, stride: Int) {
-        let inside = source + low, count = high &- low
-        var t = 0
-        if stride == 1 {
-            while t < count { target[t] += inside[t]; t &+= 1 }
-        } else {
-            while t < count { target[t &* stride] += inside[t]; t &+= 1 }
+            while t < count { target[t &* stride] += source[t]; t &+= 1 }
         }
     }
 }
