@@ -100,9 +100,10 @@ public final class TrainingStepBenchmark {
     /// Inference forward (no graph) with a zero mask. Returns one output value.
     @discardableResult
     public func inference() -> Float {
-        withoutGradients {
-            model.predict(frames: frames, mask: inferenceMask, inputLength: setup.inputLength).value.pointer[0]
+        let prediction = withoutGradients {
+            model.predict(frames: frames, mask: inferenceMask, inputLength: setup.inputLength)
         }
+        return prediction.value.scalars[0]
     }
 
     /// Multiply-adds of one inference forward over the whole batch (convolutions and products).

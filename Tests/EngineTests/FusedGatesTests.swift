@@ -90,4 +90,16 @@ import TestSupport
             .backward(seed: Tensor(repeating: 1, shape: Self.shape(2)))
         #expect(zip(x.grad!.scalars, reference.grad!.scalars).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
+
+    @Test func gatedBlendMatchesTheUnfusedOps() {
+        var random = TestRandom(seed: 8)
+        let v = (0..<3).map { _ in random.tensor([2, 3, 5], -2, 2) }
+        let reference = { (w: [Variable]) -> Variable in
+            let g = sigmoid(w[0])
+            return g * w[1] + (1 - g) * w[2]
+        }
+        #expect(gatedBlend(Variable(v[0]), Variable(v[1]), Variable(v[2])).value.scalars
+                    == reference(v.map { Variable($0) }).value.scalars)
+        checkGradients(v) { w in gatedBlend(w[0], w[1], w[2]) }
+    }
 }

@@ -199,3 +199,42 @@ public enum FusedGates {
         }
     }
 }
+
+// MARK: Gated blend (MotionRNN transition)
+
+extension FusedGates {
+    /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes. Returns y and g.
+    public static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> (output: Tensor, gate: Tensor) {
+        let out = Tensor(uninitializedShape: pre.shape), gate = Tensor(uninitializedShape: pre.shape)
+        let pp = pre.pointer, ap = a.pointer, bp = b.pointer, op = out.mutablePointer, gp = gate.mutablePointer
+        Parallel.forRanges((pre.count + 7) / 8, minimumPerTask: 4096) { blocks in
+            for block in blocks {
+                let start = block &* 8, count = min(8, pre.count &- start)
+                let g = FastMath.sigmoid(load(pp + start, count))
+                store(g, gp + start, count)
+                store(g * load(ap + start, count) + (1 - g) * load(bp + start, count), op + start, count)
+            }
+        }
+        return (out, gate)
+    }
+
+    /// Gradients of `gatedBlendForward` from dy: d pre = (dy ⊙ a − dy ⊙ b) ⊙ g(1 − g),
+    /// d a = dy ⊙ g, d b = dy ⊙ (1 − g); each written where a pointer is given.
+    public static func gatedBlendBackward(grad: Tensor, gate: Tensor, a: Tensor, b: Tensor,
+                                          gradPre: UnsafeMutablePointer<Float>?, gradA: UnsafeMutablePointer<Float>?,
+                                          gradB: UnsafeMutablePointer<Float>?) {
+        let dp = grad.pointer, gp = gate.pointer, ap = a.pointer, bp = b.pointer
+        Parallel.forRanges((grad.count + 7) / 8, minimumPerTask: 4096) { blocks in
+            for block in blocks {
+                let start = block &* 8, count = min(8, grad.count &- start)
+                let dy = load(dp + start, count), g = load(gp + start, count)
+                if let gradPre {
+                    let dg = dy * load(ap + start, count) - dy * load(bp + start, count)
+                    store(dg * (g * (1 - g)), gradPre + start, count)
+                }
+                if let gradA { store(dy * g, gradA + start, count) }
+                if let gradB { store(dy * (1 - g), gradB + start, count) }
+            }
+        }
+    }
+}

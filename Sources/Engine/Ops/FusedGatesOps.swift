@@ -82,3 +82,22 @@ private func sharedGradientBuffer(_ x: Variable) -> UnsafeMutablePointer<Float>?
     x.grad = buffer
     return buffer.mutablePointer
 }
+
+/// σ(pre) ⊙ a + (1 − σ(pre)) ⊙ b in one pass (MotionRNN's transition gate, SPEC §4); keeps only
+/// the gate for backward. All three have the same shape.
+public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variable {
+    Shape.check("gatedBlend", a.shape, equals: pre.shape, "a")
+    Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
+    let (value, gate) = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
+    let aValue = a.value, bValue = b.value
+    return Variable.record(value, inputs: [pre, a, b]) { grad in
+        let gradPre = pre.requiresGrad ? Tensor(uninitializedShape: pre.shape) : nil
+        let gradA = a.requiresGrad ? Tensor(uninitializedShape: a.shape) : nil
+        let gradB = b.requiresGrad ? Tensor(uninitializedShape: b.shape) : nil
+        FusedGates.gatedBlendBackward(grad: grad, gate: gate, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
+                                      gradA: gradA?.mutablePointer, gradB: gradB?.mutablePointer)
+        if let gradPre { pre.accumulateGrad(fresh: gradPre) }
+        if let gradA { a.accumulateGrad(fresh: gradA) }
+        if let gradB { b.accumulateGrad(fresh: gradB) }
+    }
+}
