@@ -26,6 +26,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Interleaved rounds for --compare-pytorch (median over rounds).") var rounds = 3
     @Option(help: "Python interpreter for --compare-pytorch.") var python = "python3"
     @Option(help: "PyTorch timing script for --compare-pytorch.") var script = "bench/torch_bench.py"
+    @Option(help: "OMP_WAIT_POLICY for PyTorch (default, passive, active); passive avoids OpenMP's spin-wait penalty on a loaded machine.")
+    var ompWait = "default"
     @Flag(help: .hidden) var one = false
 
     func run() throws {
@@ -99,7 +101,7 @@ struct BenchCommand: ParsableCommand {
     private func torchChild(_ modelName: String, _ channelCount: Int, _ item: String, params: String?) -> [String] {
         var arguments = [python, script, "--one", "--model", modelName, "--channels", "\(channelCount)",
                          "--what", item, "--reps", "\(reps)", "--warmup", "\(warmup)", "--loss", loss,
-                         "--batch", "\(batch)"]
+                         "--batch", "\(batch)", "--omp-wait", ompWait]
         if let params { arguments += ["--params", params] }
         return arguments
     }
