@@ -31,6 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: .hidden) var one = false
 
     func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // lines appear as measurements finish, also when piped
         if one {
             print(try measureHere())
             return

@@ -39,19 +39,17 @@ public enum FusedGates {
     /// i = σ(x0 + h0), f = σ(x1 + h1 + 1), g = tanh(x2 + h2), C' = f ⊙ C + i ⊙ g
     /// i' = σ(x3 + m0), f' = σ(x4 + m1 + 1), g' = tanh(x5 + m2), M' = f' ⊙ M + i' ⊙ g'
     /// x [B, ≥6N, P], h [B, ≥3N, P], m [B, 3N, P], cell and memory [B, N, P] (P = H·W).
-    /// Returns [B, 2N, P] = [C', M'] and the gates [B, 6N, P] = [i, f, g, i', f', g'] for backward.
+    /// Returns [B, 2N, P] = [C', M']. Backward recomputes the gates from the same inputs (a few
+    /// exp per element) rather than keeping 6N more channels per step alive until backward.
     public static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor,
-                                       channels n: Int, keepGates: Bool) -> (memories: Tensor, gates: Tensor?) {
+                                       channels n: Int) -> Tensor {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
         var outShape = cell.shape
         outShape[1] = 2 * n
         let out = Tensor(uninitializedShape: outShape)
-        var gatesShape = cell.shape
-        gatesShape[1] = 6 * n
-        let gates = keepGates ? Tensor(uninitializedShape: gatesShape) : nil
         let xp = x.pointer, hp = h.pointer, mp = m.pointer, cp = cell.pointer, memp = memory.pointer
-        let op = out.mutablePointer, gp = gates?.mutablePointer
+        let op = out.mutablePointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ ch) &* plane, hr = hp + (b &* hk &+ ch) &* plane
             let mr = mp + (b &* mk &+ ch) &* plane
@@ -74,43 +72,49 @@ public enum FusedGates {
                 let gP = FastMath.tanh(xg(5) + mg(2))
                 let mm = load(memp + (state &+ p), count)
                 store(fP * mm + iP * gP, outM + p, count)
-                if let gp {
-                    let gr = gp + ((b &* 6 &* n &+ ch) &* plane &+ p)
-                    store(i, gr, count); store(f, gr + slab, count); store(g, gr + 2 &* slab, count)
-                    store(iP, gr + 3 &* slab, count); store(fP, gr + 4 &* slab, count)
-                    store(gP, gr + 5 &* slab, count)
-                }
                 p &+= 8
             }
         }
-        return (out, gates)
+        return out
     }
 
     /// Backward of `memoriesForward` from grad [B, 2N, P] = [dC', dM']. Adds the pre-activation
     /// gradients into slabs 0…5 of `gradX` and 0…2 of `gradH` (when given; buffers the caller
     /// holds exclusively) and writes `gradM` [B, 3N, P], `gradCell`, `gradMemory` (when given).
-    public static func memoriesBackward(grad: Tensor, gates: Tensor, cell: Tensor, memory: Tensor, channels n: Int,
+    public static func memoriesBackward(grad: Tensor, x: Tensor, h: Tensor, m: Tensor,
+                                        cell: Tensor, memory: Tensor, channels n: Int,
                                         gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                         gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                         gradM: UnsafeMutablePointer<Float>?,
                                         gradCell: UnsafeMutablePointer<Float>?,
                                         gradMemory: UnsafeMutablePointer<Float>?) {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
-        let dp = grad.pointer, gp = gates.pointer, cp = cell.pointer, memp = memory.pointer
+        let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
+        let dp = grad.pointer, cp = cell.pointer, memp = memory.pointer
+        let xp = x.pointer, hp = h.pointer, mp = m.pointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let slab = n &* plane
             let state = (b &* n &+ ch) &* plane
             let dC = dp + (b &* 2 &* n &+ ch) &* plane, dM = dC + slab
-            let gr = gp + (b &* 6 &* n &+ ch) &* plane
+            let xv = xp + (b &* xk &+ ch) &* plane, hv = hp + (b &* hk &+ ch) &* plane
+            let mv = mp + (b &* mk &+ ch) &* plane
             let xr = gradX.map { $0 + (b &* xChannels &+ ch) &* plane }
             let hr = gradH.map { $0 + (b &* hChannels &+ ch) &* plane }
             let mr = gradM.map { $0 + (b &* 3 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
-                @inline(__always) func gate(_ k: Int) -> SIMD8<Float> { load(gr + (k &* slab &+ p), count) }
+                @inline(__always) func xg(_ k: Int) -> SIMD8<Float> { load(xv + (k &* slab &+ p), count) }
+                @inline(__always) func hg(_ k: Int) -> SIMD8<Float> { load(hv + (k &* slab &+ p), count) }
+                @inline(__always) func mg(_ k: Int) -> SIMD8<Float> { load(mv + (k &* slab &+ p), count) }
                 let dc = load(dC + p, count), dm = load(dM + p, count)
-                let i = gate(0), f = gate(1), g = gate(2), iP = gate(3), fP = gate(4), gP = gate(5)
+                // The gates again, exactly as the forward pass computed them.
+                let i = FastMath.sigmoid(xg(0) + hg(0))
+                let f = FastMath.sigmoid(xg(1) + hg(1) + 1)
+                let g = FastMath.tanh(xg(2) + hg(2))
+                let iP = FastMath.sigmoid(xg(3) + mg(0))
+                let fP = FastMath.sigmoid(xg(4) + mg(1) + 1)
+                let gP = FastMath.tanh(xg(5) + mg(2))
                 let c = load(cp + (state &+ p), count), mm = load(memp + (state &+ p), count)
                 // Pre-activation gradients: σ' = y(1 − y), tanh' = 1 − y².
                 let di = (dc * g) * (i * (1 - i))
@@ -140,17 +144,15 @@ public enum FusedGates {
     // MARK: Output H', o
 
     /// o = σ(x6 + h3 + oConv), H' = o ⊙ tanh(last). x [B, 7N, P] (slab 6), h [B, 4N, P] (slab 3),
-    /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o] and tanh(last) for backward.
-    public static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int,
-                                     keepTanh: Bool) -> (output: Tensor, tanhLast: Tensor?) {
+    /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o].
+    public static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int) -> Tensor {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1]
         var outShape = last.shape
         outShape[1] = 2 * n
         let out = Tensor(uninitializedShape: outShape)
-        let saved = keepTanh ? Tensor(uninitializedShape: last.shape) : nil
         let xp = x.pointer, hp = h.pointer, ocp = oConv.pointer, lp = last.pointer
-        let op = out.mutablePointer, sp = saved?.mutablePointer
+        let op = out.mutablePointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hr = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
             let state = (b &* n &+ ch) &* plane
@@ -162,23 +164,22 @@ public enum FusedGates {
                 let t = FastMath.tanh(load(lp + (state &+ p), count))
                 store(o * t, outH + p, count)
                 store(o, outO + p, count)
-                if let sp { store(t, sp + (state &+ p), count) }
                 p &+= 8
             }
         }
-        return (out, saved)
+        return out
     }
 
     /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do]: adds the output gate's
     /// pre-activation gradient into slab 6 of `gradX` and slab 3 of `gradH` (when given) and
     /// writes it to `gradOConv`; writes `gradLast`.
-    public static func outputBackward(grad: Tensor, output: Tensor, tanhLast: Tensor, channels n: Int,
+    public static func outputBackward(grad: Tensor, output: Tensor, last: Tensor, channels n: Int,
                                       gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                       gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                       gradOConv: UnsafeMutablePointer<Float>?,
                                       gradLast: UnsafeMutablePointer<Float>?) {
-        let batch = tanhLast.shape[0], plane = tanhLast.count / max(batch * n, 1)
-        let dp = grad.pointer, op = output.pointer, tp = tanhLast.pointer
+        let batch = last.shape[0], plane = last.count / max(batch * n, 1)
+        let dp = grad.pointer, op = output.pointer, lp = last.pointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let state = (b &* n &+ ch) &* plane
             let dH = dp + (b &* 2 &* n &+ ch) &* plane, dO = dH + n &* plane
@@ -188,7 +189,7 @@ public enum FusedGates {
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
-                let dh = load(dH + p, count), o = load(oRow + p, count), t = load(tp + (state &+ p), count)
+                let dh = load(dH + p, count), o = load(oRow + p, count), t = FastMath.tanh(load(lp + (state &+ p), count))
                 let dPre = (dh * t + load(dO + p, count)) * (o * (1 - o))
                 if let xr { add(dPre, xr + p, count) }
                 if let hr { add(dPre, hr + p, count) }
@@ -203,31 +204,30 @@ public enum FusedGates {
 // MARK: Gated blend (MotionRNN transition)
 
 extension FusedGates {
-    /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes. Returns y and g.
-    public static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> (output: Tensor, gate: Tensor) {
-        let out = Tensor(uninitializedShape: pre.shape), gate = Tensor(uninitializedShape: pre.shape)
-        let pp = pre.pointer, ap = a.pointer, bp = b.pointer, op = out.mutablePointer, gp = gate.mutablePointer
+    /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes.
+    public static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> Tensor {
+        let out = Tensor(uninitializedShape: pre.shape)
+        let pp = pre.pointer, ap = a.pointer, bp = b.pointer, op = out.mutablePointer
         Parallel.forRanges((pre.count + 7) / 8, minimumPerTask: 4096) { blocks in
             for block in blocks {
                 let start = block &* 8, count = min(8, pre.count &- start)
                 let g = FastMath.sigmoid(load(pp + start, count))
-                store(g, gp + start, count)
                 store(g * load(ap + start, count) + (1 - g) * load(bp + start, count), op + start, count)
             }
         }
-        return (out, gate)
+        return out
     }
 
     /// Gradients of `gatedBlendForward` from dy: d pre = (dy ⊙ a − dy ⊙ b) ⊙ g(1 − g),
-    /// d a = dy ⊙ g, d b = dy ⊙ (1 − g); each written where a pointer is given.
-    public static func gatedBlendBackward(grad: Tensor, gate: Tensor, a: Tensor, b: Tensor,
+    /// d a = dy ⊙ g, d b = dy ⊙ (1 − g); each written where a pointer is given. g is recomputed.
+    public static func gatedBlendBackward(grad: Tensor, pre: Tensor, a: Tensor, b: Tensor,
                                           gradPre: UnsafeMutablePointer<Float>?, gradA: UnsafeMutablePointer<Float>?,
                                           gradB: UnsafeMutablePointer<Float>?) {
-        let dp = grad.pointer, gp = gate.pointer, ap = a.pointer, bp = b.pointer
+        let dp = grad.pointer, pp = pre.pointer, ap = a.pointer, bp = b.pointer
         Parallel.forRanges((grad.count + 7) / 8, minimumPerTask: 4096) { blocks in
             for block in blocks {
                 let start = block &* 8, count = min(8, grad.count &- start)
-                let dy = load(dp + start, count), g = load(gp + start, count)
+                let dy = load(dp + start, count), g = FastMath.sigmoid(load(pp + start, count))
                 if let gradPre {
                     let dg = dy * load(ap + start, count) - dy * load(bp + start, count)
                     store(dg * (g * (1 - g)), gradPre + start, count)

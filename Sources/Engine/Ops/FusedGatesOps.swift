@@ -25,16 +25,16 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
     precondition(h.shape.count == 4 && h.shape[1] >= 3 * n && Array(h.shape[2...]) == Array(cell.shape[2...])
                     && h.shape[0] == cell.shape[0],
                  "\(op): h \(h.shape) needs ≥ 3·\(n) channels of cell \(cell.shape)'s size")
-    let needsGraph = GradMode.isEnabled && [x, h, m, cell, memory].contains(where: \.requiresGrad)
-    let (value, gates) = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
-                                                    memory: memory.value, channels: n, keepGates: needsGraph)
-    let cellValue = cell.value, memoryValue = memory.value
+    let value = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
+                                           memory: memory.value, channels: n)
+    // Backward recomputes the gates from these (alive anyway as the inputs' values).
+    let xValue = x.value, hValue = h.value, mValue = m.value, cellValue = cell.value, memoryValue = memory.value
     return Variable.record(value, inputs: [x, h, m, cell, memory]) { grad in
         let gradM = m.requiresGrad ? Tensor(uninitializedShape: m.shape) : nil
         let gradCell = cell.requiresGrad ? Tensor(uninitializedShape: cell.shape) : nil
         let gradMemory = memory.requiresGrad ? Tensor(uninitializedShape: memory.shape) : nil
         FusedGates.memoriesBackward(
-            grad: grad, gates: gates!, cell: cellValue, memory: memoryValue, channels: n,
+            grad: grad, x: xValue, h: hValue, m: mValue, cell: cellValue, memory: memoryValue, channels: n,
             gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
             gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
             gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
@@ -57,14 +57,13 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     Shape.check(op, x.shape, equals: expected, "x")
     expected[1] = 4 * n
     Shape.check(op, h.shape, equals: expected, "h")
-    let needsGraph = GradMode.isEnabled && [x, h, oConv, last].contains(where: \.requiresGrad)
-    let (value, tanhLast) = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value,
-                                                     last: last.value, channels: n, keepTanh: needsGraph)
+    let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n)
+    let lastValue = last.value
     return Variable.record(value, inputs: [x, h, oConv, last]) { grad in
         let gradO = oConv.requiresGrad ? Tensor(uninitializedShape: oConv.shape) : nil
         let gradLast = last.requiresGrad ? Tensor(uninitializedShape: last.shape) : nil
         FusedGates.outputBackward(
-            grad: grad, output: value, tanhLast: tanhLast!, channels: n,
+            grad: grad, output: value, last: lastValue, channels: n,
             gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
             gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
             gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
@@ -83,18 +82,18 @@ private func sharedGradientBuffer(_ x: Variable) -> UnsafeMutablePointer<Float>?
     return buffer.mutablePointer
 }
 
-/// σ(pre) ⊙ a + (1 − σ(pre)) ⊙ b in one pass (MotionRNN's transition gate, SPEC §4); keeps only
-/// the gate for backward. All three have the same shape.
+/// σ(pre) ⊙ a + (1 − σ(pre)) ⊙ b in one pass (MotionRNN's transition gate, SPEC §4); backward
+/// recomputes the gate. All three have the same shape.
 public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variable {
     Shape.check("gatedBlend", a.shape, equals: pre.shape, "a")
     Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
-    let (value, gate) = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
-    let aValue = a.value, bValue = b.value
+    let value = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
+    let preValue = pre.value, aValue = a.value, bValue = b.value
     return Variable.record(value, inputs: [pre, a, b]) { grad in
         let gradPre = pre.requiresGrad ? Tensor(uninitializedShape: pre.shape) : nil
         let gradA = a.requiresGrad ? Tensor(uninitializedShape: a.shape) : nil
         let gradB = b.requiresGrad ? Tensor(uninitializedShape: b.shape) : nil
-        FusedGates.gatedBlendBackward(grad: grad, gate: gate, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
+        FusedGates.gatedBlendBackward(grad: grad, pre: preValue, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
                                       gradA: gradA?.mutablePointer, gradB: gradB?.mutablePointer)
         if let gradPre { pre.accumulateGrad(fresh: gradPre) }
         if let gradA { a.accumulateGrad(fresh: gradA) }
