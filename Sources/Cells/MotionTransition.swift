@@ -74,7 +74,11 @@ public final class MotionTransition: Layer {
             previousFilter: state.filter, previousTrend: state.trend)
         state = State(filter: filter, trend: trend)
         let decoded = decoder(warped).reshaped(hidden.shape)
-        let g = sigmoid(gate(concat([decoded, hidden], axis: 1)))
+        // g = σ(gate([decoded, H])), result g ⊙ decoded + (1 − g) ⊙ H: one fused pass on planar
+        // states; on windowed ones the gate's single slice broadcasts over the window.
+        let gatePre = gate(concat([decoded, hidden], axis: 1))
+        if gatePre.shape == hidden.shape { return gatedBlend(gatePre, decoded, hidden) }
+        let g = sigmoid(gatePre)
         return g * decoded + (1 - g) * hidden
     }
 }

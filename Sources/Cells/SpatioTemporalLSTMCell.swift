@@ -41,24 +41,24 @@ public final class SpatioTemporalLSTMCell: Layer {
     }
 
     /// One step. Returns the new state and the output gate `o`.
+    ///
+    ///     [x_i, x_f, x_g, x_i', x_f', x_g', x_o] = conv_x(X),  [h_i, h_f, h_g, h_o] = conv_h(H),
+    ///     [m_i', m_f', m_g'] = conv_m(M)
+    ///     i = σ(x_i + h_i),  f = σ(x_f + h_f + 1),  g = tanh(x_g + h_g),  C' = f ⊙ C + i ⊙ g
+    ///     i' = σ(x_i' + m_i'),  f' = σ(x_f' + m_f' + 1),  g' = tanh(x_g' + m_g'),  M' = f' ⊙ M + i' ⊙ g'
+    ///     o = σ(x_o + h_o + conv_o([C', M'])),  H' = o ⊙ tanh(conv_last([C', M']))
+    ///
+    /// The element-wise parts run as two fused passes (`spatioTemporalMemories`,
+    /// `spatioTemporalOutput`) that read the gate slabs of the conv outputs in place.
     public func callAsFunction(_ x: Variable, _ state: State) -> (State, outputGate: Variable) {
-        let xg = chunk(convX(x), 7, axis: 1)
-        let hg = chunk(convH(state.hidden), 4, axis: 1)
-        let mg = chunk(convM(state.memory), 3, axis: 1)
-
-        let i = sigmoid(xg[0] + hg[0])
-        let f = sigmoid(xg[1] + hg[1] + 1)
-        let g = tanh(xg[2] + hg[2])
-        let c = f * state.cell + i * g
-
-        let iPrime = sigmoid(xg[3] + mg[0])
-        let fPrime = sigmoid(xg[4] + mg[1] + 1)
-        let gPrime = tanh(xg[5] + mg[2])
-        let m = fPrime * state.memory + iPrime * gPrime
-
-        let memory = concat([c, m], axis: 1)
-        let o = sigmoid(xg[6] + hg[3] + convO(memory))
-        let h = o * tanh(convLast(memory))
-        return (State(hidden: h, cell: c, memory: m), o)
+        let n = hiddenChannels
+        let xConv = convX(x), hConv = convH(state.hidden), mConv = convM(state.memory)
+        let memories = spatioTemporalMemories(x: xConv, h: hConv, m: mConv,
+                                              cell: state.cell, memory: state.memory)   // [C', M']
+        let output = spatioTemporalOutput(x: xConv, h: hConv, oConv: convO(memories),
+                                          last: convLast(memories))                    // [H', o]
+        let cm = split(memories, sizes: [n, n], axis: 1)
+        let ho = split(output, sizes: [n, n], axis: 1)
+        return (State(hidden: ho[0], cell: cm[0], memory: cm[1]), ho[1])
     }
 }

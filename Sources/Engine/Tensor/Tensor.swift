@@ -8,12 +8,12 @@ public final class TensorStorage: @unchecked Sendable {
     /// Uninitialised storage: the caller writes every element before anyone reads it.
     public init(uninitializedCount count: Int) {
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(
-            byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
+        // Large blocks come from (and go back to) the reuse pool: no page faults in the steady state.
+        let raw = StoragePool.allocate(bytes: max(count, 1) * MemoryLayout<Float>.stride)
         pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { StoragePool.release(UnsafeMutableRawPointer(pointer), bytes: max(count, 1) * MemoryLayout<Float>.stride) }
 }
 
 /// A dense, contiguous, row-major Float32 array. Images are NCHW, volumes NCDHW.

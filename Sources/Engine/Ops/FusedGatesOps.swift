@@ -1,0 +1,102 @@
+/// Differentiable fused passes of the ST-LSTM cell (kernels in `Kernels/FusedGates.swift`).
+///
+/// Both ops read gate slabs of the same conv outputs x (7N channels) and h (4N channels). Their
+/// backward rules add their slabs straight into x's and h's gradient buffers (created zeroed by
+/// whichever runs first), so the conv outputs receive one gradient tensor, with no chunk copies
+/// and no summing of per-slab gradients.
+
+/// [C', M'] `[B, 2N, H, W]` from the gate convolutions (SPEC §3):
+/// i = σ(x0 + h0), f = σ(x1 + h1 + 1), g = tanh(x2 + h2), C' = f ⊙ C + i ⊙ g;
+/// i' = σ(x3 + m0), f' = σ(x4 + m1 + 1), g' = tanh(x5 + m2), M' = f' ⊙ M + i' ⊙ g'.
+/// `x [B, 7N, H, W]` (slabs 0…5 used), `h [B, 4N, H, W]` (0…2), `m [B, 3N, H, W]`,
+/// `cell`, `memory [B, N, H, W]`.
+public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
+                                   cell: Variable, memory: Variable) -> Variable {
+    let op = "spatioTemporalMemories"
+    Shape.check(op, cell.shape, rank: 4, "cell")
+    let n = cell.shape[1]
+    var expected = cell.shape
+    Shape.check(op, memory.shape, equals: expected, "memory")
+    expected[1] = 3 * n
+    Shape.check(op, m.shape, equals: expected, "m")
+    precondition(x.shape.count == 4 && x.shape[1] >= 6 * n && Array(x.shape[2...]) == Array(cell.shape[2...])
+                    && x.shape[0] == cell.shape[0],
+                 "\(op): x \(x.shape) needs ≥ 6·\(n) channels of cell \(cell.shape)'s size")
+    precondition(h.shape.count == 4 && h.shape[1] >= 3 * n && Array(h.shape[2...]) == Array(cell.shape[2...])
+                    && h.shape[0] == cell.shape[0],
+                 "\(op): h \(h.shape) needs ≥ 3·\(n) channels of cell \(cell.shape)'s size")
+    let value = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
+                                           memory: memory.value, channels: n)
+    // Backward recomputes the gates from these (alive anyway as the inputs' values).
+    let xValue = x.value, hValue = h.value, mValue = m.value, cellValue = cell.value, memoryValue = memory.value
+    return Variable.record(value, inputs: [x, h, m, cell, memory]) { grad in
+        let gradM = m.requiresGrad ? Tensor(uninitializedShape: m.shape) : nil
+        let gradCell = cell.requiresGrad ? Tensor(uninitializedShape: cell.shape) : nil
+        let gradMemory = memory.requiresGrad ? Tensor(uninitializedShape: memory.shape) : nil
+        FusedGates.memoriesBackward(
+            grad: grad, x: xValue, h: hValue, m: mValue, cell: cellValue, memory: memoryValue, channels: n,
+            gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
+            gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
+            gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
+            gradMemory: gradMemory?.mutablePointer)
+        if let gradM { m.accumulateGrad(fresh: gradM) }
+        if let gradCell { cell.accumulateGrad(fresh: gradCell) }
+        if let gradMemory { memory.accumulateGrad(fresh: gradMemory) }
+    }
+}
+
+/// [H', o] `[B, 2N, H, W]`: o = σ(x6 + h3 + oConv), H' = o ⊙ tanh(last).
+/// `x [B, 7N, H, W]` (slab 6), `h [B, 4N, H, W]` (slab 3), `oConv`, `last [B, N, H, W]`.
+public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last: Variable) -> Variable {
+    let op = "spatioTemporalOutput"
+    Shape.check(op, last.shape, rank: 4, "last")
+    let n = last.shape[1]
+    Shape.check(op, oConv.shape, equals: last.shape, "oConv")
+    var expected = last.shape
+    expected[1] = 7 * n
+    Shape.check(op, x.shape, equals: expected, "x")
+    expected[1] = 4 * n
+    Shape.check(op, h.shape, equals: expected, "h")
+    let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n)
+    let lastValue = last.value
+    return Variable.record(value, inputs: [x, h, oConv, last]) { grad in
+        let gradO = oConv.requiresGrad ? Tensor(uninitializedShape: oConv.shape) : nil
+        let gradLast = last.requiresGrad ? Tensor(uninitializedShape: last.shape) : nil
+        FusedGates.outputBackward(
+            grad: grad, output: value, last: lastValue, channels: n,
+            gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
+            gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
+            gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
+        if let gradO { oConv.accumulateGrad(fresh: gradO) }
+        if let gradLast { last.accumulateGrad(fresh: gradLast) }
+    }
+}
+
+/// The gradient buffer of `x` for adding slabs into: its own (a node's `grad` is always held by
+/// it alone: `accumulateGrad` copies shared tensors), or a new zeroed one. nil when x needs none.
+private func sharedGradientBuffer(_ x: Variable) -> UnsafeMutablePointer<Float>? {
+    guard x.requiresGrad else { return nil }
+    if let existing = x.grad { return existing.mutablePointer }
+    let buffer = Tensor(zeros: x.shape)
+    x.grad = buffer
+    return buffer.mutablePointer
+}
+
+/// σ(pre) ⊙ a + (1 − σ(pre)) ⊙ b in one pass (MotionRNN's transition gate, SPEC §4); backward
+/// recomputes the gate. All three have the same shape.
+public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variable {
+    Shape.check("gatedBlend", a.shape, equals: pre.shape, "a")
+    Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
+    let value = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
+    let preValue = pre.value, aValue = a.value, bValue = b.value
+    return Variable.record(value, inputs: [pre, a, b]) { grad in
+        let gradPre = pre.requiresGrad ? Tensor(uninitializedShape: pre.shape) : nil
+        let gradA = a.requiresGrad ? Tensor(uninitializedShape: a.shape) : nil
+        let gradB = b.requiresGrad ? Tensor(uninitializedShape: b.shape) : nil
+        FusedGates.gatedBlendBackward(grad: grad, pre: preValue, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
+                                      gradA: gradA?.mutablePointer, gradB: gradB?.mutablePointer)
+        if let gradPre { pre.accumulateGrad(fresh: gradPre) }
+        if let gradA { a.accumulateGrad(fresh: gradA) }
+        if let gradB { b.accumulateGrad(fresh: gradB) }
+    }
+}

@@ -1,0 +1,264 @@
+import ArgumentParser
+import Engine
+import Foundation
+import Predictor
+
+/// `motionrnn bench`: times a training step and an inference forward of MotionRNN-PredRNN and
+/// PredRNN in the paper's V-MNIST configuration (issue 5), each measurement in a fresh process
+/// (the command re-runs itself with `--one`) so peak RSS values do not mix. Prints one JSON line
+/// per measurement (the format of `bench/torch_bench.py`) and a table.
+/// `--compare-pytorch` runs ours and PyTorch's alternately, round by round, on the same weights.
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time a training step and inference (optionally against PyTorch on the same weights).")
+
+    @Option(parsing: .upToNextOption, help: "Models: motionrnn_predrnn, predrnn.")
+    var model: [String] = TrainingStepBenchmark.ModelKind.allCases.map(\.rawValue)
+    @Option(parsing: .upToNextOption, help: "Hidden channels per layer.") var channels: [Int] = [64, 32]
+    @Option(parsing: .upToNextOption, help: "train_step and/or inference.") var what = ["train_step", "inference"]
+    @Option(help: "Timed repetitions per measurement (median reported).") var reps = 3
+    @Option(help: "Untimed repetitions first.") var warmup = 1
+    @Option(help: "Loss: mse+l1 or mse.") var loss = "mse+l1"
+    @Option(help: "Batch size.") var batch = 8
+    @Option(help: "Safetensors parameters to load (may contain {model} and {channels}).") var params: String?
+    @Flag(help: "Run ours and PyTorch's alternately and print ratios ours/PyTorch.") var comparePytorch = false
+    @Option(help: "Interleaved rounds for --compare-pytorch (median over rounds).") var rounds = 3
+    @Option(help: "Python interpreter for --compare-pytorch.") var python = "python3"
+    @Option(help: "PyTorch timing script for --compare-pytorch.") var script = "bench/torch_bench.py"
+    @Option(help: "OMP_WAIT_POLICY for PyTorch (default, passive, active); passive avoids OpenMP's spin-wait penalty on a loaded machine.")
+    var ompWait = "default"
+    @Flag(help: .hidden) var one = false
+
+    func run() throws {
+        setvbuf(stdout, nil, _IOLBF, 0)   // lines appear as measurements finish, also when piped
+        if one {
+            print(try measureHere())
+            return
+        }
+        let load = Self.loadAverage()
+        print("# cores \(Parallel.coreCount), OpenBLAS threads \(BLAS.threadCount), load average \(load)")
+        if comparePytorch { try compare() } else { try measureAll() }
+    }
+
+    // MARK: One measurement, in this process
+
+    private func setup(_ modelName: String, _ channelCount: Int) throws -> TrainingStepBenchmark.Setup {
+        guard let kind = TrainingStepBenchmark.ModelKind(rawValue: modelName) else {
+            throw ValidationError("unknown model \(modelName)")
+        }
+        guard let lossKind = TrainingStepBenchmark.Loss(rawValue: loss) else {
+            throw ValidationError("unknown loss \(loss)")
+        }
+        var setup = TrainingStepBenchmark.Setup(model: kind, channels: channelCount)
+        setup.loss = lossKind
+        setup.batch = batch
+        return setup
+    }
+
+    private func measureHere() throws -> String {
+        guard model.count == 1, channels.count == 1, what.count == 1 else {
+            throw ValidationError("--one takes exactly one --model, --channels and --what")
+        }
+        let setup = try setup(model[0], channels[0])
+        let bench = try TrainingStepBenchmark(setup)
+        let paramsFile = params.map { Self.expand($0, model[0], channels[0]) }
+        if let paramsFile { try bench.loadParameters(from: URL(fileURLWithPath: paramsFile)) }
+        let training = what[0] == "train_step"
+        guard training || what[0] == "inference" else { throw ValidationError("unknown --what \(what[0])") }
+        let body: () -> Void = training ? { bench.trainStep() } : { bench.inference() }
+        let setupRSS = TrainingStepBenchmark.peakResidentMiB() ?? 0
+        for _ in 0..<warmup { body() }
+        var runs: [Double] = []
+        for _ in 0..<max(1, reps) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            runs.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        }
+        let size = setup.imageSize / setup.patchSize
+        let record: [String: Any] = [
+            "engine": "swift", "model": model[0], "channels": channels[0], "what": what[0],
+            "median_s": Self.median(runs), "runs": runs.map { ($0 * 1e6).rounded() / 1e6 },
+            "peak_rss_mb": ((TrainingStepBenchmark.peakResidentMiB() ?? 0) * 10).rounded() / 10,
+            "setup_rss_mb": (setupRSS * 10).rounded() / 10,
+            "threads": BLAS.threadCount, "warmup": warmup, "batch": setup.batch, "layers": setup.layers,
+            "filter": setup.filterSize, "frames": "\(setup.inputLength)->\(setup.totalLength - setup.inputLength)",
+            "patch_space": [size, size, setup.patchSize * setup.patchSize * setup.imageChannels],
+            "loss": training ? loss : NSNull(), "params": paramsFile ?? "random(seed=\(setup.seed))",
+        ]
+        let data = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Children
+
+    private func ourChild(_ modelName: String, _ channelCount: Int, _ item: String, params: String?) -> [String] {
+        var arguments = ["bench", "--one", "--model", modelName, "--channels", "\(channelCount)", "--what", item,
+                         "--reps", "\(reps)", "--warmup", "\(warmup)", "--loss", loss, "--batch", "\(batch)"]
+        if let params { arguments += ["--params", params] }
+        return [Self.executablePath()] + arguments
+    }
+
+    private func torchChild(_ modelName: String, _ channelCount: Int, _ item: String, params: String?) -> [String] {
+        var arguments = [python, script, "--one", "--model", modelName, "--channels", "\(channelCount)",
+                         "--what", item, "--reps", "\(reps)", "--warmup", "\(warmup)", "--loss", loss,
+                         "--batch", "\(batch)", "--omp-wait", ompWait]
+        if let params { arguments += ["--params", params] }
+        return arguments
+    }
+
+    /// Runs a child and returns its last JSON line, parsed.
+    private static func runChild(_ argv: [String]) throws -> [String: Any] {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = argv
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").filter { $0.hasPrefix("{") }
+        guard process.terminationStatus == 0, let last = lines.last,
+              let object = try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any]
+        else {
+            throw ValidationError("measurement failed (exit \(process.terminationStatus)): \(argv.joined(separator: " "))")
+        }
+        return object
+    }
+
+    private var measurements: [(model: String, channels: Int, what: String)] {
+        model.flatMap { m in channels.flatMap { c in what.map { (m, c, $0) } } }
+    }
+
+    private func measureAll() throws {
+        var rows: [[String]] = []
+        for (m, c, w) in measurements {
+            let result = try Self.runChild(ourChild(m, c, w, params: params))
+            let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+            print(String(decoding: data, as: UTF8.self))
+            rows.append([m, "\(c)", w, Self.format(result["median_s"] as? Double ?? .nan, "%.3f"),
+                         Self.format(result["peak_rss_mb"] as? Double ?? .nan, "%.0f")])
+        }
+        print("")
+        Self.printTable(["model", "ch", "what", "median s", "peak MiB"], rows)
+    }
+
+    // MARK: Against PyTorch
+
+    private func compare() throws {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("motionrnn-bench-\(ProcessInfo.processInfo.processIdentifier)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        // Same initial weights on both sides; forward multiply-adds counted once per config.
+        var paramsFiles: [String: String] = [:]
+        var multiplyAdds: [String: Int] = [:]
+        for m in model {
+            for c in channels {
+                let key = "\(m)/\(c)"
+                let bench = try TrainingStepBenchmark(try setup(m, c))
+                let url = directory.appendingPathComponent("\(m)_\(c).safetensors")
+                try bench.writeParameters(to: url)
+                paramsFiles[key] = url.path
+                multiplyAdds[key] = bench.forwardMultiplyAdds()
+            }
+        }
+        let sgemm = Self.sgemmRate()
+        print(String(format: "# raw SGEMM (256×2048×1600, OpenBLAS, this run): %.1f GFLOP/s", sgemm))
+        print("# \(rounds) interleaved rounds; each round runs every measurement in a fresh process, ours then PyTorch's (order alternates by round); reps \(reps), warm-up \(warmup)")
+
+        var ours: [String: [[String: Any]]] = [:], theirs: [String: [[String: Any]]] = [:]
+        for round in 0..<max(1, rounds) {
+            for (m, c, w) in measurements {
+                let key = "\(m)/\(c)/\(w)", file = paramsFiles["\(m)/\(c)"]
+                let runOurs = { ours[key, default: []].append(try Self.runChild(ourChild(m, c, w, params: file))) }
+                let runTheirs = { theirs[key, default: []].append(try Self.runChild(torchChild(m, c, w, params: file))) }
+                if round % 2 == 0 { try runOurs(); try runTheirs() } else { try runTheirs(); try runOurs() }
+                for result in [ours[key]!.last!, theirs[key]!.last!] {
+                    let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
+                    print(String(decoding: data, as: UTF8.self))
+                }
+            }
+        }
+
+        print("\nload average after the run: \(Self.loadAverage())")
+        var rows: [[String]] = []
+        for (m, c, w) in measurements {
+            let key = "\(m)/\(c)/\(w)"
+            let ourTime = Self.median(ours[key]!.compactMap { $0["median_s"] as? Double })
+            let torchTime = Self.median(theirs[key]!.compactMap { $0["median_s"] as? Double })
+            let ourRSS = Self.median(ours[key]!.compactMap { $0["peak_rss_mb"] as? Double })
+            let torchRSS = Self.median(theirs[key]!.compactMap { $0["peak_rss_mb"] as? Double })
+            // Training ≈ 3 forwards (forward, backward-data, backward-weights), 2 FLOP per MAC.
+            let flop = 2.0 * Double(multiplyAdds["\(m)/\(c)"]!) * (w == "train_step" ? 3 : 1)
+            rows.append([m, "\(c)", w, Self.format(ourTime, "%.3f"), Self.format(torchTime, "%.3f"),
+                         Self.format(ourTime / torchTime, "%.2f"),
+                         Self.format(ourRSS, "%.0f"), Self.format(torchRSS, "%.0f"),
+                         Self.format(ourRSS / torchRSS, "%.2f"),
+                         Self.format(flop / ourTime / 1e9, "%.0f"), Self.format(flop / torchTime / 1e9, "%.0f"),
+                         Self.format(sgemm, "%.0f")])
+        }
+        Self.printTable(["model", "ch", "what", "ours s", "torch s", "ratio", "ours MiB", "torch MiB",
+                         "ratio", "ours GF/s", "torch GF/s", "SGEMM GF/s"], rows)
+        print("GF/s: forward multiply-adds counted by OperationCounter × 2 FLOP (× 3 for a training step, an approximation)")
+    }
+
+    /// GFLOP/s of a conv-sized SGEMM (conv_h's product at 64 channels) on this machine, now.
+    private static func sgemmRate() -> Double {
+        let (m, n, k) = (256, 2048, 1600)
+        var random = RandomGenerator(seed: 5)
+        let a = Tensor.uniform(shape: [m, k], low: -1, high: 1, using: &random)
+        let b = Tensor.uniform(shape: [k, n], low: -1, high: 1, using: &random)
+        let c = Tensor(zeros: [m, n])
+        let gemm = {
+            BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: c.mutablePointer, ldc: n)
+        }
+        for _ in 0..<3 { gemm() }
+        var samples: [Double] = []
+        for _ in 0..<15 {
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<4 { gemm() }
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 4e9)
+        }
+        return 2.0 * Double(m * n * k) / median(samples) / 1e9
+    }
+
+    // MARK: Helpers
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return .nan }
+        let sorted = values.sorted()
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
+    static func expand(_ template: String, _ modelName: String, _ channelCount: Int) -> String {
+        template.replacingOccurrences(of: "{model}", with: modelName)
+            .replacingOccurrences(of: "{channels}", with: "\(channelCount)")
+    }
+
+    static func executablePath() -> String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    static func loadAverage() -> String {
+        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
+            .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
+    }
+
+    static func format(_ value: Double, _ pattern: String) -> String {
+        value.isFinite ? String(format: pattern, value) : "–"
+    }
+
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        for row in all {
+            print(row.enumerated().map { index, cell in
+                let pad = String(repeating: " ", count: widths[index] - cell.count)
+                return index < 3 ? cell + pad : pad + cell
+            }.joined(separator: "  "))
+        }
+    }
+}
