@@ -9,7 +9,8 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Model: \(ModelConfiguration.modelNames.joined(separator: ", ")).")
     var model = "motionrnn-predrnn"
 
-    @Option(help: "Preset: \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", ")). CPU presets train in minutes; the others are the paper's settings.")
+    @Option(help: ArgumentHelp("A preset: CPU presets train in minutes, the others are the paper's settings.",
+                               discussion: ExperimentPreset.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
     var preset = "vmnist-cpu"
 
     @Option(help: "Data: vmnist, radar, a Moving MNIST .npy/.npz file, or frames (a folder of images, a video, or a folder of such sequences). Default: the preset's.")
