@@ -74,11 +74,11 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
 
     public var summary: String {
         switch self {
-        case .vmnistCPU: return "V-MNIST 64×64, 10 → 10, 2 layers × 32, filter 3, 400 iterations (minutes on 2 cores)"
+        case .vmnistCPU: return "V-MNIST 64×64, 10 → 10, 2 layers × 32, filter 3, 300 iterations (about 10 minutes on 2 cores)"
         case .vmnist: return "the paper's V-MNIST setting: 4 layers × 64, filter 5, 10 → 10, 100 000 iterations"
-        case .radarCPU: return "synthetic radar 64×64, 5 → 10, 2 layers × 32, filter 3, 400 iterations"
+        case .radarCPU: return "synthetic radar 64×64, 5 → 10, 2 layers × 32, filter 3, 300 iterations"
         case .radar: return "the paper's radar setting: 4 layers × 64, filter 5, 5 → 10, 100 000 iterations"
-        case .humanCPU: return "human motion frames resized to 64×64 RGB, 4 → 4, 2 layers × 32, 400 iterations"
+        case .humanCPU: return "human motion frames resized to 64×64 RGB, 4 → 4, 2 layers × 32, 300 iterations"
         case .human: return "the paper's Human3.6M setting: 128×128 RGB, 4 → 4, 4 layers × 64, filter 5"
         }
     }
@@ -110,7 +110,7 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
         model.hiddenChannels = [32, 32]
         model.filterSize = 3
         training = TrainingConfiguration(
-            model: model, learningRate: 1e-3, batchSize: 8, iterations: 400, loss: .l1l2,
+            model: model, learningRate: 1e-3, batchSize: 8, iterations: 300, loss: .l1l2,
             reverseInput: false, validationInterval: 100, checkpointInterval: 100, keepCheckpoints: 2)
         training.scaleSampling(toFraction: 0.5)
         return Experiment(data: data, training: training, trainCount: 4_800, testCount: 256,
