@@ -37,7 +37,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let load = Self.loadAverage()
-        print("# cores \(Parallel.coreCount), OpenBLAS threads \(BLAS.threadCount), load average \(load)")
+        print("# cores \(Parallel.coreCount) (engine threads), load average \(load)")
         if comparePytorch { try compare() } else { try measureAll() }
     }
 
@@ -81,7 +81,7 @@ struct BenchCommand: ParsableCommand {
             "median_s": Self.median(runs), "runs": runs.map { ($0 * 1e6).rounded() / 1e6 },
             "peak_rss_mb": ((TrainingStepBenchmark.peakResidentMiB() ?? 0) * 10).rounded() / 10,
             "setup_rss_mb": (setupRSS * 10).rounded() / 10,
-            "threads": BLAS.threadCount, "warmup": warmup, "batch": setup.batch, "layers": setup.layers,
+            "threads": Parallel.coreCount, "warmup": warmup, "batch": setup.batch, "layers": setup.layers,
             "filter": setup.filterSize, "frames": "\(setup.inputLength)->\(setup.totalLength - setup.inputLength)",
             "patch_space": [size, size, setup.patchSize * setup.patchSize * setup.imageChannels],
             "loss": training ? loss : NSNull(), "params": paramsFile ?? "random(seed=\(setup.seed))",

@@ -11,18 +11,26 @@ struct BenchKernelsCommand: ParsableCommand {
         abstract: "Time conv forward / backward-data / backward-weights against raw SGEMM.")
 
     enum Layout: String, ExpressibleByArgument, CaseIterable {
-        case folded, perImage = "per-image"
-        var kernelLayout: Convolution.BatchLayout { self == .folded ? .folded : .perImage }
+        case auto, split, folded
+        var kernelLayout: Convolution.BatchLayout? {
+            switch self {
+            case .auto: nil
+            case .split: .split
+            case .folded: .folded
+            }
+        }
     }
 
     @Option(help: "Batch size.") var batch = 8
+    @Option(help: "Hidden channels per layer (the shapes follow MotionRNN-PredRNN's convolutions).") var channels = 64
     @Option(help: "Timed repetitions per measurement (the median is reported).") var repetitions = 15
     @Option(help: "Untimed warm-up runs per measurement.") var warmup = 3
-    @Option(help: "How the batch meets the GEMM: folded (one GEMM) or per-image.") var layout = Layout.folded
+    @Option(help: "How the batch meets the cores: auto (the engine's choice by size), split (one part per core, each its own im2col + GEMM) or folded (one GEMM split inside).")
+    var layout = Layout.auto
     @Flag(help: "Also time im2col and col2im alone for each shape.") var breakdown = false
     @Flag(help: "Report the fastest sample instead of the median (nearer an idle machine's time when other jobs load it).")
     var fastest = false
-    @Flag(help: "Measure process CPU time instead of wall time. Meaningful single-threaded only (OPENBLAS_NUM_THREADS=1, pinned with taskset): it then counts the work done even while other jobs share the core.")
+    @Flag(help: "Measure process CPU time instead of wall time. Meaningful single-threaded only (MOTIONRNN_THREADS=1, pinned with taskset): it then counts the work done even while other jobs share the core.")
     var cpuTime = false
 
     /// One convolution of the model: 16×16 after patching, channels of the V-MNIST config.
@@ -32,35 +40,38 @@ struct BenchKernelsCommand: ParsableCommand {
         var transposed = false
     }
 
-    static let cases: [Case] = [
-        Case(name: "conv_x l0", inChannels: 16, outChannels: 448, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "conv_x l>=1", inChannels: 64, outChannels: 448, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "conv_h", inChannels: 64, outChannels: 256, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "conv_m", inChannels: 64, outChannels: 192, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "conv_o", inChannels: 128, outChannels: 64, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "gate", inChannels: 128, outChannels: 64, kernel: 5, stride: 1, padding: 2, size: 16),
-        Case(name: "conv_last 1x1", inChannels: 128, outChannels: 64, kernel: 1, stride: 1, padding: 0, size: 16),
-        Case(name: "enc s2", inChannels: 64, outChannels: 16, kernel: 5, stride: 2, padding: 2, size: 16),
-        Case(name: "upd/rst/out 8x8", inChannels: 34, outChannels: 18, kernel: 3, stride: 1, padding: 1, size: 8),
-        Case(name: "warp_gate 8x8", inChannels: 16, outChannels: 9, kernel: 3, stride: 1, padding: 1, size: 8),
-        Case(name: "dec convT k4s2", inChannels: 16, outChannels: 64, kernel: 4, stride: 2, padding: 1, size: 8,
-             transposed: true),
-    ]
+    /// The model's convolutions with `hidden` channels per layer.
+    static func cases(hidden h: Int) -> [Case] {
+        [
+            Case(name: "conv_x l0", inChannels: 16, outChannels: 7 * h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "conv_x l>=1", inChannels: h, outChannels: 7 * h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "conv_h", inChannels: h, outChannels: 4 * h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "conv_m", inChannels: h, outChannels: 3 * h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "conv_o", inChannels: 2 * h, outChannels: h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "gate", inChannels: 2 * h, outChannels: h, kernel: 5, stride: 1, padding: 2, size: 16),
+            Case(name: "conv_last 1x1", inChannels: 2 * h, outChannels: h, kernel: 1, stride: 1, padding: 0, size: 16),
+            Case(name: "enc s2", inChannels: h, outChannels: 16, kernel: 5, stride: 2, padding: 2, size: 16),
+            Case(name: "upd/rst/out 8x8", inChannels: 34, outChannels: 18, kernel: 3, stride: 1, padding: 1, size: 8),
+            Case(name: "warp_gate 8x8", inChannels: 16, outChannels: 9, kernel: 3, stride: 1, padding: 1, size: 8),
+            Case(name: "dec convT k4s2", inChannels: 16, outChannels: h, kernel: 4, stride: 2, padding: 1, size: 8,
+                 transposed: true),
+        ]
+    }
 
     func run() throws {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-        print("cores \(Parallel.coreCount), OpenBLAS threads \(BLAS.threadCount), load average \(load)")
-        print("batch \(batch), layout \(layout.rawValue), \(cpuTime ? "CPU time, " : "")\(fastest ? "fastest" : "median") of \(repetitions) interleaved samples after \(warmup) warm-up; "
+        print("cores \(Parallel.coreCount) (engine threads), load average \(load)")
+        print("batch \(batch), hidden channels \(channels), layout \(layout.rawValue), \(cpuTime ? "CPU time, " : "")\(fastest ? "fastest" : "median") of \(repetitions) interleaved samples after \(warmup) warm-up; "
               + "ms per call, GF = GFLOP/s (2·M·N·K per pass), ratio = pass GF / SGEMM GF")
         let header = ["shape", "M×N×K", "fwd ms", "GF", "bwdD ms", "GF", "bwdW ms", "GF",
                       "sgemm ms", "GF", "fwd/S", "bwdD/S", "bwdW/S"]
         let widths = [16, 15, 8, 6, 8, 6, 8, 6, 9, 6, 6, 7, 7]
         printRow(header, widths)
-        for item in Self.cases { printRow(measure(item), widths) }
+        for item in Self.cases(hidden: channels) { printRow(measure(item), widths) }
         if breakdown {
             print("\nim2col / col2im alone (ms per call), size of the column matrix")
-            for item in Self.cases where !item.transposed && item.kernel > 1 {
+            for item in Self.cases(hidden: channels) where !item.transposed && item.kernel > 1 {
                 var random = SplitMix(seed: 3)
                 let g = ConvGeometry(op: item.name, batch: batch, channels: item.inChannels,
                                      input: (1, item.size, item.size), kernel: (1, item.kernel, item.kernel),

@@ -78,7 +78,7 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         ([1, 1, 3, 3], [2, 1, 5, 5], 1, 2, true),    // kernel as large as the padded image
     ]
 
-    @Test(arguments: [Convolution.BatchLayout.folded, .perImage])
+    @Test(arguments: [Convolution.BatchLayout.folded, .split])
     func conv2dMatchesDirectLoops(layout: Convolution.BatchLayout) {
         var random = TestRandom(seed: 1)
         for (xShape, wShape, stride, padding, hasBias) in Self.conv2dCases {
@@ -107,7 +107,7 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         #expect(y.value.scalars == [1.5, 5.5, 11.5, 28.5])
     }
 
-    @Test(arguments: [Convolution.BatchLayout.folded, .perImage])
+    @Test(arguments: [Convolution.BatchLayout.folded, .split])
     func conv3dMatchesDirectLoops(layout: Convolution.BatchLayout) {
         var random = TestRandom(seed: 2)
         let cases: [([Int], [Int], (Int, Int, Int), (Int, Int, Int))] = [
@@ -127,7 +127,7 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         }
     }
 
-    @Test(arguments: [Convolution.BatchLayout.folded, .perImage])
+    @Test(arguments: [Convolution.BatchLayout.folded, .split])
     func convTranspose2dMatchesScatterLoops(layout: Convolution.BatchLayout) {
         var random = TestRandom(seed: 3)
         let cases: [([Int], [Int], Int, Int)] = [
@@ -152,7 +152,8 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         #expect(decoded.shape == [1, 3, 16, 16])
     }
 
-    /// Both batch layouts give the same gradients (the FD tests exercise the default one).
+    /// Both batch layouts give the same gradients (the FD tests exercise the default one, which
+    /// folds products this small).
     @Test func batchLayoutsAgreeInBackward() {
         var random = TestRandom(seed: 4)
         let x = random.tensor([3, 4, 6, 5]), w = random.tensor([5, 4, 3, 3])
@@ -160,10 +161,10 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
                              stride: (1, 2, 2), padding: (0, 1, 1))
         let dy = random.tensor(g.outputShape(channels: 5, rank: 4))
         let folded = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded)
-        let perImage = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .perImage)
-        expectClose(folded.input!, perImage.input!)
-        expectClose(folded.weight!, perImage.weight!)
-        expectClose(folded.bias!, perImage.bias!)
+        let split = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split)
+        expectClose(folded.input!, split.input!)
+        expectClose(folded.weight!, split.weight!)
+        expectClose(folded.bias!, split.bias!)
 
         // Large enough that folded backward-data works in several channel blocks.
         let big = ConvGeometry(op: "test", batch: 1, channels: 4, input: (1, 256, 256), kernel: (1, 3, 3),
@@ -172,10 +173,10 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         let bigWeight = random.tensor([2, 4, 3, 3]), bigGrad = random.tensor(big.outputShape(channels: 2, rank: 4))
         expectClose(Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false).input!,
                     Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false,
-                                         layout: .perImage).input!)
+                                         layout: .split).input!)
 
         let t = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true,
-                                               layout: .perImage)
+                                               layout: .split)
         let tf = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true)
         expectClose(t.input!, tf.input!)
         expectClose(t.weight!, tf.weight!)

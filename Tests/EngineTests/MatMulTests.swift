@@ -114,3 +114,26 @@ private let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true
         }, "matmul: needs two rank-2 or two rank-3 operands, got [2, 2, 3] and [3, 4]")
     }
 }
+
+/// Products large enough that `BLAS.gemm` splits them across cores (by columns when n ≥ m, by
+/// rows otherwise), for every transpose combination, including a beta accumulation.
+@Suite struct SplitGEMMTests {
+    @Test(arguments: [(70, 300, 120), (300, 70, 120)])
+    func splitProductsMatchNaiveLoops(_ m: Int, _ n: Int, _ k: Int) {
+        #expect(m * n * k >= BLAS.splitThreshold)
+        var random = TestRandom(seed: 31)
+        for (transposeA, transposeB) in flags {
+            let a = random.tensor(transposeA ? [k, m] : [m, k])
+            let b = random.tensor(transposeB ? [n, k] : [k, n])
+            let start = random.tensor([m, n])
+            let c = start.copy()
+            BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 2,
+                      a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
+                      beta: 0.5, c: c.mutablePointer, ldc: n)
+            let product = naiveMatMul(a, b, transposeA: transposeA, transposeB: transposeB)
+            let expected = zip(product, start.scalars).map { 2 * $0 + 0.5 * $1 }
+            let worst = zip(c.scalars, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst < 1e-3, "transposeA \(transposeA) transposeB \(transposeB): max error \(worst)")
+        }
+    }
+}

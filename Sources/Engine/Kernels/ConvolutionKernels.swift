@@ -6,23 +6,33 @@
 /// - `correlate`:      planes = A · cols(image)           conv forward, convT backward-data
 /// - `scatter`:        image  = col2im(Aᵀ · planes)       conv backward-data, convT forward
 /// - `weightProduct`:  [M, K] = planes · cols(image)ᵀ     weight gradients of both
+///
+/// Each product runs on a part of the batch at a time (`BatchLayout`): with `.split`, one part
+/// per core, image by image, each doing its own im2col, single-threaded GEMM and col2im with no
+/// hand-off between steps; the weight gradient sums the parts' partial products.
 public enum Convolution {
-    /// How a batch meets the GEMM. `.folded` (the default): one GEMM over all B·P columns, then a
-    /// reorder to [B, M, P]. `.perImage`: B GEMMs of P columns each, writing straight into place.
-    /// Measured with `motionrnn bench-kernels --layout …` on the model's shapes (batch 8, 16×16):
-    /// equal within a few percent single-threaded, folded ahead for backward-data (per-image
-    /// repacks the weight for every image) and it makes one threaded OpenBLAS call instead of B.
-    public enum BatchLayout: Sendable { case folded, perImage }
+    /// How a batch meets the cores. `.split`: the batch is cut into one part per core and each
+    /// part runs the whole pipeline (im2col, GEMM, reorder) on its core; a batch smaller than the
+    /// core count runs `.folded`. `.folded`: one GEMM over all B·P columns, split across cores
+    /// inside the GEMM, with parallel im2col/col2im around it. Without a layout (nil, the
+    /// default) the kernels split products of at least `BLAS.splitThreshold` multiply-adds and
+    /// fold smaller ones (the 8×8 MotionGRU convs measured up to 2× slower split). Measured with
+    /// `motionrnn bench-kernels --layout …` (docs/PERFORMANCE.md).
+    public enum BatchLayout: Sendable { case split, folded }
 
     // MARK: Convolution
 
     /// x [B, Cin, (D,) H, W], weight [Cout, Cin, (kd,) kh, kw], bias [Cout]
     /// → [B, Cout, (od,) oh, ow].
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                               layout: BatchLayout = .folded) -> Tensor {
+                               layout: BatchLayout? = nil) -> Tensor {
         let m = weight.shape[0]
-        return correlate(weight.pointer, rows: m, image: x, g, bias: bias?.pointer,
-                         outputShape: g.outputShape(channels: m, rank: x.rank), layout: layout)
+        let out = Tensor(uninitializedShape: g.outputShape(channels: m, rank: x.rank))
+        forEachPart(g, rows: m, layout) { _, items, part in
+            correlate(weight.pointer, rows: m, image: x.pointer + items.lowerBound * g.channels * g.inputPlane, part,
+                      bias: bias?.pointer, into: out.mutablePointer + items.lowerBound * m * g.outputPlane)
+        }
+        return out
     }
 
     /// Gradients of `forward` from the output gradient [B, Cout, …]: the input gradient when
@@ -33,22 +43,18 @@ public enum Convolution {
     /// im2col costs a few percent of the GEMMs, while keeping it would hold kd·kh·kw copies of
     /// every conv input alive until backward (25× the activations with 5×5 kernels).
     public static func backward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?, geometry g: ConvGeometry,
-                                bias needBias: Bool, layout: BatchLayout = .folded)
+                                bias needBias: Bool, layout: BatchLayout? = nil)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let m = gradOutput.shape[1], rank = gradOutput.rank
-        let plane = g.outputPlane
-        let folded = layout == .folded && (x != nil || weight != nil)
-            ? ConvolutionLayout.fold(gradOutput.pointer, batch: g.batch, rows: m, plane: plane)
-            : nil
         let gradBias = needBias
-            ? ConvolutionLayout.sumPerRow(gradOutput.pointer, batch: g.batch, rows: m, plane: plane)
+            ? ConvolutionLayout.sumPerRow(gradOutput.pointer, batch: g.batch, rows: m, plane: g.outputPlane)
             : nil
         let gradWeight = x.map {
-            weightProduct(planes: gradOutput, folded: folded, rows: m, image: $0, g, layout: layout)
+            weightProduct(planes: gradOutput.pointer, rows: m, image: $0.pointer, g, layout: layout)
                 .reshaped(g.weightShape(outputChannels: m, rank: rank))
         }
         let gradInput = weight.map {
-            scatter($0.pointer, rows: m, planes: gradOutput, folded: folded, g, channelBase: nil,
+            scatter($0.pointer, rows: m, planes: gradOutput.pointer, g, channelBase: nil,
                     imageShape: g.imageShape(rank: rank), layout: layout)
         }
         return (gradInput, gradWeight, gradBias)
@@ -61,8 +67,8 @@ public enum Convolution {
     /// maps the result back to x's size: its image side is the result [B, Cout, …], its output
     /// side x.
     public static func transposedForward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                                         layout: BatchLayout = .folded) -> Tensor {
-        scatter(weight.pointer, rows: x.shape[1], planes: x, folded: nil, g, channelBase: bias?.pointer,
+                                         layout: BatchLayout? = nil) -> Tensor {
+        scatter(weight.pointer, rows: x.shape[1], planes: x.pointer, g, channelBase: bias?.pointer,
                 imageShape: g.imageShape(rank: x.rank), layout: layout)
     }
 
@@ -71,7 +77,7 @@ public enum Convolution {
     /// `bias` is true.
     public static func transposedBackward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?,
                                           geometry g: ConvGeometry, bias needBias: Bool,
-                                          layout: BatchLayout = .folded)
+                                          layout: BatchLayout? = nil)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let rank = gradOutput.rank
         let gradBias = needBias
@@ -80,136 +86,139 @@ public enum Convolution {
             : nil
         let gradWeight = x.map {
             // [Cin, Cout·k…] is exactly the [Cin, Cout, k…] layout.
-            weightProduct(planes: $0, folded: nil, rows: $0.shape[1], image: gradOutput, g, layout: layout)
+            weightProduct(planes: $0.pointer, rows: $0.shape[1], image: gradOutput.pointer, g, layout: layout)
                 .reshaped(g.weightShape(outputChannels: $0.shape[1], rank: rank))
         }
-        let gradInput = weight.map {
-            correlate($0.pointer, rows: $0.shape[0], image: gradOutput, g, bias: nil,
-                      outputShape: g.outputShape(channels: $0.shape[0], rank: rank), layout: layout)
+        let gradInput = weight.map { weight in
+            let rows = weight.shape[0]
+            let out = Tensor(uninitializedShape: g.outputShape(channels: rows, rank: rank))
+            forEachPart(g, rows: rows, layout) { _, items, part in
+                correlate(weight.pointer, rows: rows, image: gradOutput.pointer + items.lowerBound * g.channels * g.inputPlane,
+                          part, bias: nil, into: out.mutablePointer + items.lowerBound * rows * g.outputPlane)
+            }
+            return out
         }
         return (gradInput, gradWeight, gradBias)
     }
 
-    // MARK: The three products
+    // MARK: Batch parts
+
+    /// Calls `body(part, items, geometry of the items)` so that the items cover the batch. Split:
+    /// each core takes a part of the batch and calls `body` once per image of it, so an image's
+    /// column matrix is still in cache when the GEMM reads it. Folded: one call for the whole
+    /// batch. `rows` × K × B·P is the product's size, which decides when no layout is given.
+    static func forEachPart(_ g: ConvGeometry, rows: Int, _ layout: BatchLayout?,
+                            _ body: (_ part: Range<Int>, _ items: Range<Int>, ConvGeometry) -> Void) {
+        let chosen = layout ?? (rows * g.patchSize * g.columnCount >= BLAS.splitThreshold ? .split : .folded)
+        guard chosen == .split, g.batch >= Parallel.coreCount, !Parallel.isInsideTask else {
+            body(0..<g.batch, 0..<g.batch, g)
+            return
+        }
+        let single = g.withBatch(1)
+        Parallel.forRanges(g.batch, minimumPerTask: 1) { part in
+            for item in part { body(part, item..<(item + 1), single) }
+        }
+    }
+
+    // MARK: The three products (on the items of one geometry)
 
     /// The column matrix [K, B·P] of `image`; for a pointwise geometry just the batch-folded image.
-    static func columns(_ image: Tensor, _ g: ConvGeometry) -> Tensor {
+    static func columns(_ image: UnsafePointer<Float>, _ g: ConvGeometry) -> Tensor {
         if g.isPointwise {
-            return ConvolutionLayout.fold(image.pointer, batch: g.batch, rows: g.channels, plane: g.inputPlane)
+            return ConvolutionLayout.fold(image, batch: g.batch, rows: g.channels, plane: g.inputPlane)
         }
         let columns = Tensor(uninitializedShape: [g.patchSize, g.columnCount])
-        Im2Col.im2col(image.pointer, g, into: columns.mutablePointer)
+        Im2Col.im2col(image, g, into: columns.mutablePointer)
         return columns
     }
 
-    /// planes [B, M, P] = A[M, K] · cols(image) (+ bias[m]).
-    static func correlate(_ a: UnsafePointer<Float>, rows m: Int, image: Tensor, _ g: ConvGeometry,
-                          bias: UnsafePointer<Float>?, outputShape: [Int], layout: BatchLayout) -> Tensor {
-        let k = g.patchSize, n = g.columnCount, plane = g.outputPlane
-        let out = Tensor(uninitializedShape: outputShape)
-        switch layout {
-        case .folded:
-            let cols = columns(image, g)
-            let product = Tensor(uninitializedShape: [m, n])
-            BLAS.gemm(m: m, n: n, k: k, a: a, lda: k, b: cols.pointer, ldb: n,
-                      c: product.mutablePointer, ldc: n)
-            ConvolutionLayout.unfold(product.pointer, batch: g.batch, rows: m, plane: plane, bias: bias,
-                                     into: out.mutablePointer)
-        case .perImage:
-            // A pointwise convolution multiplies each image directly: no column matrix at all.
-            let cols = g.isPointwise ? image : columns(image, g)
-            let (batchStride, ldb) = g.isPointwise ? (k * plane, plane) : (plane, n)
-            for item in 0..<g.batch {
-                BLAS.gemm(m: m, n: plane, k: k, a: a, lda: k, b: cols.pointer + item * batchStride, ldb: ldb,
-                          c: out.mutablePointer + item * m * plane, ldc: plane)
-            }
-            if let bias {
-                ConvolutionLayout.addBias(bias, to: out.mutablePointer, batch: g.batch, rows: m, plane: plane)
-            }
+    /// planes [B, M, P] in the batch-folded layout [M, B·P] (for one image they already are).
+    static func folded(_ planes: UnsafePointer<Float>, rows m: Int, _ g: ConvGeometry) -> Tensor? {
+        g.batch == 1 ? nil : ConvolutionLayout.fold(planes, batch: g.batch, rows: m, plane: g.outputPlane)
+    }
+
+    /// planes [B, M, P] = A[M, K] · cols(image) (+ bias[m]), written to `out`.
+    static func correlate(_ a: UnsafePointer<Float>, rows m: Int, image: UnsafePointer<Float>, _ g: ConvGeometry,
+                          bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        let k = g.patchSize, n = g.columnCount
+        if g.batch == 1 {
+            // One image: the product is already in [M, P] layout, and a pointwise one needs no columns.
+            let cols = g.isPointwise ? nil : columns(image, g)
+            BLAS.gemm(m: m, n: n, k: k, a: a, lda: k, b: cols?.pointer ?? image, ldb: n, c: out, ldc: n)
+            if let bias { ConvolutionLayout.addBias(bias, to: out, batch: 1, rows: m, plane: n) }
+            return
         }
-        return out
+        let cols = columns(image, g)
+        let product = Tensor(uninitializedShape: [m, n])
+        BLAS.gemm(m: m, n: n, k: k, a: a, lda: k, b: cols.pointer, ldb: n, c: product.mutablePointer, ldc: n)
+        ConvolutionLayout.unfold(product.pointer, batch: g.batch, rows: m, plane: g.outputPlane, bias: bias, into: out)
     }
 
     /// image = col2im(Aᵀ · planes), each image channel starting from `channelBase` (or zero).
-    /// `folded` is `planes` already in [M, B·P] layout, when the caller has it.
-    static func scatter(_ a: UnsafePointer<Float>, rows m: Int, planes: Tensor, folded: Tensor?,
-                        _ g: ConvGeometry, channelBase: UnsafePointer<Float>?, imageShape: [Int],
-                        layout: BatchLayout) -> Tensor {
-        let k = g.patchSize, n = g.columnCount, plane = g.outputPlane
+    static func scatter(_ a: UnsafePointer<Float>, rows m: Int, planes: UnsafePointer<Float>, _ g: ConvGeometry,
+                        channelBase: UnsafePointer<Float>?, imageShape: [Int], layout: BatchLayout?) -> Tensor {
         let image = Tensor(uninitializedShape: imageShape)
-        if layout == .perImage && g.isPointwise {
-            // Each image's result lands directly in place: no column matrix.
-            for item in 0..<g.batch {
-                BLAS.gemm(transposeA: true, m: k, n: plane, k: m, a: a, lda: k,
-                          b: planes.pointer + item * m * plane, ldb: plane,
-                          c: image.mutablePointer + item * k * plane, ldc: plane)
-            }
-            if let channelBase {
-                ConvolutionLayout.addBias(channelBase, to: image.mutablePointer, batch: g.batch,
-                                          rows: k, plane: plane)
-            }
-            return image
-        }
-        if layout == .folded && !g.isPointwise && m <= 128 {
-            // With few planes (m) the product Aᵀ·planes is output-bound: a few channels at a time,
-            // so the block col2im reads back is still in cache (about 2 MB) instead of a full
-            // column matrix (tens of MB) in memory. Measured (bench-kernels): 10–15% faster
-            // backward-data for conv_o/gate (m = 64); with large m the extra GEMM calls cost more.
-            let source = folded ?? ConvolutionLayout.fold(planes.pointer, batch: g.batch, rows: m, plane: plane)
-            let perChannel = g.kernelVolume * n
-            let chunk = max(1, min(g.channels, (1 << 19) / max(perChannel, 1)))
-            let block = UnsafeMutablePointer<Float>.allocate(capacity: chunk * perChannel)
-            defer { block.deallocate() }
-            for first in stride(from: 0, to: g.channels, by: chunk) {
-                let channels = first..<min(g.channels, first + chunk)
-                BLAS.gemm(transposeA: true, m: channels.count * g.kernelVolume, n: n, k: m,
-                          a: a + first * g.kernelVolume, lda: k, b: source.pointer, ldb: n, c: block, ldc: n)
-                Im2Col.col2im(block, g, into: image.mutablePointer, channelBase: channelBase, channelRange: channels)
-            }
-            return image
-        }
-        let columns = Tensor(uninitializedShape: [k, n])
-        switch layout {
-        case .folded:
-            let source = folded ?? ConvolutionLayout.fold(planes.pointer, batch: g.batch, rows: m, plane: plane)
-            BLAS.gemm(transposeA: true, m: k, n: n, k: m, a: a, lda: k, b: source.pointer, ldb: n,
-                      c: columns.mutablePointer, ldc: n)
-        case .perImage:
-            for item in 0..<g.batch {
-                BLAS.gemm(transposeA: true, m: k, n: plane, k: m, a: a, lda: k,
-                          b: planes.pointer + item * m * plane, ldb: plane,
-                          c: columns.mutablePointer + item * plane, ldc: n)
-            }
-        }
-        if g.isPointwise {
-            ConvolutionLayout.unfold(columns.pointer, batch: g.batch, rows: k, plane: plane, bias: channelBase,
-                                     into: image.mutablePointer)
-        } else {
-            Im2Col.col2im(columns.pointer, g, into: image.mutablePointer, channelBase: channelBase)
+        forEachPart(g, rows: m, layout) { _, items, part in
+            scatter(a, rows: m, planes: planes + items.lowerBound * m * g.outputPlane, part, channelBase: channelBase,
+                    into: image.mutablePointer + items.lowerBound * g.channels * g.inputPlane)
         }
         return image
     }
 
-    /// [M, K] = planes · cols(image)ᵀ, summed over the batch.
-    static func weightProduct(planes: Tensor, folded: Tensor?, rows m: Int, image: Tensor, _ g: ConvGeometry,
-                              layout: BatchLayout) -> Tensor {
+    private static func scatter(_ a: UnsafePointer<Float>, rows m: Int, planes: UnsafePointer<Float>,
+                                _ g: ConvGeometry, channelBase: UnsafePointer<Float>?,
+                                into image: UnsafeMutablePointer<Float>) {
         let k = g.patchSize, n = g.columnCount, plane = g.outputPlane
-        let product = Tensor(uninitializedShape: [m, k])
-        switch layout {
-        case .folded:
-            let source = folded ?? ConvolutionLayout.fold(planes.pointer, batch: g.batch, rows: m, plane: plane)
-            let cols = columns(image, g)
-            BLAS.gemm(transposeB: true, m: m, n: k, k: n, a: source.pointer, lda: n, b: cols.pointer, ldb: n,
-                      c: product.mutablePointer, ldc: k)
-        case .perImage:
-            let cols = g.isPointwise ? image : columns(image, g)
-            let (batchStride, ldb) = g.isPointwise ? (k * plane, plane) : (plane, n)
-            for item in 0..<g.batch {
-                BLAS.gemm(transposeB: true, m: m, n: k, k: plane, a: planes.pointer + item * m * plane, lda: plane,
-                          b: cols.pointer + item * batchStride, ldb: ldb,
-                          beta: item == 0 ? 0 : 1, c: product.mutablePointer, ldc: k)
+        let reordered = folded(planes, rows: m, g)
+        let source = reordered?.pointer ?? planes
+        if g.isPointwise {
+            if g.batch == 1 {
+                BLAS.gemm(transposeA: true, m: k, n: n, k: m, a: a, lda: k, b: source, ldb: n, c: image, ldc: n)
+                if let channelBase { ConvolutionLayout.addBias(channelBase, to: image, batch: 1, rows: k, plane: n) }
+                return
+            }
+            let columns = Tensor(uninitializedShape: [k, n])
+            BLAS.gemm(transposeA: true, m: k, n: n, k: m, a: a, lda: k, b: source, ldb: n,
+                      c: columns.mutablePointer, ldc: n)
+            ConvolutionLayout.unfold(columns.pointer, batch: g.batch, rows: k, plane: plane, bias: channelBase,
+                                     into: image)
+            return
+        }
+        // A few channels at a time, so the block col2im reads back is still in cache (about
+        // 2 MB) instead of a full column matrix (tens of MB) in memory.
+        let perChannel = g.kernelVolume * n
+        let chunk = max(1, min(g.channels, (1 << 19) / max(perChannel, 1)))
+        let block = Tensor(uninitializedShape: [chunk * perChannel])
+        for first in stride(from: 0, to: g.channels, by: chunk) {
+            let channels = first..<min(g.channels, first + chunk)
+            BLAS.gemm(transposeA: true, m: channels.count * g.kernelVolume, n: n, k: m,
+                      a: a + first * g.kernelVolume, lda: k, b: source, ldb: n, c: block.mutablePointer, ldc: n)
+            Im2Col.col2im(block.pointer, g, into: image, channelBase: channelBase, channelRange: channels)
+        }
+    }
+
+    /// [M, K] = planes · cols(image)ᵀ, summed over the batch: each part accumulates its images'
+    /// products, then the parts are added.
+    static func weightProduct(planes: UnsafePointer<Float>, rows m: Int, image: UnsafePointer<Float>,
+                              _ g: ConvGeometry, layout: BatchLayout?) -> Tensor {
+        let k = g.patchSize
+        var partials = [Tensor?](repeating: nil, count: g.batch)
+        partials.withUnsafeMutableBufferPointer { slots in
+            forEachPart(g, rows: m, layout) { part, items, geometry in
+                let reordered = folded(planes + items.lowerBound * m * g.outputPlane, rows: m, geometry)
+                let cols = columns(image + items.lowerBound * g.channels * g.inputPlane, geometry)
+                let n = geometry.columnCount
+                let first = items.lowerBound == part.lowerBound
+                if first { slots[part.lowerBound] = Tensor(uninitializedShape: [m, k]) }
+                BLAS.gemm(transposeB: true, m: m, n: k, k: n,
+                          a: reordered?.pointer ?? planes + items.lowerBound * m * g.outputPlane, lda: n,
+                          b: cols.pointer, ldb: n, beta: first ? 0 : 1,
+                          c: slots[part.lowerBound]!.mutablePointer, ldc: k)
             }
         }
-        return product
+        let parts = partials.compactMap { $0 }
+        let sum = parts[0]
+        for other in parts.dropFirst() { Elementwise.addInPlace(sum, other) }
+        return sum
     }
 }

@@ -67,6 +67,14 @@ public struct ConvGeometry: Equatable, Sendable {
                   : [outputChannels, channels, kernelHeight, kernelWidth]
     }
 
+    /// The same convolution on `count` items (a part of the batch).
+    public func withBatch(_ count: Int) -> ConvGeometry {
+        ConvGeometry(op: "conv", batch: count, channels: channels,
+                     input: (inputDepth, inputHeight, inputWidth),
+                     kernel: (kernelDepth, kernelHeight, kernelWidth),
+                     stride: (strideDepth, strideHeight, strideWidth), padding: (padDepth, padHeight, padWidth))
+    }
+
     public var hasPadding: Bool { padDepth > 0 || padHeight > 0 || padWidth > 0 }
     /// Sizes of the zero-padded input.
     var paddedDepth: Int { inputDepth + 2 * padDepth }
