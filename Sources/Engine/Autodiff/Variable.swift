@@ -1,7 +1,13 @@
 import Foundation
 
-/// A node of the dynamic autodiff graph: a tensor value, its gradient once `backward()` has run,
-/// and (for op results) the rule that passes the gradient on to the op's inputs.
+/// A tensor in the dynamic autodiff graph: its value, and the `GradientNode` that records how
+/// the gradient flows through it.
+///
+/// The graph links nodes, not variables, and a node holds no value: a value lives as long as a
+/// variable (or a saved tensor of some backward rule) holds it, so an intermediate that no backward
+/// rule needs is freed as soon as the forward code drops it, as in PyTorch. Backward rules must
+/// therefore capture the nodes of their inputs (`x.node`) and the tensors they need, never the
+/// variables themselves.
 ///
 /// Graphs are recorded as ops run and used once: `backward()` frees the graph behind the loss,
 /// like PyTorch without `retain_graph`. Leaves created with `requiresGrad: true` (parameters)
@@ -9,72 +15,49 @@ import Foundation
 public final class Variable {
     /// The value. Only leaves may have it replaced (the optimiser does that in place).
     public internal(set) var value: Tensor
-    public internal(set) var grad: Tensor?
-    public let requiresGrad: Bool
+    public let node: GradientNode
+
+    public var grad: Tensor? { node.grad }
+    public var requiresGrad: Bool { node.requiresGrad }
     /// A human-readable name (parameters), used in error messages and checkpoints.
-    public var name: String
-
-    /// Creation order: a valid topological order of the graph.
-    let order: Int
-    var inputs: [Variable]
-    var backwardRule: ((Tensor) -> Void)?
-
+    public var name: String {
+        get { node.name }
+        set { node.name = newValue }
+    }
     public var shape: [Int] { value.shape }
-    public var isLeaf: Bool { backwardRule == nil }
+    public var isLeaf: Bool { node.isLeaf }
 
     /// A leaf: a constant (`requiresGrad: false`) or a trainable tensor.
     public init(_ value: Tensor, requiresGrad: Bool = false, name: String = "") {
         self.value = value
-        self.requiresGrad = requiresGrad
-        self.name = name
-        order = GraphClock.next()
-        inputs = []
-        backwardRule = nil
+        node = GradientNode(shape: value.shape, requiresGrad: requiresGrad, name: name, inputs: [], rule: nil)
     }
 
-    private init(result value: Tensor, inputs: [Variable], rule: @escaping (Tensor) -> Void) {
+    private init(result value: Tensor, node: GradientNode) {
         self.value = value
-        requiresGrad = true
-        name = ""
-        order = GraphClock.next()
-        self.inputs = inputs
-        backwardRule = rule
+        self.node = node
     }
 
     /// Records an op's result. `rule` receives the gradient of the result and must pass it to
-    /// the inputs that need it (check `input.requiresGrad`) with `accumulateGrad`. Nothing is
-    /// recorded in inference mode or when no input needs a gradient.
+    /// the input nodes that need it (check `requiresGrad`) with `accumulateGrad`; it must capture
+    /// those nodes and its saved tensors, not the input variables. Nothing is recorded in
+    /// inference mode or when no input needs a gradient.
     public static func record(_ value: Tensor, inputs: [Variable],
                               rule: @escaping (Tensor) -> Void) -> Variable {
         guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else {
             return Variable(value)
         }
-        return Variable(result: value, inputs: inputs, rule: rule)
+        return Variable(result: value, node: GradientNode(shape: value.shape, requiresGrad: true, name: "",
+                                                         inputs: inputs.map(\.node), rule: rule))
     }
 
-    /// Adds `gradient` to this node's gradient (copying it, since the caller may share it).
-    public func accumulateGrad(_ gradient: Tensor) {
-        guard requiresGrad else { return }
-        Shape.check("accumulateGrad(\(name))", gradient.shape, equals: value.shape, "gradient")
-        if let existing = grad {
-            Elementwise.addInPlace(existing, gradient)
-        } else {
-            grad = gradient.copy()
-        }
-    }
+    /// Adds `gradient` to this variable's gradient (copying it, since the caller may share it).
+    public func accumulateGrad(_ gradient: Tensor) { node.accumulateGrad(gradient) }
 
     /// Adds a gradient that nobody else holds: taken over without a copy when it is the first.
-    public func accumulateGrad(fresh gradient: Tensor) {
-        guard requiresGrad else { return }
-        Shape.check("accumulateGrad(\(name))", gradient.shape, equals: value.shape, "gradient")
-        if let existing = grad {
-            Elementwise.addInPlace(existing, gradient)
-        } else {
-            grad = gradient
-        }
-    }
+    public func accumulateGrad(fresh gradient: Tensor) { node.accumulateGrad(fresh: gradient) }
 
-    public func zeroGrad() { grad = nil }
+    public func zeroGrad() { node.grad = nil }
 
     /// Replaces a leaf's value (loading parameters). The shape must stay the same.
     public func assign(_ newValue: Tensor) {
@@ -93,6 +76,57 @@ public final class Variable {
     /// Back-propagates a given output gradient (a vector-Jacobian product).
     public func backward(seed: Tensor) {
         Shape.check("backward", seed.shape, equals: shape, "seed")
+        node.backward(seed: seed)
+    }
+}
+
+/// The graph side of a `Variable`: its gradient, the nodes of the op's inputs and the rule that
+/// passes a gradient on to them. Holds no value (see `Variable`).
+public final class GradientNode {
+    public let shape: [Int]
+    public let requiresGrad: Bool
+    public var name: String
+    public internal(set) var grad: Tensor?
+
+    /// Creation order: a valid topological order of the graph.
+    let order: Int
+    var inputs: [GradientNode]
+    var backwardRule: ((Tensor) -> Void)?
+
+    public var isLeaf: Bool { backwardRule == nil }
+
+    init(shape: [Int], requiresGrad: Bool, name: String, inputs: [GradientNode], rule: ((Tensor) -> Void)?) {
+        self.shape = shape
+        self.requiresGrad = requiresGrad
+        self.name = name
+        order = GraphClock.next()
+        self.inputs = inputs
+        backwardRule = rule
+    }
+
+    /// Adds `gradient` to this node's gradient (copying it, since the caller may share it).
+    public func accumulateGrad(_ gradient: Tensor) {
+        guard requiresGrad else { return }
+        Shape.check("accumulateGrad(\(name))", gradient.shape, equals: shape, "gradient")
+        if let existing = grad {
+            Elementwise.addInPlace(existing, gradient)
+        } else {
+            grad = gradient.copy()
+        }
+    }
+
+    /// Adds a gradient that nobody else holds: taken over without a copy when it is the first.
+    public func accumulateGrad(fresh gradient: Tensor) {
+        guard requiresGrad else { return }
+        Shape.check("accumulateGrad(\(name))", gradient.shape, equals: shape, "gradient")
+        if let existing = grad {
+            Elementwise.addInPlace(existing, gradient)
+        } else {
+            grad = gradient
+        }
+    }
+
+    func backward(seed: Tensor) {
         guard requiresGrad else { return }
         let nodes = graphNodes()
         accumulateGrad(seed)
@@ -107,10 +141,10 @@ public final class Variable {
     }
 
     /// All interior nodes behind this one, latest first (reverse creation order).
-    private func graphNodes() -> [Variable] {
+    private func graphNodes() -> [GradientNode] {
         var seen = Set<ObjectIdentifier>()
-        var stack: [Variable] = [self]
-        var nodes: [Variable] = []
+        var stack: [GradientNode] = [self]
+        var nodes: [GradientNode] = []
         while let node = stack.popLast() {
             guard node.backwardRule != nil, seen.insert(ObjectIdentifier(node)).inserted else { continue }
             nodes.append(node)

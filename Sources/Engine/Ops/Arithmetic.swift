@@ -4,20 +4,22 @@
 public func + (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.add, a.value, b.value)
+    let aNode = a.node, bNode = b.node
     return Variable.record(value, inputs: [a, b]) { grad in
-        passGradient(grad, to: a)
-        passGradient(grad, to: b)
+        passGradient(grad, to: aNode)
+        passGradient(grad, to: bNode)
     }
 }
 
 public func - (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.subtract, a.value, b.value)
+    let aNode = a.node, bNode = b.node
     return Variable.record(value, inputs: [a, b]) { grad in
-        passGradient(grad, to: a)
-        if b.requiresGrad {
-            let reduced = b.shape == grad.shape ? grad : Broadcast.reduce(grad, to: b.shape)
-            b.accumulateGrad(fresh: Elementwise.affine(reduced, scale: -1, shift: 0))
+        passGradient(grad, to: aNode)
+        if bNode.requiresGrad {
+            let reduced = bNode.shape == grad.shape ? grad : Broadcast.reduce(grad, to: bNode.shape)
+            bNode.accumulateGrad(fresh: Elementwise.affine(reduced, scale: -1, shift: 0))
         }
     }
 }
@@ -25,9 +27,12 @@ public func - (lhs: Variable, rhs: Variable) -> Variable {
 public func * (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.multiply, a.value, b.value)
+    let aNode = a.node, bNode = b.node
+    // Each side's gradient needs only the other side's value: keep no more alive than that.
+    let savedA = b.requiresGrad ? a.value : nil, savedB = a.requiresGrad ? b.value : nil
     return Variable.record(value, inputs: [a, b]) { grad in
-        if a.requiresGrad { a.accumulateGrad(fresh: productGradient(grad, other: b.value, shape: a.shape)) }
-        if b.requiresGrad { b.accumulateGrad(fresh: productGradient(grad, other: a.value, shape: b.shape)) }
+        if let savedB { aNode.accumulateGrad(fresh: productGradient(grad, other: savedB, shape: aNode.shape)) }
+        if let savedA { bNode.accumulateGrad(fresh: productGradient(grad, other: savedA, shape: bNode.shape)) }
     }
 }
 
@@ -42,17 +47,18 @@ public prefix func - (x: Variable) -> Variable { affine(x, scale: -1, shift: 0) 
 /// x · scale + shift with constant scale and shift (exact for scale ±1: x + c, c − x, −x).
 private func affine(_ x: Variable, scale: Float, shift: Float) -> Variable {
     let value = Elementwise.affine(x.value, scale: scale, shift: shift)
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
         if scale == 1 {
-            x.accumulateGrad(grad)
+            xNode.accumulateGrad(grad)
         } else {
-            x.accumulateGrad(fresh: Elementwise.affine(grad, scale: scale, shift: 0))
+            xNode.accumulateGrad(fresh: Elementwise.affine(grad, scale: scale, shift: 0))
         }
     }
 }
 
 /// Passes the gradient of a sum on to one of its operands, reduced over its broadcast axes.
-private func passGradient(_ grad: Tensor, to x: Variable) {
+private func passGradient(_ grad: Tensor, to x: GradientNode) {
     guard x.requiresGrad else { return }
     if x.shape == grad.shape {
         x.accumulateGrad(grad)

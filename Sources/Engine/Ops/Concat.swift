@@ -7,9 +7,10 @@ public func concat(_ xs: [Variable], axis: Int) -> Variable {
     let axis = Shape.normalizedAxis(axis, rank: xs[0].shape.count, op: "concat", shape: xs[0].shape)
     let value = Concatenation.apply(xs.map(\.value), axis: axis)
     let sizes = xs.map { $0.shape[axis] }
+    let nodes = xs.map(\.node)
     return Variable.record(value, inputs: xs) { grad in
         var start = 0
-        for (x, size) in zip(xs, sizes) {
+        for (x, size) in zip(nodes, sizes) {
             if x.requiresGrad {
                 x.accumulateGrad(fresh: Concatenation.slice(grad, start: start, length: size, axis: axis))
             }
@@ -47,21 +48,23 @@ public func split(_ x: Variable, sizes: [Int], axis: Int) -> [Variable] {
     // A hidden node between x and the parts whose gradient is the shared buffer; the parts write
     // into it directly and it hands it on once every part has had its turn (it is created
     // before them, so backward reaches it after them).
+    let xNode = x.node
     let hub = Variable.record(x.value, inputs: [x]) { buffer in
         for part in sizes.indices where !filled.done[part] {
             Concatenation.zero(buffer, start: starts[part], length: sizes[part], axis: axis)
         }
-        x.accumulateGrad(fresh: buffer)
+        xNode.accumulateGrad(fresh: buffer)
     }
+    let hubNode = hub.node
     return sizes.indices.map { part in
         let value = Concatenation.slice(x.value, start: starts[part], length: sizes[part], axis: axis)
         return Variable.record(value, inputs: [hub]) { grad in
             let buffer: Tensor
-            if let existing = hub.grad {
+            if let existing = hubNode.grad {
                 buffer = existing
             } else {
-                buffer = Tensor(uninitializedShape: hub.shape)
-                hub.grad = buffer
+                buffer = Tensor(uninitializedShape: hubNode.shape)
+                hubNode.grad = buffer
             }
             Concatenation.place(grad, into: buffer, start: starts[part], axis: axis)
             filled.done[part] = true
@@ -106,12 +109,13 @@ private func narrow(_ x: Variable, start: Int, length: Int, axis: Int, shape: [I
     var value = Concatenation.slice(x.value, start: start, length: length, axis: axis)
     let slabShape = value.shape
     if let shape { value = value.reshaped(shape) }
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
-        guard x.requiresGrad else { return }
-        let gx = Tensor(uninitializedShape: x.shape)
+        guard xNode.requiresGrad else { return }
+        let gx = Tensor(uninitializedShape: xNode.shape)
         Concatenation.zero(gx, start: 0, length: start, axis: axis)
-        Concatenation.zero(gx, start: start + length, length: x.shape[axis] - start - length, axis: axis)
+        Concatenation.zero(gx, start: start + length, length: xNode.shape[axis] - start - length, axis: axis)
         Concatenation.place(grad.reshaped(slabShape), into: gx, start: start, axis: axis)
-        x.accumulateGrad(fresh: gx)
+        xNode.accumulateGrad(fresh: gx)
     }
 }

@@ -58,12 +58,13 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable? = n
     // alive than that.
     let savedX = weight.requiresGrad ? x.value : nil
     let savedWeight = x.requiresGrad ? weight.value : nil
+    let xNode = x.node, weightNode = weight.node, biasNode = bias?.node
     return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad in
         let grads = Convolution.transposedBackward(grad, x: savedX, weight: savedWeight, geometry: geometry,
-                                                   bias: bias?.requiresGrad ?? false)
-        if let gx = grads.input { x.accumulateGrad(fresh: gx) }
-        if let gw = grads.weight { weight.accumulateGrad(fresh: gw) }
-        if let bias, let gb = grads.bias { bias.accumulateGrad(fresh: gb) }
+                                                   bias: biasNode?.requiresGrad ?? false)
+        if let gx = grads.input { xNode.accumulateGrad(fresh: gx) }
+        if let gw = grads.weight { weightNode.accumulateGrad(fresh: gw) }
+        if let biasNode, let gb = grads.bias { biasNode.accumulateGrad(fresh: gb) }
     }
 }
 
@@ -76,12 +77,13 @@ private func recordConvolution(_ x: Variable, _ weight: Variable, _ bias: Variab
     // alive than that (x is often a large activation).
     let savedX = weight.requiresGrad ? x.value : nil
     let savedWeight = x.requiresGrad ? weight.value : nil
+    let xNode = x.node, weightNode = weight.node, biasNode = bias?.node
     return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad in
         let grads = Convolution.backward(grad, x: savedX, weight: savedWeight, geometry: geometry,
-                                         bias: bias?.requiresGrad ?? false)
-        if let gx = grads.input { x.accumulateGrad(fresh: gx) }
-        if let gw = grads.weight { weight.accumulateGrad(fresh: gw) }
-        if let bias, let gb = grads.bias { bias.accumulateGrad(fresh: gb) }
+                                         bias: biasNode?.requiresGrad ?? false)
+        if let gx = grads.input { xNode.accumulateGrad(fresh: gx) }
+        if let gw = grads.weight { weightNode.accumulateGrad(fresh: gw) }
+        if let biasNode, let gb = grads.bias { biasNode.accumulateGrad(fresh: gb) }
     }
 }
 

@@ -8,12 +8,15 @@
 public func deformableSample(_ x: Variable, offsets: Variable, mask: Variable) -> Variable {
     let xValue = x.value, offsetValue = offsets.value, maskValue = mask.value
     let value = DeformableSampling.forward(xValue, offsets: offsetValue, mask: maskValue)
+    let xNode = x.node
+    let offsetsNode = offsets.node
+    let maskNode = mask.node
     return Variable.record(value, inputs: [x, offsets, mask]) { grad in
         let grads = DeformableSampling.backward(
             grad, x: xValue, offsets: offsetValue, mask: maskValue,
-            needX: x.requiresGrad, needOffsets: offsets.requiresGrad, needMask: mask.requiresGrad)
-        if let gx = grads.x { x.accumulateGrad(fresh: gx) }
-        if let go = grads.offsets { offsets.accumulateGrad(fresh: go) }
-        if let gm = grads.mask { mask.accumulateGrad(fresh: gm) }
+            needX: xNode.requiresGrad, needOffsets: offsetsNode.requiresGrad, needMask: maskNode.requiresGrad)
+        if let gx = grads.x { xNode.accumulateGrad(fresh: gx) }
+        if let go = grads.offsets { offsetsNode.accumulateGrad(fresh: go) }
+        if let gm = grads.mask { maskNode.accumulateGrad(fresh: gm) }
     }
 }

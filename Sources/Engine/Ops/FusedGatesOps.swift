@@ -29,19 +29,24 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
                                            memory: memory.value, channels: n)
     // Backward recomputes the gates from these (alive anyway as the inputs' values).
     let xValue = x.value, hValue = h.value, mValue = m.value, cellValue = cell.value, memoryValue = memory.value
+    let xNode = x.node
+    let hNode = h.node
+    let mNode = m.node
+    let cellNode = cell.node
+    let memoryNode = memory.node
     return Variable.record(value, inputs: [x, h, m, cell, memory]) { grad in
-        let gradM = m.requiresGrad ? Tensor(uninitializedShape: m.shape) : nil
-        let gradCell = cell.requiresGrad ? Tensor(uninitializedShape: cell.shape) : nil
-        let gradMemory = memory.requiresGrad ? Tensor(uninitializedShape: memory.shape) : nil
+        let gradM = mNode.requiresGrad ? Tensor(uninitializedShape: mNode.shape) : nil
+        let gradCell = cellNode.requiresGrad ? Tensor(uninitializedShape: cellNode.shape) : nil
+        let gradMemory = memoryNode.requiresGrad ? Tensor(uninitializedShape: memoryNode.shape) : nil
         FusedGates.memoriesBackward(
             grad: grad, x: xValue, h: hValue, m: mValue, cell: cellValue, memory: memoryValue, channels: n,
-            gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
-            gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
+            gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
+            gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
             gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
             gradMemory: gradMemory?.mutablePointer)
-        if let gradM { m.accumulateGrad(fresh: gradM) }
-        if let gradCell { cell.accumulateGrad(fresh: gradCell) }
-        if let gradMemory { memory.accumulateGrad(fresh: gradMemory) }
+        if let gradM { mNode.accumulateGrad(fresh: gradM) }
+        if let gradCell { cellNode.accumulateGrad(fresh: gradCell) }
+        if let gradMemory { memoryNode.accumulateGrad(fresh: gradMemory) }
     }
 }
 
@@ -59,22 +64,26 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     Shape.check(op, h.shape, equals: expected, "h")
     let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n)
     let lastValue = last.value
+    let xNode = x.node
+    let hNode = h.node
+    let oConvNode = oConv.node
+    let lastNode = last.node
     return Variable.record(value, inputs: [x, h, oConv, last]) { grad in
-        let gradO = oConv.requiresGrad ? Tensor(uninitializedShape: oConv.shape) : nil
-        let gradLast = last.requiresGrad ? Tensor(uninitializedShape: last.shape) : nil
+        let gradO = oConvNode.requiresGrad ? Tensor(uninitializedShape: oConvNode.shape) : nil
+        let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
         FusedGates.outputBackward(
             grad: grad, output: value, last: lastValue, channels: n,
-            gradX: sharedGradientBuffer(x), xChannels: x.shape[1],
-            gradH: sharedGradientBuffer(h), hChannels: h.shape[1],
+            gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
+            gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
             gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
-        if let gradO { oConv.accumulateGrad(fresh: gradO) }
-        if let gradLast { last.accumulateGrad(fresh: gradLast) }
+        if let gradO { oConvNode.accumulateGrad(fresh: gradO) }
+        if let gradLast { lastNode.accumulateGrad(fresh: gradLast) }
     }
 }
 
 /// The gradient buffer of `x` for adding slabs into: its own (a node's `grad` is always held by
 /// it alone: `accumulateGrad` copies shared tensors), or a new zeroed one. nil when x needs none.
-private func sharedGradientBuffer(_ x: Variable) -> UnsafeMutablePointer<Float>? {
+private func sharedGradientBuffer(_ x: GradientNode) -> UnsafeMutablePointer<Float>? {
     guard x.requiresGrad else { return nil }
     if let existing = x.grad { return existing.mutablePointer }
     let buffer = Tensor(zeros: x.shape)
@@ -89,14 +98,17 @@ public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variabl
     Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
     let value = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
     let preValue = pre.value, aValue = a.value, bValue = b.value
+    let preNode = pre.node
+    let aNode = a.node
+    let bNode = b.node
     return Variable.record(value, inputs: [pre, a, b]) { grad in
-        let gradPre = pre.requiresGrad ? Tensor(uninitializedShape: pre.shape) : nil
-        let gradA = a.requiresGrad ? Tensor(uninitializedShape: a.shape) : nil
-        let gradB = b.requiresGrad ? Tensor(uninitializedShape: b.shape) : nil
+        let gradPre = preNode.requiresGrad ? Tensor(uninitializedShape: preNode.shape) : nil
+        let gradA = aNode.requiresGrad ? Tensor(uninitializedShape: aNode.shape) : nil
+        let gradB = bNode.requiresGrad ? Tensor(uninitializedShape: bNode.shape) : nil
         FusedGates.gatedBlendBackward(grad: grad, pre: preValue, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
                                       gradA: gradA?.mutablePointer, gradB: gradB?.mutablePointer)
-        if let gradPre { pre.accumulateGrad(fresh: gradPre) }
-        if let gradA { a.accumulateGrad(fresh: gradA) }
-        if let gradB { b.accumulateGrad(fresh: gradB) }
+        if let gradPre { preNode.accumulateGrad(fresh: gradPre) }
+        if let gradA { aNode.accumulateGrad(fresh: gradA) }
+        if let gradB { bNode.accumulateGrad(fresh: gradB) }
     }
 }

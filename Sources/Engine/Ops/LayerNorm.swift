@@ -15,14 +15,15 @@ public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, normali
         x.value, weight: weight?.value, bias: bias?.value, groupSize: groupSize, epsilon: epsilon)
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let xValue = x.value, weightValue = weight?.value
+    let xNode = x.node, weightNode = weight?.node, biasNode = bias?.node
     return Variable.record(value, inputs: inputs) { grad in
-        let needWeight = weight?.requiresGrad ?? false
-        let needBias = bias?.requiresGrad ?? false
+        let needWeight = weightNode?.requiresGrad ?? false
+        let needBias = biasNode?.requiresGrad ?? false
         let grads = LayerNormKernels.backward(
             grad, xValue, weight: weightValue, statistics: statistics, groupSize: groupSize,
-            needInput: x.requiresGrad, needWeight: needWeight, needBias: needBias)
-        if let gx = grads.input { x.accumulateGrad(fresh: gx) }
-        if let gw = grads.weight, let weight { weight.accumulateGrad(fresh: gw.reshaped(weight.shape)) }
-        if let gb = grads.bias, let bias { bias.accumulateGrad(fresh: gb.reshaped(bias.shape)) }
+            needInput: xNode.requiresGrad, needWeight: needWeight, needBias: needBias)
+        if let gx = grads.input { xNode.accumulateGrad(fresh: gx) }
+        if let gw = grads.weight, let weightNode { weightNode.accumulateGrad(fresh: gw.reshaped(weightNode.shape)) }
+        if let gb = grads.bias, let biasNode { biasNode.accumulateGrad(fresh: gb.reshaped(biasNode.shape)) }
     }
 }

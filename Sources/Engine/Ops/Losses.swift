@@ -23,13 +23,15 @@ private func penaltyLoss(_ penalty: Elementwise.Penalty, _ op: String,
     precondition(n > 0, "\(op): empty input of shape \(prediction.shape)")
     let p = prediction.value, t = target.value
     let value = Tensor(Float(Elementwise.penaltySum(penalty, p, t) / Double(n)))
+    let predictionNode = prediction.node
+    let targetNode = target.node
     return Variable.record(value, inputs: [prediction, target]) { grad in
         let scale = grad.scalar / Float(n)
-        if prediction.requiresGrad {
-            prediction.accumulateGrad(fresh: Elementwise.penaltyGradient(penalty, p, t, scale: scale))
+        if predictionNode.requiresGrad {
+            predictionNode.accumulateGrad(fresh: Elementwise.penaltyGradient(penalty, p, t, scale: scale))
         }
-        if target.requiresGrad {
-            target.accumulateGrad(fresh: Elementwise.penaltyGradient(penalty, p, t, scale: -scale))
+        if targetNode.requiresGrad {
+            targetNode.accumulateGrad(fresh: Elementwise.penaltyGradient(penalty, p, t, scale: -scale))
         }
     }
 }

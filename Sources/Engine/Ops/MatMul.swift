@@ -24,9 +24,11 @@ public func matmul(_ a: Variable, _ b: Variable,
                   b: bv.pointer + batch * k * n, ldb: ldb,
                   c: out.mutablePointer + batch * m * n, ldc: n)
     }
+    let aNode = a.node
+    let bNode = b.node
     return Variable.record(out, inputs: [a, b]) { grad in
         let g = grad.pointer
-        if a.requiresGrad {
+        if aNode.requiresGrad {
             let ga = allocate(av.shape)
             for batch in 0..<dims.batch {
                 let gb = g + batch * m * n, bb = bv.pointer + batch * k * n
@@ -41,9 +43,9 @@ public func matmul(_ a: Variable, _ b: Variable,
                               a: gb, lda: n, b: bb, ldb: ldb, c: dst, ldc: k)
                 }
             }
-            a.accumulateGrad(fresh: ga)
+            aNode.accumulateGrad(fresh: ga)
         }
-        if b.requiresGrad {
+        if bNode.requiresGrad {
             let gbT = allocate(bv.shape)
             for batch in 0..<dims.batch {
                 let gb = g + batch * m * n, ab = av.pointer + batch * m * k
@@ -58,7 +60,7 @@ public func matmul(_ a: Variable, _ b: Variable,
                               a: ab, lda: lda, b: gb, ldb: n, c: dst, ldc: n)
                 }
             }
-            b.accumulateGrad(fresh: gbT)
+            bNode.accumulateGrad(fresh: gbT)
         }
     }
 }

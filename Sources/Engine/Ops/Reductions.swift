@@ -3,8 +3,9 @@
 
 public func sum(_ x: Variable) -> Variable {
     let value = Tensor(Float(Elementwise.sum(x.value)))
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
-        x.accumulateGrad(fresh: Tensor(repeating: grad.scalar, shape: x.shape))
+        xNode.accumulateGrad(fresh: Tensor(repeating: grad.scalar, shape: xNode.shape))
     }
 }
 
@@ -12,7 +13,8 @@ public func mean(_ x: Variable) -> Variable {
     let n = x.value.count
     precondition(n > 0, "mean: empty input of shape \(x.shape)")
     let value = Tensor(Float(Elementwise.sum(x.value) / Double(n)))
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
-        x.accumulateGrad(fresh: Tensor(repeating: grad.scalar / Float(n), shape: x.shape))
+        xNode.accumulateGrad(fresh: Tensor(repeating: grad.scalar / Float(n), shape: xNode.shape))
     }
 }

@@ -14,9 +14,10 @@ extension Shape {
 /// Same values in a new shape, sharing storage (no copy). One dimension may be -1 (inferred).
 public func reshape(_ x: Variable, _ shape: [Int]) -> Variable {
     let value = x.value.reshaped(shape)
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
         // The upstream gradient is held by the graph: accumulate a (copied) view of it.
-        x.accumulateGrad(grad.reshaped(x.shape))
+        xNode.accumulateGrad(grad.reshaped(xNode.shape))
     }
 }
 
@@ -29,11 +30,12 @@ extension Variable {
 /// The result is a fresh contiguous tensor.
 public func permute(_ x: Variable, _ axes: [Int]) -> Variable {
     let value = Permute.apply(x.value, axes: axes)
+    let xNode = x.node
     return Variable.record(value, inputs: [x]) { grad in
-        guard x.requiresGrad else { return }
+        guard xNode.requiresGrad else { return }
         // The gradient goes back through the inverse permutation.
         var inverse = [Int](repeating: 0, count: axes.count)
         for (k, axis) in axes.enumerated() { inverse[axis] = k }
-        x.accumulateGrad(fresh: Permute.apply(grad, axes: inverse))
+        xNode.accumulateGrad(fresh: Permute.apply(grad, axes: inverse))
     }
 }
