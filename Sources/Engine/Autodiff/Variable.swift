@@ -104,15 +104,11 @@ public final class GradientNode {
         backwardRule = rule
     }
 
-    /// Adds `gradient` to this node's gradient (copying it, since the caller may share it).
+    /// Adds `gradient` to this node's gradient (copying it when it becomes the gradient, since
+    /// the caller may share it).
     public func accumulateGrad(_ gradient: Tensor) {
         guard requiresGrad else { return }
-        Shape.check("accumulateGrad(\(name))", gradient.shape, equals: shape, "gradient")
-        if let existing = grad {
-            Elementwise.addInPlace(existing, gradient)
-        } else {
-            grad = gradient.copy()
-        }
+        accumulateGrad(fresh: grad == nil ? gradient.copy() : gradient)
     }
 
     /// Adds a gradient that nobody else holds: taken over without a copy when it is the first.
