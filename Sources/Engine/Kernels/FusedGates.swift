@@ -172,24 +172,28 @@ public enum FusedGates {
 
     /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do]: adds the output gate's
     /// pre-activation gradient into slab 6 of `gradX` and slab 3 of `gradH` (when given) and
-    /// writes it to `gradOConv`; writes `gradLast`.
-    public static func outputBackward(grad: Tensor, output: Tensor, last: Tensor, channels n: Int,
+    /// writes it to `gradOConv`; writes `gradLast`. The gate o is recomputed exactly as the
+    /// forward pass computed it.
+    public static func outputBackward(grad: Tensor, x: Tensor, h: Tensor, oConv: Tensor, last: Tensor,
+                                      channels n: Int,
                                       gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                       gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                       gradOConv: UnsafeMutablePointer<Float>?,
                                       gradLast: UnsafeMutablePointer<Float>?) {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
-        let dp = grad.pointer, op = output.pointer, lp = last.pointer
+        let dp = grad.pointer, lp = last.pointer, ocp = oConv.pointer
+        let xp = x.pointer, hp = h.pointer, xk = x.shape[1], hk = h.shape[1]
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let state = (b &* n &+ ch) &* plane
             let dH = dp + (b &* 2 &* n &+ ch) &* plane, dO = dH + n &* plane
-            let oRow = op + (b &* 2 &* n &+ n &+ ch) &* plane
+            let xv = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hv = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
             let xr = gradX.map { $0 + (b &* xChannels &+ 6 &* n &+ ch) &* plane }
             let hr = gradH.map { $0 + (b &* hChannels &+ 3 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
-                let dh = load(dH + p, count), o = load(oRow + p, count), t = FastMath.tanh(load(lp + (state &+ p), count))
+                let o = FastMath.sigmoid(load(xv + p, count) + load(hv + p, count) + load(ocp + (state &+ p), count))
+                let dh = load(dH + p, count), t = FastMath.tanh(load(lp + (state &+ p), count))
                 let dPre = (dh * t + load(dO + p, count)) * (o * (1 - o))
                 if let xr { add(dPre, xr + p, count) }
                 if let hr { add(dPre, hr + p, count) }

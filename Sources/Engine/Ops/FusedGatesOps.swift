@@ -63,7 +63,9 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     expected[1] = 4 * n
     Shape.check(op, h.shape, equals: expected, "h")
     let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n)
-    let lastValue = last.value
+    // Backward recomputes o from these rather than keeping [H', o]: x and h are kept anyway by
+    // the memories pass, so this holds N channels (oConv) instead of 2N.
+    let xValue = x.value, hValue = h.value, oConvValue = oConv.value, lastValue = last.value
     let xNode = x.node
     let hNode = h.node
     let oConvNode = oConv.node
@@ -72,7 +74,7 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
         let gradO = oConvNode.requiresGrad ? Tensor(uninitializedShape: oConvNode.shape) : nil
         let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
         FusedGates.outputBackward(
-            grad: grad, output: value, last: lastValue, channels: n,
+            grad: grad, x: xValue, h: hValue, oConv: oConvValue, last: lastValue, channels: n,
             gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
             gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
             gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
