@@ -250,3 +250,20 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         #expect(none.isLeaf && !none.requiresGrad)
     }
 }
+
+/// An empty batch gives empty results and zero weight gradients (no crash in either layout).
+@Suite struct EmptyBatchConvolutionTests {
+    @Test(arguments: [Convolution.BatchLayout.folded, .split])
+    func emptyBatchGivesZeroWeightGradient(layout: Convolution.BatchLayout) {
+        var random = TestRandom(seed: 5)
+        let w = random.tensor([3, 2, 3, 3])
+        let g = ConvGeometry(op: "test", batch: 0, channels: 2, input: (1, 5, 5), kernel: (1, 3, 3),
+                             stride: (1, 1, 1), padding: (0, 1, 1))
+        let x = Tensor(zeros: [0, 2, 5, 5]), dy = Tensor(zeros: [0, 3, 5, 5])
+        #expect(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: layout).shape == [0, 3, 5, 5])
+        let grads = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: layout)
+        #expect(grads.input?.shape == [0, 2, 5, 5])
+        #expect(grads.weight?.scalars.allSatisfy { $0 == 0 } == true)
+        #expect(grads.bias?.scalars == [0, 0, 0])
+    }
+}

@@ -202,6 +202,7 @@ public enum Convolution {
     static func weightProduct(planes: UnsafePointer<Float>, rows m: Int, image: UnsafePointer<Float>,
                               _ g: ConvGeometry, layout: BatchLayout?) -> Tensor {
         let k = g.patchSize
+        guard g.batch > 0 else { return Tensor(zeros: [m, k]) }   // an empty batch adds nothing
         var partials = [Tensor?](repeating: nil, count: g.batch)
         partials.withUnsafeMutableBufferPointer { slots in
             forEachPart(g, rows: m, layout) { part, items, geometry in
