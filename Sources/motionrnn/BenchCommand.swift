@@ -165,7 +165,7 @@ struct BenchCommand: ParsableCommand {
             }
         }
         let sgemm = Self.sgemmRate()
-        print(String(format: "# raw SGEMM (256×2048×1600, OpenBLAS, this run): %.1f GFLOP/s", sgemm))
+        print(String(format: "# raw SGEMM (256×2048×1600, OpenBLAS one call per core, this run): %.1f GFLOP/s", sgemm))
         print("# \(rounds) interleaved rounds; each round runs every measurement in a fresh process, ours then PyTorch's (order alternates by round); reps \(reps), warm-up \(warmup)")
 
         var ours: [String: [[String: Any]]] = [:], theirs: [String: [[String: Any]]] = [:]

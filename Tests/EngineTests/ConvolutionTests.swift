@@ -267,3 +267,22 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         #expect(grads.bias?.scalars == [0, 0, 0])
     }
 }
+
+/// Split (image by image) and folded layouts agree for a pointwise convolution, whose single
+/// images are their own column matrices.
+@Suite struct PointwiseLayoutTests {
+    @Test func pointwiseSplitMatchesFolded() {
+        var random = TestRandom(seed: 6)
+        let x = random.tensor([3, 4, 5, 6]), w = random.tensor([2, 4, 1, 1])
+        let g = ConvGeometry(op: "test", batch: 3, channels: 4, input: (1, 5, 6), kernel: (1, 1, 1),
+                             stride: (1, 1, 1), padding: (0, 0, 0))
+        let dy = random.tensor(g.outputShape(channels: 2, rank: 4))
+        expectClose(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .split),
+                    Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .folded))
+        let split = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split)
+        let folded = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded)
+        expectClose(split.input!, folded.input!)
+        expectClose(split.weight!, folded.weight!)
+        expectClose(split.bias!, folded.bias!)
+    }
+}

@@ -46,12 +46,6 @@ public enum BLAS {
         }
     }
 
-    /// Threads OpenBLAS itself uses (1: the engine parallelises around it).
-    public static var threadCount: Int {
-        _ = singleThreaded
-        return Int(openblas_get_num_threads())
-    }
-
     private static let singleThreaded: Void = openblas_set_num_threads(1)
 
     @inline(__always)

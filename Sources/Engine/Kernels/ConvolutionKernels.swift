@@ -207,13 +207,15 @@ public enum Convolution {
         partials.withUnsafeMutableBufferPointer { slots in
             forEachPart(g, rows: m, layout) { part, items, geometry in
                 let reordered = folded(planes + items.lowerBound * m * g.outputPlane, rows: m, geometry)
-                let cols = columns(image + items.lowerBound * g.channels * g.inputPlane, geometry)
+                let images = image + items.lowerBound * g.channels * g.inputPlane
+                // One pointwise image is its own column matrix: no copy.
+                let cols = geometry.isPointwise && geometry.batch == 1 ? nil : columns(images, geometry)
                 let n = geometry.columnCount
                 let first = items.lowerBound == part.lowerBound
                 if first { slots[part.lowerBound] = Tensor(uninitializedShape: [m, k]) }
                 BLAS.gemm(transposeB: true, m: m, n: k, k: n,
                           a: reordered?.pointer ?? planes + items.lowerBound * m * g.outputPlane, lda: n,
-                          b: cols.pointer, ldb: n, beta: first ? 0 : 1,
+                          b: cols?.pointer ?? images, ldb: n, beta: first ? 0 : 1,
                           c: slots[part.lowerBound]!.mutablePointer, ldc: k)
             }
         }
