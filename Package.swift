@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each depending only on those before it:
-// CBLAS (OpenBLAS binding) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
+// CBLAS (OpenBLAS binding), CKernels (AVX2 kernels in C) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
 // Beside them, on Engine and CZlib (zlib): Datasets (sequence sources, readers, generators) and
 // Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
@@ -26,7 +26,10 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "Engine", dependencies: ["CBLAS"]),
+        // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
+        // -O3: at SwiftPM's default level clang leaves the GEMM's accumulators in memory (3× slower).
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
         .target(name: "Imaging", dependencies: ["Engine", "CZlib"]),
         .target(name: "Layers", dependencies: ["Engine"]),

@@ -21,12 +21,26 @@ struct BenchKernelsCommand: ParsableCommand {
         }
     }
 
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable {
+        case auto, im2col, winograd
+        /// The engine's algorithm for `g`: Winograd only where it applies.
+        func kernelAlgorithm(for g: ConvGeometry) -> Convolution.Algorithm? {
+            switch self {
+            case .auto: nil
+            case .im2col: .im2col
+            case .winograd: WinogradConvolution.supports(g) ? .winograd : nil
+            }
+        }
+    }
+
     @Option(help: "Batch size.") var batch = 8
     @Option(help: "Hidden channels per layer (the shapes follow MotionRNN-PredRNN's convolutions).") var channels = 64
     @Option(help: "Timed repetitions per measurement (the median is reported).") var repetitions = 15
     @Option(help: "Untimed warm-up runs per measurement.") var warmup = 3
     @Option(help: "How the batch meets the cores: auto (the engine's choice by size), split (one part per core, each its own im2col + GEMM) or folded (one GEMM split inside).")
     var layout = Layout.auto
+    @Option(help: "Convolution algorithm: auto (the engine's choice), im2col (column matrix + GEMM) or winograd (where it applies; others run auto). GF counts the direct convolution's FLOPs either way.")
+    var algorithm = Algorithm.auto
     @Flag(help: "Also time im2col and col2im alone for each shape.") var breakdown = false
     @Flag(help: "Report the fastest sample instead of the median (nearer an idle machine's time when other jobs load it).")
     var fastest = false
@@ -62,7 +76,7 @@ struct BenchKernelsCommand: ParsableCommand {
         let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
             .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
         print("cores \(Parallel.coreCount) (engine threads), load average \(load)")
-        print("batch \(batch), hidden channels \(channels), layout \(layout.rawValue), \(cpuTime ? "CPU time, " : "")\(fastest ? "fastest" : "median") of \(repetitions) interleaved samples after \(warmup) warm-up; "
+        print("batch \(batch), hidden channels \(channels), layout \(layout.rawValue), algorithm \(algorithm.rawValue), \(cpuTime ? "CPU time, " : "")\(fastest ? "fastest" : "median") of \(repetitions) interleaved samples after \(warmup) warm-up; "
               + "ms per call, GF = GFLOP/s (2·M·N·K per pass), ratio = pass GF / SGEMM GF")
         let header = ["shape", "M×N×K", "fwd ms", "GF", "bwdD ms", "GF", "bwdW ms", "GF",
                       "sgemm ms", "GF", "fwd/S", "bwdD/S", "bwdW/S"]
@@ -131,12 +145,18 @@ struct BenchKernelsCommand: ParsableCommand {
             let w = random.tensor([item.outChannels, item.inChannels, k, k])
             let dy = random.tensor(g.outputShape(channels: item.outChannels, rank: 4))
             (m, n, kk) = (item.outChannels, g.columnCount, g.patchSize)
-            forward = { _ = Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: kernelLayout) }
+            let kernelAlgorithm = algorithm.kernelAlgorithm(for: g)
+            forward = {
+                _ = Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: kernelLayout,
+                                        algorithm: kernelAlgorithm)
+            }
             backwardData = {
-                _ = Convolution.backward(dy, x: nil, weight: w, geometry: g, bias: false, layout: kernelLayout)
+                _ = Convolution.backward(dy, x: nil, weight: w, geometry: g, bias: false, layout: kernelLayout,
+                                         algorithm: kernelAlgorithm)
             }
             backwardWeights = {
-                _ = Convolution.backward(dy, x: x, weight: nil, geometry: g, bias: false, layout: kernelLayout)
+                _ = Convolution.backward(dy, x: x, weight: nil, geometry: g, bias: false, layout: kernelLayout,
+                                         algorithm: kernelAlgorithm)
             }
         }
         // Raw SGEMM of the forward product's size, on preallocated operands.

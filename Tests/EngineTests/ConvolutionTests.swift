@@ -89,7 +89,8 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
                                  padding: (0, padding, padding))
             let expected = ConvolutionReference.conv(x, w, bias, stride: (1, stride, stride),
                                                      padding: (0, padding, padding))
-            expectClose(Convolution.forward(x, weight: w, bias: bias, geometry: g, layout: layout), expected)
+            expectClose(Convolution.forward(x, weight: w, bias: bias, geometry: g, layout: layout, algorithm: .im2col),
+                        expected)
             if layout == .folded {
                 let op = conv2d(Variable(x), weight: Variable(w), bias: bias.map { Variable($0) },
                                 stride: stride, padding: padding)
@@ -171,9 +172,10 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
                                stride: (1, 1, 1), padding: (0, 1, 1))
         #expect(big.kernelVolume * big.columnCount * 2 > 1 << 19)
         let bigWeight = random.tensor([2, 4, 3, 3]), bigGrad = random.tensor(big.outputShape(channels: 2, rank: 4))
-        expectClose(Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false).input!,
+        expectClose(Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false,
+                                         algorithm: .im2col).input!,
                     Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false,
-                                         layout: .split).input!)
+                                         layout: .split, algorithm: .im2col).input!)
 
         let t = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true,
                                                layout: .split)
@@ -253,6 +255,7 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
 
 /// An empty batch gives empty results and zero weight gradients (no crash in either layout).
 @Suite struct EmptyBatchConvolutionTests {
+    // Both algorithms: the layouts apply to im2col only.
     @Test(arguments: [Convolution.BatchLayout.folded, .split])
     func emptyBatchGivesZeroWeightGradient(layout: Convolution.BatchLayout) {
         var random = TestRandom(seed: 5)
@@ -260,11 +263,15 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         let g = ConvGeometry(op: "test", batch: 0, channels: 2, input: (1, 5, 5), kernel: (1, 3, 3),
                              stride: (1, 1, 1), padding: (0, 1, 1))
         let x = Tensor(zeros: [0, 2, 5, 5]), dy = Tensor(zeros: [0, 3, 5, 5])
-        #expect(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: layout).shape == [0, 3, 5, 5])
-        let grads = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: layout)
-        #expect(grads.input?.shape == [0, 2, 5, 5])
-        #expect(grads.weight?.scalars.allSatisfy { $0 == 0 } == true)
-        #expect(grads.bias?.scalars == [0, 0, 0])
+        for algorithm in [Convolution.Algorithm.im2col, .winograd] {
+            #expect(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: layout,
+                                        algorithm: algorithm).shape == [0, 3, 5, 5])
+            let grads = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: layout,
+                                             algorithm: algorithm)
+            #expect(grads.input?.shape == [0, 2, 5, 5])
+            #expect(grads.weight?.scalars.allSatisfy { $0 == 0 } == true)
+            #expect(grads.bias?.scalars == [0, 0, 0])
+        }
     }
 }
 

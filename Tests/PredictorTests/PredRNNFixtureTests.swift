@@ -26,6 +26,17 @@ import TestSupport
         try verifyFullModel("predrnn_small", predRNN(layerNorm: false, options: .none))
     }
 
+    /// The fixtures' convolutions are too narrow for the engine to pick Winograd by itself
+    /// (8 channels); forced, every 3×3 stride-1 convolution takes it and the model still matches.
+    @Test(arguments: [Convolution.Algorithm.winograd, .im2col])
+    func matchesOfficialModelsWithEitherConvolution(algorithm: Convolution.Algorithm) throws {
+        try Convolution.$algorithmOverride.withValue(algorithm) {
+            try verifyFullModel("motionrnn_predrnn_small", predRNN(layerNorm: false, options: .full))
+            try verifyFullModel("motionrnn_predrnn_small_ln", predRNN(layerNorm: true, options: .full))
+            try verifyFullModel("predrnn_small", predRNN(layerNorm: false, options: .none))
+        }
+    }
+
     @Test func motionRNNPredRNNTrains() {
         var random = RandomGenerator(seed: 5)
         let backbone = PredRNNBackbone(frameChannels: 4, hiddenChannels: [8, 8], filterSize: 3,

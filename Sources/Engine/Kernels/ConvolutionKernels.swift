@@ -20,12 +20,43 @@ public enum Convolution {
     /// `motionrnn bench-kernels --layout …` (docs/PERFORMANCE.md).
     public enum BatchLayout: Sendable { case split, folded }
 
+    /// How a convolution is computed. `.im2col`: column matrix + GEMM, any geometry.
+    /// `.winograd`: Winograd minimal filtering (`WinogradConvolution`), 2-D stride-1 convolutions
+    /// with 3×3 and 5×5 kernels only; 2.25–2.8× fewer multiply-adds. Without an algorithm (nil,
+    /// the default) a convolution uses Winograd where it applies and both channel counts are at
+    /// least 32 (`WinogradConvolution.isPreferred`). Transposed convolutions always use im2col.
+    public enum Algorithm: Sendable { case im2col, winograd }
+
+    /// Replaces the engine's choice for convolutions that name no algorithm, within
+    /// `Convolution.$algorithmOverride.withValue(…) { … }` on the calling task: `.im2col` never
+    /// uses Winograd, `.winograd` uses it wherever it applies (whatever the channel counts). For
+    /// checking a whole model on either path (the reference-fixture tests run both).
+    @TaskLocal public static var algorithmOverride: Algorithm?
+
+    static func usesWinograd(_ g: ConvGeometry, outputChannels: Int, _ algorithm: Algorithm?) -> Bool {
+        switch algorithm {
+        case .im2col: return false
+        case .winograd:
+            precondition(WinogradConvolution.supports(g), "Winograd does not apply to the convolution \(g)")
+            return true
+        case nil:
+            switch algorithmOverride {
+            case .im2col: return false
+            case .winograd: return WinogradConvolution.supports(g)
+            case nil: return WinogradConvolution.isPreferred(g, outputChannels: outputChannels)
+            }
+        }
+    }
+
     // MARK: Convolution
 
     /// x [B, Cin, (D,) H, W], weight [Cout, Cin, (kd,) kh, kw], bias [Cout]
     /// → [B, Cout, (od,) oh, ow].
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
-                               layout: BatchLayout? = nil) -> Tensor {
+                               layout: BatchLayout? = nil, algorithm: Algorithm? = nil) -> Tensor {
+        if usesWinograd(g, outputChannels: weight.shape[0], algorithm) {
+            return WinogradConvolution.forward(x, weight: weight, bias: bias, geometry: g)
+        }
         let m = weight.shape[0]
         let out = Tensor(uninitializedShape: g.outputShape(channels: m, rank: x.rank))
         forEachPart(g, rows: m, layout) { _, items, part in
@@ -43,12 +74,16 @@ public enum Convolution {
     /// im2col costs a few percent of the GEMMs, while keeping it would hold kd·kh·kw copies of
     /// every conv input alive until backward (25× the activations with 5×5 kernels).
     public static func backward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?, geometry g: ConvGeometry,
-                                bias needBias: Bool, layout: BatchLayout? = nil)
+                                bias needBias: Bool, layout: BatchLayout? = nil, algorithm: Algorithm? = nil)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let m = gradOutput.shape[1], rank = gradOutput.rank
         let gradBias = needBias
             ? ConvolutionLayout.sumPerRow(gradOutput.pointer, batch: g.batch, rows: m, plane: g.outputPlane)
             : nil
+        if usesWinograd(g, outputChannels: m, algorithm) {
+            return (weight.map { WinogradConvolution.inputGradient(gradOutput, weight: $0, geometry: g) },
+                    x.map { WinogradConvolution.weightGradient(gradOutput, x: $0, geometry: g) }, gradBias)
+        }
         let gradWeight = x.map {
             weightProduct(planes: gradOutput.pointer, rows: m, image: $0.pointer, g, layout: layout)
                 .reshaped(g.weightShape(outputChannels: m, rank: rank))

@@ -1,0 +1,43 @@
+#ifndef MOTIONRNN_CKERNELS_H
+#define MOTIONRNN_CKERNELS_H
+
+/// The engine's few kernels in C: ones that need AVX2 + FMA, which the Swift code (compiled for
+/// baseline x86-64, to run on any machine) cannot use. Each picks its AVX2 version at run time
+/// when the CPU has it and otherwise runs a portable version with the same results up to rounding.
+
+/// Largest matrix side `mrnn_sandwich` takes.
+#define MRNN_SANDWICH_MAX 8
+
+/// For a small row-major matrix T [q × p] and many p×p matrices X, stored as one vector of
+/// `count` floats per element: out = T X Tᵀ, i.e.
+///     out(a, b)[l] = Σ_{i,j} T[a][i] · T[b][j] · in(i, j)[l]   for l < count,
+/// where vector in(i, j) starts at in + in_offsets[i·p + j] and out(a, b) at
+/// out + out_offsets[a·q + b]. q and p are at most MRNN_SANDWICH_MAX. Outputs must not
+/// overlap the inputs.
+void mrnn_sandwich(const float *matrix, int q, int p,
+                   const float *in, const long *in_offsets,
+                   float *out, const long *out_offsets, long count);
+
+/// The portable version of `mrnn_sandwich` (for tests of the dispatch).
+void mrnn_sandwich_portable(const float *matrix, int q, int p,
+                            const float *in, const long *in_offsets,
+                            float *out, const long *out_offsets, long count);
+
+/// 1 when `mrnn_sandwich` runs its AVX2 + FMA version on this CPU.
+int mrnn_sandwich_uses_avx2(void);
+
+/// Columns per panel of a packed B matrix (`mrnn_gemm_packed`).
+#define MRNN_PANEL 16
+
+/// C [m × n] = A [m × k] · B [k × n], row-major C with row stride `ldc`. A's element (i, kk) is
+/// at a + i·a_row_stride + kk·a_k_stride (so a transposed A is just other strides). B is
+/// packed: column panels of MRNN_PANEL columns, panel P holding its k rows of MRNN_PANEL floats
+/// one after the other from b + P·k·MRNN_PANEL; a last panel of n mod MRNN_PANEL columns (which
+/// must then be 8) holds rows of 8 floats. n must be a multiple of 8.
+void mrnn_gemm_packed(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
+                      const float *b, float *c, long ldc);
+
+/// out [cols × rows] = in [rows × cols]ᵀ, in cache-sized blocks.
+void mrnn_transpose(const float *in, long rows, long cols, float *out);
+
+#endif

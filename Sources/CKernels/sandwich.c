@@ -1,0 +1,130 @@
+// out = T X Tᵀ on many small matrices at once (see CKernels.h), the transforms of the Winograd
+// convolutions. The AVX2 version holds eight matrices' elements per register and unrolls the
+// matrix sizes the convolutions use; everything else goes through the generic loops.
+
+#include "CKernels.h"
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define MRNN_HAVE_X86 1
+#endif
+
+#define MAX MRNN_SANDWICH_MAX
+
+void mrnn_sandwich_portable(const float *matrix, int q, int p,
+                            const float *in, const long *in_offsets,
+                            float *out, const long *out_offsets, long count) {
+    for (long l = 0; l < count; l++) {
+        float x[MAX * MAX], rows[MAX * MAX];
+        for (int k = 0; k < p * p; k++) x[k] = in[in_offsets[k] + l];
+        for (int a = 0; a < q; a++)
+            for (int j = 0; j < p; j++) {
+                float sum = 0;
+                for (int i = 0; i < p; i++) sum += matrix[a * p + i] * x[i * p + j];
+                rows[a * p + j] = sum;
+            }
+        for (int a = 0; a < q; a++)
+            for (int b = 0; b < q; b++) {
+                float sum = 0;
+                for (int j = 0; j < p; j++) sum += matrix[b * p + j] * rows[a * p + j];
+                out[out_offsets[a * q + b] + l] = sum;
+            }
+    }
+}
+
+#ifdef MRNN_HAVE_X86
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+// Eight lanes from `l` on; `mask` selects the lanes that exist when `partial`.
+static inline __attribute__((always_inline)) AVX2
+__m256 load8(const float *at, __m256i mask, int partial) {
+    return partial ? _mm256_maskload_ps(at, mask) : _mm256_loadu_ps(at);
+}
+
+static inline __attribute__((always_inline)) AVX2
+void store8(float *at, __m256 value, __m256i mask, int partial) {
+    if (partial) _mm256_maskstore_ps(at, mask, value); else _mm256_storeu_ps(at, value);
+}
+
+// One block of eight lanes. Inlined with constant q and p, the loops unroll completely; each
+// matrix entry is broadcast once per block and reused along its row.
+static inline __attribute__((always_inline)) AVX2
+void sandwich8(const float *restrict matrix, int q, int p, const float *restrict in,
+               const long *restrict in_offsets, float *restrict out, const long *restrict out_offsets,
+               long l, __m256i mask, int partial) {
+    __m256 x[MAX * MAX], rows[MAX * MAX], t[MAX];
+    for (int k = 0; k < p * p; k++) x[k] = load8(in + in_offsets[k] + l, mask, partial);
+    for (int a = 0; a < q; a++) {
+        for (int i = 0; i < p; i++) t[i] = _mm256_broadcast_ss(matrix + a * p + i);
+        for (int j = 0; j < p; j++) {
+            __m256 sum = _mm256_mul_ps(t[0], x[j]);
+            for (int i = 1; i < p; i++) sum = _mm256_fmadd_ps(t[i], x[i * p + j], sum);
+            rows[a * p + j] = sum;
+        }
+    }
+    for (int b = 0; b < q; b++) {
+        for (int j = 0; j < p; j++) t[j] = _mm256_broadcast_ss(matrix + b * p + j);
+        for (int a = 0; a < q; a++) {
+            __m256 sum = _mm256_mul_ps(t[0], rows[a * p]);
+            for (int j = 1; j < p; j++) sum = _mm256_fmadd_ps(t[j], rows[a * p + j], sum);
+            store8(out + out_offsets[a * q + b] + l, sum, mask, partial);
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) AVX2
+void sandwich_lanes(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                    float *out, const long *out_offsets, long count) {
+    long l = 0;
+    const __m256i none = _mm256_setzero_si256();
+    for (; l + 8 <= count; l += 8) sandwich8(matrix, q, p, in, in_offsets, out, out_offsets, l, none, 0);
+    if (l < count) {
+        const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+        const __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(count - l)), lane);
+        sandwich8(matrix, q, p, in, in_offsets, out, out_offsets, l, mask, 1);
+    }
+}
+
+#define SIZE(q, p) ((q) * 16 + (p))
+#define UNROLLED(q, p) \
+    case SIZE(q, p): sandwich_lanes(matrix, q, p, in, in_offsets, out, out_offsets, count); return;
+
+static AVX2 void sandwich_avx2(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                               float *out, const long *out_offsets, long count) {
+    switch (SIZE(q, p)) {
+        // F(2×2, 5×5): input 6×6, output 2×6, adjoints 6×2; kernel 6×5 and its adjoint 5×6.
+        UNROLLED(6, 6) UNROLLED(2, 6) UNROLLED(6, 2) UNROLLED(6, 5) UNROLLED(5, 6)
+        // F(2×2, 3×3): 4×4, 2×4, 4×2, 4×3, 3×4.
+        UNROLLED(4, 4) UNROLLED(2, 4) UNROLLED(4, 2) UNROLLED(4, 3) UNROLLED(3, 4)
+        default: sandwich_lanes(matrix, q, p, in, in_offsets, out, out_offsets, count); return;
+    }
+}
+
+static int has_avx2(void) {
+    static int cached = -1;
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+int mrnn_sandwich_uses_avx2(void) { return has_avx2(); }
+
+void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                   float *out, const long *out_offsets, long count) {
+    if (has_avx2()) sandwich_avx2(matrix, q, p, in, in_offsets, out, out_offsets, count);
+    else mrnn_sandwich_portable(matrix, q, p, in, in_offsets, out, out_offsets, count);
+}
+
+#else
+
+int mrnn_sandwich_uses_avx2(void) { return 0; }
+
+void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                   float *out, const long *out_offsets, long count) {
+    mrnn_sandwich_portable(matrix, q, p, in, in_offsets, out, out_offsets, count);
+}
+
+#endif

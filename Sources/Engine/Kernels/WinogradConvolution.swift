@@ -1,0 +1,392 @@
+import CKernels
+/// Stride-1 2-D convolutions by Winograd's minimal filtering (`WinogradTransforms`), in the three
+/// passes a convolution needs. Per batch part and block of images:
+///
+///     V[p] = Bᵀ d B          input tiles, [n², channels, tiles]
+///     Ŷ[p] = U[p] · V[p]      one GEMM per tile position p: [rows, channels] · [channels, tiles]
+///     Y    = Aᵀ Ŷ A           output blocks, scattered into the planes
+///
+/// With 5×5 kernels and 2×2 output blocks the GEMMs do 36 multiply-adds per 4 outputs and input
+/// channel where im2col + GEMM does 100: the convolution FLOPs drop 2.8×, for transforms that
+/// cost a few percent. The results equal the direct sum up to float rounding (tests compare
+/// with the im2col path; the transforms' entries are small integers and halves).
+public enum WinogradConvolution {
+    /// The output block m for a kernel size, or nil where im2col is used. F(2×2, 5×5) keeps the
+    /// rounding error at the level of the direct sum (its points are 0, ±1, ±2); F(4×4, 5×5)
+    /// would save another 2.2× but amplifies rounding about 100×.
+    static func outputTile(kernelSize: Int) -> Int? {
+        switch kernelSize {
+        case 3: return 2
+        case 5: return 2
+        default: return nil
+        }
+    }
+
+    /// Whether the engine picks Winograd for `g` with `outputChannels` by itself: where it
+    /// applies and both channel counts are at least 32. With fewer, the GEMMs (K = channels)
+    /// are too thin and the transforms of the wide side dominate (measured slower for the first
+    /// layer's 16 → 448 conv_x in backward).
+    static func isPreferred(_ g: ConvGeometry, outputChannels: Int) -> Bool {
+        supports(g) && min(g.channels, outputChannels) >= 32
+    }
+
+    /// A 2-D, stride-1, square-kernel convolution whose padding is at most r − 1 on both axes
+    /// (so the input gradient is again a correlation with non-negative padding).
+    public static func supports(_ g: ConvGeometry) -> Bool {
+        g.inputDepth == 1 && g.kernelDepth == 1 && g.padDepth == 0
+            && g.strideHeight == 1 && g.strideWidth == 1 && g.strideDepth == 1
+            && g.kernelHeight == g.kernelWidth && outputTile(kernelSize: g.kernelHeight) != nil
+            && g.padHeight == g.padWidth && g.padHeight < g.kernelHeight
+    }
+
+    private static func transforms(_ g: ConvGeometry) -> WinogradTransforms {
+        WinogradTransforms.shared(outputTile: outputTile(kernelSize: g.kernelHeight)!, kernelSize: g.kernelHeight)
+    }
+
+    // MARK: The three passes
+
+    /// x [B, Cin, H, W], weight [Cout, Cin, r, r], bias [Cout] → [B, Cout, oh, ow] (or the same
+    /// with a depth of 1, as a 3-D convolution of one frame).
+    static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry) -> Tensor {
+        let w = transforms(g), rows = weight.shape[0]
+        let grid = TileGrid(w, height: g.inputHeight, width: g.inputWidth, padding: g.padHeight)
+        let kernels = transformKernels(weight, count: rows * g.channels, w.kernelTransform, w)
+        let out = Tensor(uninitializedShape: g.outputShape(channels: rows, rank: x.rank))
+        correlate(x.pointer, channels: g.channels, batch: g.batch, grid, kernels: kernels.pointer, rows: rows,
+                  transposedKernels: false, bias: bias?.pointer, into: out.mutablePointer)
+        return out
+    }
+
+    /// The input gradient: the output gradient correlated with the kernels rotated by 180° and
+    /// their channel roles swapped, padded by r − 1 − p.
+    static func inputGradient(_ gradOutput: Tensor, weight: Tensor, geometry g: ConvGeometry) -> Tensor {
+        let w = transforms(g), rows = weight.shape[0]
+        let grid = TileGrid(w, height: g.outputHeight, width: g.outputWidth, padding: g.kernelHeight - 1 - g.padHeight)
+        precondition(grid.outputHeight == g.inputHeight && grid.outputWidth == g.inputWidth,
+                     "Winograd input gradient: geometry \(g) is not invertible at stride 1")
+        let kernels = transformKernels(weight, count: rows * g.channels, w.rotatedKernelTransform, w)
+        let out = Tensor(uninitializedShape: g.imageShape(rank: gradOutput.rank))
+        correlate(gradOutput.pointer, channels: rows, batch: g.batch, grid, kernels: kernels.pointer,
+                  rows: g.channels, transposedKernels: true, bias: nil, into: out.mutablePointer)
+        return out
+    }
+
+    /// The weight gradient [Cout, Cin, r, r] = Σ over the batch and tiles of Ŷ-gradient · Vᵀ,
+    /// taken back through the kernel transform.
+    static func weightGradient(_ gradOutput: Tensor, x: Tensor, geometry g: ConvGeometry) -> Tensor {
+        let w = transforms(g), rows = gradOutput.shape[1], channels = g.channels
+        let grid = TileGrid(w, height: g.inputHeight, width: g.inputWidth, padding: g.padHeight)
+        let products = w.tile * w.tile
+        let shape = g.weightShape(outputChannels: rows, rank: gradOutput.rank)
+        guard g.batch > 0 else { return Tensor(zeros: shape) }
+        let parts = parts(batch: g.batch, work: rows * channels * g.kernelVolume * g.outputPlane)
+        var partials = [Tensor?](repeating: nil, count: parts.count)
+        partials.withUnsafeMutableBufferPointer { slots in
+            Parallel.forEach(parts.count) { index in
+                let sum = Tensor(zeros: [products, rows, channels])
+                var workspace = Workspace(grid, channels: channels, rows: rows)
+                defer { workspace.release() }
+                for block in grid.blocks(of: parts[index]) {
+                    let tiles = block.count * grid.tilesPerImage
+                    workspace.transformInputs(x.pointer, channels: channels, block: block, packed: false)
+                    for chunk in workspace.rowChunks(rows) {
+                        workspace.transformOutputGradients(gradOutput.pointer, rows: rows, chunk: chunk, block: block)
+                        for p in 0..<products {
+                            BLAS.gemm(transposeB: true, m: chunk.count, n: channels, k: tiles,
+                                      a: workspace.products + p * chunk.count * tiles, lda: tiles,
+                                      b: workspace.inputs + p * channels * tiles, ldb: tiles, beta: 1,
+                                      c: sum.mutablePointer + (p * rows + chunk.lowerBound) * channels, ldc: channels)
+                        }
+                    }
+                }
+                slots[index] = sum
+            }
+        }
+        let sums = partials.map { $0! }
+        for other in sums.dropFirst() { Elementwise.addInPlace(sums[0], other) }
+        // [n², Cout·Cin] → [r², Cout·Cin] → [Cout·Cin, r²].
+        let pairs = rows * channels, area = g.kernelVolume
+        let planar = Tensor(uninitializedShape: [area, pairs])
+        apply(w.kernelAdjoint, sums[0].pointer, into: planar.mutablePointer, count: pairs)
+        let gradient = Tensor(uninitializedShape: shape)
+        transpose(planar.pointer, rows: area, columns: pairs, into: gradient.mutablePointer)
+        return gradient
+    }
+
+    // MARK: Correlation
+
+    /// out [B, rows, oh, ow] = image [B, channels, h, w] correlated with the transformed kernels
+    /// [n², rows, channels] (or [n², channels, rows] when `transposedKernels`), plus bias.
+    private static func correlate(_ image: UnsafePointer<Float>, channels: Int, batch: Int, _ grid: TileGrid,
+                                  kernels: UnsafePointer<Float>, rows: Int, transposedKernels: Bool,
+                                  bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        let products = grid.transforms.tile * grid.transforms.tile
+        let r = grid.transforms.kernelSize
+        let parts = parts(batch: batch, work: rows * channels * r * r * grid.outputPlane)
+        Parallel.forEach(parts.count) { index in
+            var workspace = Workspace(grid, channels: channels, rows: rows)
+            defer { workspace.release() }
+            for block in grid.blocks(of: parts[index]) {
+                let tiles = block.count * grid.tilesPerImage
+                workspace.transformInputs(image, channels: channels, block: block, packed: true)
+                // Kernel element (row, channel) of tile position p, in place: no packing.
+                let (rowStride, channelStride) = transposedKernels ? (1, rows) : (channels, 1)
+                for chunk in workspace.rowChunks(rows) {
+                    for p in 0..<products {
+                        mrnn_gemm_packed(chunk.count, tiles, channels,
+                                         kernels + p * rows * channels + chunk.lowerBound * rowStride,
+                                         rowStride, channelStride, workspace.inputs + p * channels * tiles,
+                                         workspace.products + p * chunk.count * tiles, tiles)
+                    }
+                    workspace.scatterOutputs(into: out, rows: rows, chunk: chunk, block: block, bias: bias)
+                }
+            }
+        }
+    }
+
+    /// Batch parts, one per core when the product is large enough to share.
+    private static func parts(batch: Int, work: Int) -> [Range<Int>] {
+        let count = Parallel.isInsideTask || work * batch < BLAS.splitThreshold ? 1 : min(Parallel.coreCount, batch)
+        return (0..<count).map { (batch * $0 / count)..<(batch * ($0 + 1) / count) }
+    }
+
+    // MARK: Kernels
+
+    /// weight [pairs, r, r] → [n², pairs] through `transform` (G or G·J).
+    private static func transformKernels(_ weight: Tensor, count pairs: Int, _ transform: SandwichTransform,
+                                         _ w: WinogradTransforms) -> Tensor {
+        let area = w.kernelSize * w.kernelSize
+        let planar = Tensor(uninitializedShape: [area, pairs])
+        transpose(weight.pointer, rows: pairs, columns: area, into: planar.mutablePointer)
+        let out = Tensor(uninitializedShape: [w.tile * w.tile, pairs])
+        apply(transform, planar.pointer, into: out.mutablePointer, count: pairs)
+        return out
+    }
+
+    /// `transform` on `count` matrices stored planar ([p², count] → [q², count]), over the cores.
+    private static func apply(_ transform: SandwichTransform, _ input: UnsafePointer<Float>,
+                              into output: UnsafeMutablePointer<Float>, count: Int) {
+        Parallel.forRanges(count, minimumPerTask: 4096) { range in
+            transform.apply(input + range.lowerBound, inputStride: count, into: output + range.lowerBound,
+                            outputStride: count, count: range.count)
+        }
+    }
+
+    /// out [columns, rows] = in [rows, columns]ᵀ, over the cores by row ranges.
+    private static func transpose(_ input: UnsafePointer<Float>, rows: Int, columns: Int,
+                                  into out: UnsafeMutablePointer<Float>) {
+        // Each task transposes a band of rows into the matching band of every output row.
+        Parallel.forRanges(rows, minimumPerTask: max(32, Im2Col.grain / max(columns, 1))) { range in
+            let band = UnsafeMutablePointer<Float>.allocate(capacity: range.count * columns)
+            defer { band.deallocate() }
+            mrnn_transpose(input + range.lowerBound * columns, range.count, columns, band)
+            for column in 0..<columns {
+                (out + column * rows + range.lowerBound).update(from: band + column * range.count, count: range.count)
+            }
+        }
+    }
+}
+
+/// How a plane is cut into tiles: m×m output blocks, each read from an n×n input tile whose
+/// corner sits m·(tile row, tile column) − padding in the image. Tiles past the edge read zeros
+/// and write nothing.
+struct TileGrid {
+    let transforms: WinogradTransforms
+    let inputHeight: Int, inputWidth: Int, padding: Int
+    let outputHeight: Int, outputWidth: Int
+    let tileRows: Int, tileColumns: Int
+
+    init(_ transforms: WinogradTransforms, height: Int, width: Int, padding: Int) {
+        self.transforms = transforms
+        (inputHeight, inputWidth, self.padding) = (height, width, padding)
+        outputHeight = height + 2 * padding - transforms.kernelSize + 1
+        outputWidth = width + 2 * padding - transforms.kernelSize + 1
+        tileRows = (outputHeight + transforms.outputTile - 1) / transforms.outputTile
+        tileColumns = (outputWidth + transforms.outputTile - 1) / transforms.outputTile
+    }
+
+    /// Tiles per tile row as laid out in the buffers: tile columns rounded up to whole vectors
+    /// of 8 (the extra tiles compute on zeros and are never written out).
+    var laneColumns: Int { (tileColumns + 7) / 8 * 8 }
+    var tilesPerImage: Int { tileRows * laneColumns }
+    var inputPlane: Int { inputHeight * inputWidth }
+    var outputPlane: Int { outputHeight * outputWidth }
+    /// The zero-padded plane every input tile lies in.
+    var paddedHeight: Int { tileRows * transforms.outputTile + transforms.kernelSize - 1 }
+    var paddedWidth: Int { laneColumns * transforms.outputTile + transforms.kernelSize - 1 }
+
+    /// Images per block: enough tiles for GEMMs of a good width, few enough that the block's
+    /// transformed tiles stay in cache.
+    static let tilesPerBlock = 128
+
+    func blocks(of items: Range<Int>) -> [Range<Int>] {
+        let per = max(1, Self.tilesPerBlock / max(tilesPerImage, 1))
+        return stride(from: items.lowerBound, to: items.upperBound, by: per).map { $0..<min(items.upperBound, $0 + per) }
+    }
+}
+
+/// One core's buffers and the per-plane steps of `WinogradConvolution`: transformed input tiles
+/// [n², channels, tiles] and tile products [n², chunk rows, tiles] of one block of images.
+///
+/// Planes are stored phase-split for the transforms: row y of a plane holds its columns
+/// x ≡ s (mod m) one after the other for s = 0…m−1, so element (i, j) of the tiles of one tile
+/// row is a contiguous run (one per tile column) that the C kernel reads as a vector.
+private struct Workspace {
+    let grid: TileGrid
+    let inputs: UnsafeMutablePointer<Float>
+    let products: UnsafeMutablePointer<Float>
+    /// Rows of the products per pass, so that they stay in cache.
+    let chunkRows: Int
+    /// The zero-padded input plane, phase-split: `inputRowStride` per row, `inputPhase` per phase.
+    private let inputPlane: UnsafeMutablePointer<Float>
+    private let inputPhase: Int, inputRowStride: Int
+    /// One output-side plane as its m×m blocks: element (a, b) of every block, [m², tiles].
+    private let outputBlocks: UnsafeMutablePointer<Float>
+    /// Offsets of tile element (i, j) in the input plane from a tile row's start, of block
+    /// element (a, b) in `outputBlocks`; `productOffsets` is set per block (its stride depends on
+    /// the block).
+    private let tileOffsets: UnsafeMutablePointer<Int>
+    private let blockOffsets: UnsafeMutablePointer<Int>
+    private let productOffsets: UnsafeMutablePointer<Int>
+
+    init(_ grid: TileGrid, channels: Int, rows: Int) {
+        self.grid = grid
+        let w = grid.transforms, n = w.tile, m = w.outputTile, products = n * n
+        let blockTiles = max(1, TileGrid.tilesPerBlock / max(grid.tilesPerImage, 1)) * grid.tilesPerImage
+        chunkRows = max(16, min(rows, (1 << 19) / max(products * blockTiles, 1)))
+        inputPhase = (grid.paddedWidth + m - 1) / m
+        inputRowStride = m * inputPhase
+        // One piece of this thread's scratch, cut into the buffers.
+        let sizes = [products * channels * blockTiles, products * min(rows, chunkRows) * blockTiles,
+                     grid.paddedHeight * inputRowStride, m * m * grid.tilesPerImage]
+        var next = ThreadScratch.floats(sizes.reduce(0) { $0 + ($1 + 15) / 16 * 16 })
+        func take(_ count: Int) -> UnsafeMutablePointer<Float> {
+            defer { next += (count + 15) / 16 * 16 }
+            return next
+        }
+        inputs = take(sizes[0])
+        self.products = take(sizes[1])
+        inputPlane = take(sizes[2])
+        inputPlane.update(repeating: 0, count: sizes[2])
+        outputBlocks = take(sizes[3])
+        outputBlocks.update(repeating: 0, count: sizes[3])
+        tileOffsets = .allocate(capacity: products)
+        for i in 0..<n { for j in 0..<n { tileOffsets[i * n + j] = i * inputRowStride + (j % m) * inputPhase + j / m } }
+        blockOffsets = .allocate(capacity: m * m)
+        for k in 0..<(m * m) { blockOffsets[k] = k * grid.tilesPerImage }
+        productOffsets = .allocate(capacity: products)
+    }
+
+    func release() {
+        for buffer in [tileOffsets, blockOffsets, productOffsets] { buffer.deallocate() }
+    }
+
+    func rowChunks(_ rows: Int) -> [Range<Int>] {
+        stride(from: 0, to: rows, by: chunkRows).map { $0..<min(rows, $0 + chunkRows) }
+    }
+
+    /// Tile position p's matrix is `stride` floats after p − 1's.
+    private func setProductStride(_ stride: Int) {
+        let products = grid.transforms.tile * grid.transforms.tile
+        for p in 0..<products { productOffsets[p] = p &* stride }
+    }
+
+    /// inputs = Bᵀ d B for every tile d of the block's images [item, channel, h, w]: per tile
+    /// position a [channels, tiles] matrix, plain or (`packed`) in the column panels of
+    /// `mrnn_gemm_packed`.
+    func transformInputs(_ image: UnsafePointer<Float>, channels: Int, block: Range<Int>, packed: Bool) {
+        let w = grid.transforms, m = w.outputTile
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
+        setProductStride(channels * blockTiles)
+        // Input column x sits at padded column X = x + padding: phase X mod m, index X / m.
+        let phases = (0..<m).map { s in
+            let first = (grid.padding - s + m - 1) / m             // first u with m·u + s ≥ padding
+            let end = (grid.inputWidth + grid.padding - s + m - 1) / m
+            return (s, first, max(first, end))
+        }
+        for (slot, item) in block.enumerated() {
+            for channel in 0..<channels {
+                let plane = image + (item &* channels &+ channel) &* grid.inputPlane
+                for y in 0..<grid.inputHeight {
+                    let source = plane + y &* grid.inputWidth
+                    let row = inputPlane + (y &+ grid.padding) &* inputRowStride
+                    for (s, first, end) in phases {
+                        var u = first
+                        while u < end { row[s &* inputPhase &+ u] = source[m &* u &+ s &- grid.padding]; u &+= 1 }
+                    }
+                }
+                for tileRow in 0..<grid.tileRows {
+                    // Vectors of 8 tiles from `first`: whole in one panel, since panels are 16 or 8 wide.
+                    var target = inputs
+                    for first in stride(from: slot &* perImage &+ tileRow &* columns, to: slot &* perImage &+ (tileRow &+ 1) &* columns, by: 8) {
+                        if packed {
+                            let panel = first / Int(MRNN_PANEL), start = panel &* Int(MRNN_PANEL)
+                            let width = min(Int(MRNN_PANEL), blockTiles &- start)
+                            target = inputs + (start &* channels &+ channel &* width &+ first &- start)
+                        } else {
+                            target = inputs + (channel &* blockTiles &+ first)
+                        }
+                        w.inputTransform.apply(inputPlane + (tileRow &* m &* inputRowStride &+ first &- slot &* perImage &- tileRow &* columns),
+                                               inputOffsets: tileOffsets, into: target, outputOffsets: productOffsets,
+                                               count: 8)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes Aᵀ Ŷ A of the products of `chunk`'s rows into the planes [item, row, oh, ow] (+ bias).
+    func scatterOutputs(into out: UnsafeMutablePointer<Float>, rows: Int, chunk: Range<Int>, block: Range<Int>,
+                        bias: UnsafePointer<Float>?) {
+        let w = grid.transforms, m = w.outputTile
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
+        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
+        setProductStride(chunk.count * blockTiles)
+        for (slot, item) in block.enumerated() {
+            for row in chunk {
+                w.outputTransform.apply(products + ((row &- chunk.lowerBound) &* blockTiles &+ slot &* perImage),
+                                        inputOffsets: productOffsets, into: outputBlocks, outputOffsets: blockOffsets,
+                                        count: perImage)
+                // Pixel (tile row·m + a, tile column·m + b) is element (a, b) of its tile; partial tiles crop.
+                let plane = out + (item &* rows &+ row) &* grid.outputPlane
+                let shift = bias?[row] ?? 0
+                for y in 0..<oh {
+                    let line = plane + y &* ow
+                    let tiles = outputBlocks + ((y % m) &* m &* perImage &+ (y / m) &* columns)
+                    for b in 0..<m {
+                        let source = tiles + b &* perImage
+                        var u = 0, x = b
+                        while x < ow { line[x] = source[u] + shift; u &+= 1; x &+= m }
+                    }
+                }
+            }
+        }
+    }
+
+    /// products = A e Aᵀ for every m×m block e of the output gradient [item, row, oh, ow] of
+    /// `chunk`'s rows (the adjoint of `scatterOutputs`).
+    func transformOutputGradients(_ gradient: UnsafePointer<Float>, rows: Int, chunk: Range<Int>, block: Range<Int>) {
+        let w = grid.transforms, m = w.outputTile
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
+        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
+        setProductStride(chunk.count * blockTiles)
+        for (slot, item) in block.enumerated() {
+            for row in chunk {
+                // Into blocks; positions past the plane (partial tiles) stay zero.
+                let plane = gradient + (item &* rows &+ row) &* grid.outputPlane
+                for y in 0..<oh {
+                    let line = plane + y &* ow
+                    let tiles = outputBlocks + ((y % m) &* m &* perImage &+ (y / m) &* columns)
+                    for b in 0..<m {
+                        let target = tiles + b &* perImage
+                        var u = 0, x = b
+                        while x < ow { target[u] = line[x]; u &+= 1; x &+= m }
+                    }
+                }
+                w.outputAdjoint.apply(outputBlocks, inputOffsets: blockOffsets,
+                                      into: products + ((row &- chunk.lowerBound) &* blockTiles &+ slot &* perImage),
+                                      outputOffsets: productOffsets, count: perImage)
+            }
+        }
+    }
+}

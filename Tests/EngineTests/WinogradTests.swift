@@ -1,0 +1,158 @@
+import CKernels
+@testable import Engine
+import Testing
+import TestSupport
+
+/// Winograd convolutions against the direct loops and the im2col kernels. Both compute the same
+/// sum and differ by float rounding only: forward within `expectClose`'s 1e-4 of 1 + |value|,
+/// gradients within 1e-5 of their largest entry.
+@Suite struct WinogradTests {
+    /// The algorithm computes the correlation for every (m, r) the construction supports, not
+    /// only the ones the convolution uses. On outer products the 2-D correlation factorises:
+    /// correlating d dᵀ with g gᵀ gives y yᵀ, y the 1-D correlation y_i = Σ_k g_k d_{i+k}.
+    @Test(arguments: [(2, 3), (2, 5), (4, 3), (4, 5), (3, 3), (6, 3), (1, 5), (3, 1)])
+    func algorithmIsCorrelation(m: Int, r: Int) {
+        let w = WinogradTransforms(outputTile: m, kernelSize: r)
+        let n = w.tile
+        var random = TestRandom(seed: UInt64(10 * m + r))
+        let g = random.tensor([r]).scalars.map(Double.init), d = random.tensor([n]).scalars.map(Double.init)
+        func outer(_ v: [Double]) -> [Float] { v.flatMap { a in v.map { Float(a * $0) } } }
+        let u = sandwich(w.kernelTransform, outer(g)), v = sandwich(w.inputTransform, outer(d))
+        let y = sandwich(w.outputTransform, zip(u, v).map { $0 * $1 })
+        let direct = (0..<m).map { i in (0..<r).reduce(0.0) { $0 + g[$1] * d[i + $1] } }
+        for a in 0..<m {
+            for b in 0..<m {
+                #expect(abs(Double(y[a * m + b]) - direct[a] * direct[b]) <= 1e-4, "F(\(m), \(r)) at (\(a), \(b))")
+            }
+        }
+    }
+
+    /// (m, r) = (2, 5): Aᵀ, G and Bᵀ are the Toom-Cook matrices at 0, ±1, ±2 and infinity.
+    @Test func matricesOfF2x5() {
+        let w = WinogradTransforms(outputTile: 2, kernelSize: 5)
+        #expect(w.tile == 6)
+        #expect(w.outputTransform.rows == 2 && w.outputTransform.columns == 6)
+        #expect(w.kernelTransform.rows == 6 && w.kernelTransform.columns == 5)
+        #expect(w.inputTransform.rows == 6 && w.inputTransform.columns == 6)
+        #expect(w.kernelAdjoint.rows == 5 && w.kernelAdjoint.columns == 6)
+    }
+
+    /// out = T X Tᵀ for one p×p matrix X.
+    private func sandwich(_ t: SandwichTransform, _ x: [Float]) -> [Float] {
+        var output = [Float](repeating: 0, count: t.rows * t.rows)
+        x.withUnsafeBufferPointer { inBuffer in
+            output.withUnsafeMutableBufferPointer { outBuffer in
+                t.apply(inBuffer.baseAddress!, inputStride: 1, into: outBuffer.baseAddress!, outputStride: 1, count: 1)
+            }
+        }
+        return output
+    }
+
+    /// The C kernel's AVX2 version (unrolled sizes, the generic one, partial vectors) gives the
+    /// portable loops' results.
+    @Test(arguments: [(6, 6), (2, 6), (6, 2), (6, 5), (5, 6), (4, 4), (2, 4), (4, 2), (4, 3), (3, 4), (3, 7), (8, 8)])
+    func kernelVersionsAgree(q: Int, p: Int) {
+        var random = TestRandom(seed: UInt64(q * 16 + p))
+        let matrix = random.tensor([q, p]).scalars
+        for count in [1, 7, 8, 13, 35] {
+            let input = random.tensor([p * p, count]).scalars
+            let inputOffsets = (0..<(p * p)).map { $0 * count }, outputOffsets = (0..<(q * q)).map { $0 * count }
+            var fast = [Float](repeating: .nan, count: q * q * count), portable = fast
+            mrnn_sandwich(matrix, Int32(q), Int32(p), input, inputOffsets, &fast, outputOffsets, count)
+            mrnn_sandwich_portable(matrix, Int32(q), Int32(p), input, inputOffsets, &portable, outputOffsets, count)
+            for (a, b) in zip(fast, portable) { #expect(abs(a - b) <= 1e-5 * (1 + abs(b)), "\(q)×\(p), \(count) lanes") }
+        }
+    }
+
+    /// (x shape, weight shape, padding, bias): 3×3 and 5×5, every padding from 0 to r − 1,
+    /// sizes that leave partial tiles, one-pixel images, batches that split over cores and
+    /// channel counts that need several row chunks and image blocks.
+    static let cases: [([Int], [Int], Int, Bool)] = [
+        ([2, 3, 7, 5], [4, 3, 3, 3], 1, true),
+        ([1, 2, 9, 6], [3, 2, 5, 5], 2, false),
+        ([3, 4, 8, 8], [5, 4, 5, 5], 0, true),
+        ([2, 2, 6, 7], [3, 2, 5, 5], 1, true),
+        ([2, 2, 5, 5], [3, 2, 5, 5], 3, false),
+        ([2, 2, 5, 6], [3, 2, 5, 5], 4, true),
+        ([1, 3, 4, 4], [2, 3, 3, 3], 2, false),
+        ([1, 1, 1, 1], [2, 1, 3, 3], 1, true),
+        ([1, 1, 3, 3], [2, 1, 5, 5], 2, true),
+        ([5, 6, 16, 16], [40, 6, 5, 5], 2, true),
+        ([4, 20, 16, 16], [150, 20, 5, 5], 2, false),
+    ]
+
+    @Test func forwardMatchesDirectLoops() {
+        var random = TestRandom(seed: 21)
+        for (xShape, wShape, padding, hasBias) in Self.cases {
+            let x = random.tensor(xShape), w = random.tensor(wShape)
+            let bias = hasBias ? random.tensor([wShape[0]]) : nil
+            let g = geometry(xShape, wShape, padding)
+            #expect(WinogradConvolution.supports(g))
+            let expected = ConvolutionReference.conv(x, w, bias, stride: (1, 1, 1), padding: (0, padding, padding))
+            expectClose(Convolution.forward(x, weight: w, bias: bias, geometry: g, algorithm: .winograd), expected)
+        }
+    }
+
+    @Test func backwardMatchesIm2col() {
+        var random = TestRandom(seed: 22)
+        for (xShape, wShape, padding, hasBias) in Self.cases {
+            let x = random.tensor(xShape), w = random.tensor(wShape)
+            let g = geometry(xShape, wShape, padding)
+            let dy = random.tensor(g.outputShape(channels: wShape[0], rank: 4))
+            let winograd = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: hasBias, algorithm: .winograd)
+            let im2col = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: hasBias, algorithm: .im2col)
+            expectCloseToScale(winograd.input!, im2col.input!)
+            expectCloseToScale(winograd.weight!, im2col.weight!)
+            if hasBias { expectClose(winograd.bias!, im2col.bias!) }
+        }
+    }
+
+    /// A depth-1 3-D convolution (E3D-LSTM on one frame) keeps its rank-5 shapes.
+    @Test func depthOneVolumeKeepsItsRank() {
+        var random = TestRandom(seed: 23)
+        let x = random.tensor([2, 3, 1, 6, 6]), w = random.tensor([4, 3, 1, 3, 3])
+        let g = ConvGeometry(op: "test", batch: 2, channels: 3, input: (1, 6, 6), kernel: (1, 3, 3),
+                             stride: (1, 1, 1), padding: (0, 1, 1))
+        #expect(WinogradConvolution.supports(g))
+        let y = Convolution.forward(x, weight: w, bias: nil, geometry: g)
+        #expect(y.shape == [2, 4, 1, 6, 6])
+        expectClose(y, ConvolutionReference.conv(x, w, nil, stride: (1, 1, 1), padding: (0, 1, 1)))
+        let grads = Convolution.backward(random.tensor(y.shape), x: x, weight: w, geometry: g, bias: false)
+        #expect(grads.input?.shape == x.shape && grads.weight?.shape == w.shape)
+    }
+
+    /// Geometries Winograd does not take: strided, rectangular, 1×1, 7×7, 3-D, padding ≥ r.
+    @Test func unsupportedGeometriesUseIm2col() {
+        func g(_ kernel: (Int, Int, Int), stride: Int = 1, padding: Int = 1, depth: Int = 1) -> ConvGeometry {
+            ConvGeometry(op: "test", batch: 1, channels: 2, input: (depth, 8, 8), kernel: kernel,
+                         stride: (1, stride, stride), padding: (0, padding, padding))
+        }
+        #expect(WinogradConvolution.supports(g((1, 3, 3))))
+        #expect(!WinogradConvolution.supports(g((1, 3, 3), stride: 2)))
+        #expect(!WinogradConvolution.supports(g((1, 3, 5))))
+        #expect(!WinogradConvolution.supports(g((1, 1, 1), padding: 0)))
+        #expect(!WinogradConvolution.supports(g((1, 7, 7), padding: 3)))
+        #expect(!WinogradConvolution.supports(g((2, 3, 3), depth: 3)))
+        #expect(!WinogradConvolution.supports(g((1, 3, 3), padding: 3)))
+    }
+
+    /// max |actual − expected| ≤ tolerance · max |expected| (the fixtures' rule, 10× tighter).
+    /// Gradients summed over a batch carry absolute rounding errors of their largest entries
+    /// into their smallest, so an element-wise relative bound would measure nothing useful.
+    private func expectCloseToScale(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-5,
+                                    sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(actual.shape == expected.shape, sourceLocation: sourceLocation)
+        var worst: Float = 0, scale: Float = 0
+        for i in 0..<min(actual.count, expected.count) {
+            worst = max(worst, abs(actual.pointer[i] - expected.pointer[i]))
+            scale = max(scale, abs(expected.pointer[i]))
+        }
+        #expect(worst <= tolerance * scale, "largest difference \(worst), largest value \(scale)",
+                sourceLocation: sourceLocation)
+    }
+
+    private func geometry(_ xShape: [Int], _ wShape: [Int], _ padding: Int) -> ConvGeometry {
+        ConvGeometry(op: "test", batch: xShape[0], channels: xShape[1], input: (1, xShape[2], xShape[3]),
+                     kernel: (1, wShape[2], wShape[3]), stride: (1, 1, 1), padding: (0, padding, padding))
+    }
+}
