@@ -128,3 +128,18 @@ void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const lon
 }
 
 #endif
+
+void mrnn_sandwich_matrices(const float *matrix, int q, int p, const float *in,
+                            float *out, const long *out_offsets, long count) {
+    const int area = p * p;
+    float lanes[MAX * MAX * 8];
+    long offsets[MAX * MAX];
+    for (int k = 0; k < area; k++) offsets[k] = 8 * k;
+    for (long first = 0; first < count; first += 8) {
+        const long width = count - first < 8 ? count - first : 8;
+        // Eight matrices side by side: element k of matrix l at lanes[8k + l].
+        for (long l = 0; l < width; l++)
+            for (int k = 0; k < area; k++) lanes[8 * k + l] = in[(first + l) * area + k];
+        mrnn_sandwich(matrix, q, p, lanes, offsets, out + first, out_offsets, width);
+    }
+}

@@ -18,6 +18,11 @@ void mrnn_sandwich(const float *matrix, int q, int p,
                    const float *in, const long *in_offsets,
                    float *out, const long *out_offsets, long count);
 
+/// `mrnn_sandwich` on `count` p×p matrices stored one after another (matrix l's element
+/// (i, j) at in[l·p² + i·p + j]), e.g. a convolution weight [pairs, r, r]; output as there.
+void mrnn_sandwich_matrices(const float *matrix, int q, int p, const float *in,
+                            float *out, const long *out_offsets, long count);
+
 /// The portable version of `mrnn_sandwich` (for tests of the dispatch).
 void mrnn_sandwich_portable(const float *matrix, int q, int p,
                             const float *in, const long *in_offsets,

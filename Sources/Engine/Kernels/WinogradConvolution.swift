@@ -152,14 +152,16 @@ public enum WinogradConvolution {
 
     // MARK: Kernels
 
-    /// weight [pairs, r, r] → [n², pairs] through `transform` (G or G·J).
+    /// weight [pairs, r, r] → [n², pairs] through `transform` (G or G·J), over the cores.
     private static func transformKernels(_ weight: Tensor, count pairs: Int, _ transform: SandwichTransform,
                                          _ w: WinogradTransforms) -> Tensor {
         let area = w.kernelSize * w.kernelSize
-        let planar = Tensor(uninitializedShape: [area, pairs])
-        transpose(weight.pointer, rows: pairs, columns: area, into: planar.mutablePointer)
         let out = Tensor(uninitializedShape: [w.tile * w.tile, pairs])
-        apply(transform, planar.pointer, into: out.mutablePointer, count: pairs)
+        let source = weight.pointer, target = out.mutablePointer
+        Parallel.forRanges(pairs, minimumPerTask: 4096) { range in
+            transform.apply(matrices: source + range.lowerBound * area, into: target + range.lowerBound,
+                            outputStride: pairs, count: range.count)
+        }
         return out
     }
 

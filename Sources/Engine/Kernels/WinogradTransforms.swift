@@ -115,6 +115,16 @@ struct SandwichTransform: Sendable {
         }
     }
 
+    /// `apply` to `count` p×p matrices stored one after another (a weight [pairs, r, r]), the
+    /// output vectors `outputStride` floats apart.
+    func apply(matrices input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
+               outputStride: Int, count: Int) {
+        let outputOffsets = (0..<(rows * rows)).map { $0 * outputStride }
+        matrix.withUnsafeBufferPointer {
+            mrnn_sandwich_matrices($0.baseAddress, Int32(rows), Int32(columns), input, output, outputOffsets, count)
+        }
+    }
+
     /// `apply` with the vectors `inputStride` and `outputStride` floats apart.
     func apply(_ input: UnsafePointer<Float>, inputStride: Int, into output: UnsafeMutablePointer<Float>,
                outputStride: Int, count: Int) {
