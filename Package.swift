@@ -27,8 +27,7 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
-        // -O3: at SwiftPM's default level clang leaves the GEMM's accumulators in memory (3× slower).
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
         .target(name: "Imaging", dependencies: ["Engine", "CZlib"]),
