@@ -9,7 +9,7 @@
 #define MRNN_HAVE_X86 1
 #endif
 
-static void gemm_portable(long m, long n, long k, const float *a, long ars, long aks,
+void mrnn_gemm_packed_portable(long m, long n, long k, const float *a, long ars, long aks,
                           const float *b, float *c, long ldc) {
     for (long j0 = 0; j0 < n; j0 += MRNN_PANEL) {
         const long width = n - j0 >= MRNN_PANEL ? MRNN_PANEL : n - j0;
@@ -83,14 +83,14 @@ static AVX2 void gemm_avx2(long m, long n, long k, const float *a, long ars, lon
 void mrnn_gemm_packed(long m, long n, long k, const float *a, long ars, long aks,
                       const float *b, float *c, long ldc) {
     if (mrnn_sandwich_uses_avx2()) gemm_avx2(m, n, k, a, ars, aks, b, c, ldc);
-    else gemm_portable(m, n, k, a, ars, aks, b, c, ldc);
+    else mrnn_gemm_packed_portable(m, n, k, a, ars, aks, b, c, ldc);
 }
 
 #else
 
 void mrnn_gemm_packed(long m, long n, long k, const float *a, long ars, long aks,
                       const float *b, float *c, long ldc) {
-    gemm_portable(m, n, k, a, ars, aks, b, c, ldc);
+    mrnn_gemm_packed_portable(m, n, k, a, ars, aks, b, c, ldc);
 }
 
 #endif

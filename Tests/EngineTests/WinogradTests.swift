@@ -64,6 +64,35 @@ import TestSupport
         }
     }
 
+    /// The packed GEMM: AVX2 blocks (full 6×16, row remainders 1–5, a last 8-column panel, A
+    /// read transposed) against the portable loops and a direct sum.
+    @Test(arguments: [(6, 16, 5), (13, 40, 7), (1, 8, 3), (20, 32, 64), (5, 24, 1)])
+    func packedGemmMatchesDirectSum(m: Int, n: Int, k: Int) {
+        var random = TestRandom(seed: UInt64(m * 100 + n))
+        let a = random.tensor([m, k]).scalars, b = random.tensor([k, n]).scalars
+        // Pack B into panels of 16 columns (a last one of 8).
+        var packed = [Float]()
+        for first in stride(from: 0, to: n, by: Int(MRNN_PANEL)) {
+            let width = min(Int(MRNN_PANEL), n - first)
+            for row in 0..<k { packed += b[(row * n + first)..<(row * n + first + width)] }
+        }
+        let transposedA = (0..<(k * m)).map { a[($0 % m) * k + $0 / m] }   // [k, m]
+        for transposed in [false, true] {
+            let source = transposed ? transposedA : a
+            let (rowStride, kStride) = transposed ? (1, m) : (k, 1)
+            var fast = [Float](repeating: .nan, count: m * n), portable = fast
+            mrnn_gemm_packed(m, n, k, source, rowStride, kStride, packed, &fast, n)
+            mrnn_gemm_packed_portable(m, n, k, source, rowStride, kStride, packed, &portable, n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    let direct = (0..<k).reduce(Float(0)) { $0 + a[i * k + $1] * b[$1 * n + j] }
+                    #expect(abs(fast[i * n + j] - direct) <= 1e-4, "AVX2 (\(i), \(j)) of \(m)×\(n)×\(k)")
+                    #expect(abs(portable[i * n + j] - direct) <= 1e-4, "portable (\(i), \(j)) of \(m)×\(n)×\(k)")
+                }
+            }
+        }
+    }
+
     /// (x shape, weight shape, padding, bias): 3×3 and 5×5, every padding from 0 to r − 1,
     /// sizes that leave partial tiles, one-pixel images, batches that split over cores and
     /// channel counts that need several row chunks and image blocks.

@@ -28,7 +28,7 @@ void mrnn_sandwich_portable(const float *matrix, int q, int p,
                             const float *in, const long *in_offsets,
                             float *out, const long *out_offsets, long count);
 
-/// 1 when `mrnn_sandwich` runs its AVX2 + FMA version on this CPU.
+/// 1 when `mrnn_sandwich` and `mrnn_gemm_packed` run their AVX2 + FMA versions on this CPU.
 int mrnn_sandwich_uses_avx2(void);
 
 /// Columns per panel of a packed B matrix (`mrnn_gemm_packed`).
@@ -41,6 +41,10 @@ int mrnn_sandwich_uses_avx2(void);
 /// must then be 8) holds rows of 8 floats. n must be a multiple of 8.
 void mrnn_gemm_packed(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
                       const float *b, float *c, long ldc);
+
+/// The portable version of `mrnn_gemm_packed` (for tests of the dispatch).
+void mrnn_gemm_packed_portable(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
+                               const float *b, float *c, long ldc);
 
 /// out [cols × rows] = in [rows × cols]ᵀ, in cache-sized blocks.
 void mrnn_transpose(const float *in, long rows, long cols, float *out);

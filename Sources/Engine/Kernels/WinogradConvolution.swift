@@ -1,4 +1,5 @@
 import CKernels
+
 /// Stride-1 2-D convolutions by Winograd's minimal filtering (`WinogradTransforms`), in the three
 /// passes a convolution needs. Per batch part and block of images:
 ///
@@ -8,12 +9,14 @@ import CKernels
 ///
 /// With 5×5 kernels and 2×2 output blocks the GEMMs do 36 multiply-adds per 4 outputs and input
 /// channel where im2col + GEMM does 100: the convolution FLOPs drop 2.8×, for transforms that
-/// cost a few percent. The results equal the direct sum up to float rounding (tests compare
-/// with the im2col path; the transforms' entries are small integers and halves).
+/// cost a sixth (64 channels) to a third (32) of the GEMM time. Transforms and GEMM are C
+/// kernels (`CKernels`, AVX2 + FMA where available). The results equal the direct sum up to
+/// float rounding (tests compare with the direct loops, the im2col path and the fixtures).
 public enum WinogradConvolution {
-    /// The output block m for a kernel size, or nil where im2col is used. F(2×2, 5×5) keeps the
-    /// rounding error at the level of the direct sum (its points are 0, ±1, ±2); F(4×4, 5×5)
-    /// would save another 2.2× but amplifies rounding about 100×.
+    /// The output block m for a kernel size, or nil where im2col is used. F(2×2, 5×5) rounds
+    /// about 5× more than the direct sum (simulated: 1.6e-6 of the largest output at 64
+    /// channels); F(4×4, 5×5) would save another 2.25× of GEMM FLOPs but rounds 4× worse again
+    /// and leaves half of each 8-lane vector empty on the model's 16×16 planes.
     static func outputTile(kernelSize: Int) -> Int? {
         switch kernelSize {
         case 3: return 2
@@ -84,7 +87,7 @@ public enum WinogradConvolution {
         partials.withUnsafeMutableBufferPointer { slots in
             Parallel.forEach(parts.count) { index in
                 let sum = Tensor(zeros: [products, rows, channels])
-                var workspace = Workspace(grid, channels: channels, rows: rows)
+                let workspace = Workspace(grid, channels: channels, rows: rows)
                 defer { workspace.release() }
                 for block in grid.blocks(of: parts[index]) {
                     let tiles = block.count * grid.tilesPerImage
@@ -109,7 +112,7 @@ public enum WinogradConvolution {
         let planar = Tensor(uninitializedShape: [area, pairs])
         apply(w.kernelAdjoint, sums[0].pointer, into: planar.mutablePointer, count: pairs)
         let gradient = Tensor(uninitializedShape: shape)
-        transpose(planar.pointer, rows: area, columns: pairs, into: gradient.mutablePointer)
+        mrnn_transpose(planar.pointer, area, pairs, gradient.mutablePointer)
         return gradient
     }
 
@@ -124,7 +127,7 @@ public enum WinogradConvolution {
         let r = grid.transforms.kernelSize
         let parts = parts(batch: batch, work: rows * channels * r * r * grid.outputPlane)
         Parallel.forEach(parts.count) { index in
-            var workspace = Workspace(grid, channels: channels, rows: rows)
+            let workspace = Workspace(grid, channels: channels, rows: rows)
             defer { workspace.release() }
             for block in grid.blocks(of: parts[index]) {
                 let tiles = block.count * grid.tilesPerImage
@@ -174,19 +177,6 @@ public enum WinogradConvolution {
         }
     }
 
-    /// out [columns, rows] = in [rows, columns]ᵀ, over the cores by row ranges.
-    private static func transpose(_ input: UnsafePointer<Float>, rows: Int, columns: Int,
-                                  into out: UnsafeMutablePointer<Float>) {
-        // Each task transposes a band of rows into the matching band of every output row.
-        Parallel.forRanges(rows, minimumPerTask: max(32, Im2Col.grain / max(columns, 1))) { range in
-            let band = UnsafeMutablePointer<Float>.allocate(capacity: range.count * columns)
-            defer { band.deallocate() }
-            mrnn_transpose(input + range.lowerBound * columns, range.count, columns, band)
-            for column in 0..<columns {
-                (out + column * rows + range.lowerBound).update(from: band + column * range.count, count: range.count)
-            }
-        }
-    }
 }
 
 /// How a plane is cut into tiles: m×m output blocks, each read from an n×n input tile whose
@@ -320,7 +310,8 @@ private struct Workspace {
                 for tileRow in 0..<grid.tileRows {
                     // Vectors of 8 tiles from `first`: whole in one panel, since panels are 16 or 8 wide.
                     var target = inputs
-                    for first in stride(from: slot &* perImage &+ tileRow &* columns, to: slot &* perImage &+ (tileRow &+ 1) &* columns, by: 8) {
+                    for column in stride(from: 0, to: columns, by: 8) {
+                        let first = slot &* perImage &+ tileRow &* columns &+ column
                         if packed {
                             let panel = first / Int(MRNN_PANEL), start = panel &* Int(MRNN_PANEL)
                             let width = min(Int(MRNN_PANEL), blockTiles &- start)
@@ -328,7 +319,7 @@ private struct Workspace {
                         } else {
                             target = inputs + (channel &* blockTiles &+ first)
                         }
-                        w.inputTransform.apply(inputPlane + (tileRow &* m &* inputRowStride &+ first &- slot &* perImage &- tileRow &* columns),
+                        w.inputTransform.apply(inputPlane + (tileRow &* m &* inputRowStride &+ column),
                                                inputOffsets: tileOffsets, into: target, outputOffsets: productOffsets,
                                                count: 8)
                     }
@@ -337,12 +328,25 @@ private struct Workspace {
         }
     }
 
+    /// Pixel (y, x) of an output plane is element (y mod m, x mod m) of tile (y / m, x / m) in
+    /// `outputBlocks`. Calls `body(pixel, element, count)` for runs where pixel + u·m (u < count)
+    /// pairs with element + u; pixels of partial tiles past the plane are in no run.
+    @inline(__always)
+    private func forEachPixelRun(_ body: (_ pixel: Int, _ element: Int, _ count: Int) -> Void) {
+        let m = grid.transforms.outputTile, perImage = grid.tilesPerImage
+        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
+        for y in 0..<oh {
+            for b in 0..<min(m, ow) {
+                body(y &* ow &+ b, ((y % m) &* m &+ b) &* perImage &+ (y / m) &* grid.laneColumns, (ow &- b &+ m &- 1) / m)
+            }
+        }
+    }
+
     /// Writes Aᵀ Ŷ A of the products of `chunk`'s rows into the planes [item, row, oh, ow] (+ bias).
     func scatterOutputs(into out: UnsafeMutablePointer<Float>, rows: Int, chunk: Range<Int>, block: Range<Int>,
                         bias: UnsafePointer<Float>?) {
         let w = grid.transforms, m = w.outputTile
-        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
-        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
         setProductStride(chunk.count * blockTiles)
         for (slot, item) in block.enumerated() {
             for row in chunk {
@@ -352,14 +356,8 @@ private struct Workspace {
                 // Pixel (tile row·m + a, tile column·m + b) is element (a, b) of its tile; partial tiles crop.
                 let plane = out + (item &* rows &+ row) &* grid.outputPlane
                 let shift = bias?[row] ?? 0
-                for y in 0..<oh {
-                    let line = plane + y &* ow
-                    let tiles = outputBlocks + ((y % m) &* m &* perImage &+ (y / m) &* columns)
-                    for b in 0..<m {
-                        let source = tiles + b &* perImage
-                        var u = 0, x = b
-                        while x < ow { line[x] = source[u] + shift; u &+= 1; x &+= m }
-                    }
+                forEachPixelRun { pixel, element, count in
+                    for u in 0..<count { plane[pixel &+ u &* m] = outputBlocks[element &+ u] + shift }
                 }
             }
         }
@@ -369,21 +367,14 @@ private struct Workspace {
     /// `chunk`'s rows (the adjoint of `scatterOutputs`).
     func transformOutputGradients(_ gradient: UnsafePointer<Float>, rows: Int, chunk: Range<Int>, block: Range<Int>) {
         let w = grid.transforms, m = w.outputTile
-        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
-        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
         setProductStride(chunk.count * blockTiles)
         for (slot, item) in block.enumerated() {
             for row in chunk {
                 // Into blocks; positions past the plane (partial tiles) stay zero.
                 let plane = gradient + (item &* rows &+ row) &* grid.outputPlane
-                for y in 0..<oh {
-                    let line = plane + y &* ow
-                    let tiles = outputBlocks + ((y % m) &* m &* perImage &+ (y / m) &* columns)
-                    for b in 0..<m {
-                        let target = tiles + b &* perImage
-                        var u = 0, x = b
-                        while x < ow { target[u] = line[x]; u &+= 1; x &+= m }
-                    }
+                forEachPixelRun { pixel, element, count in
+                    for u in 0..<count { outputBlocks[element &+ u] = plane[pixel &+ u &* m] }
                 }
                 w.outputAdjoint.apply(outputBlocks, inputOffsets: blockOffsets,
                                       into: products + ((row &- chunk.lowerBound) &* blockTiles &+ slot &* perImage),
