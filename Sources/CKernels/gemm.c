@@ -51,6 +51,13 @@ void block(int rows, int vectors, long k, const float *restrict a, long ars, lon
 }
 
 #define BLOCK(r, v) block(r, v, k, a + i * ars, ars, aks, panel, c + i * ldc + j0, ldc)
+// Every row of the panel: blocks of 6, then the 1–5 left, each with constant sizes.
+#define ROW_BLOCKS(v) { \
+    for (; i + 6 <= m; i += 6) BLOCK(6, v); \
+    switch (m - i) { \
+        case 5: BLOCK(5, v); break; case 4: BLOCK(4, v); break; case 3: BLOCK(3, v); break; \
+        case 2: BLOCK(2, v); break; case 1: BLOCK(1, v); break; \
+    } }
 
 static AVX2 void gemm_avx2(long m, long n, long k, const float *a, long ars, long aks,
                            const float *b, float *c, long ldc) {
@@ -58,25 +65,7 @@ static AVX2 void gemm_avx2(long m, long n, long k, const float *a, long ars, lon
         const float *panel = b + j0 * k;
         const int vectors = n - j0 >= MRNN_PANEL ? 2 : 1;
         long i = 0;
-        if (vectors == 2) {
-            for (; i + 6 <= m; i += 6) BLOCK(6, 2);
-            switch (m - i) {
-                case 5: BLOCK(5, 2); break;
-                case 4: BLOCK(4, 2); break;
-                case 3: BLOCK(3, 2); break;
-                case 2: BLOCK(2, 2); break;
-                case 1: BLOCK(1, 2); break;
-            }
-        } else {
-            for (; i + 6 <= m; i += 6) BLOCK(6, 1);
-            switch (m - i) {
-                case 5: BLOCK(5, 1); break;
-                case 4: BLOCK(4, 1); break;
-                case 3: BLOCK(3, 1); break;
-                case 2: BLOCK(2, 1); break;
-                case 1: BLOCK(1, 1); break;
-            }
-        }
+        if (vectors == 2) ROW_BLOCKS(2) else ROW_BLOCKS(1)
     }
 }
 
