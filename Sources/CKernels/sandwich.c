@@ -73,6 +73,90 @@ void sandwich8(const float *restrict matrix, int q, int p, const float *restrict
     }
 }
 
+// Complete unrolling, so that the constant matrix entries become constants in the code.
+#if defined(__clang__)
+#define UNROLL _Pragma("clang loop unroll(full)")
+#else
+#define UNROLL _Pragma("GCC unroll 64")
+#endif
+
+// Σ_i c_i · v_i for coefficients that are compile-time constants (a `static const` matrix after
+// inlining): zero terms vanish and ±1 need no multiply, so the branches fold away.
+static inline __attribute__((always_inline)) AVX2
+__m256 combine_known(const float *c, int count, int c_stride, const __m256 *v, int v_stride) {
+    __m256 sum = _mm256_setzero_ps();
+    int started = 0;
+    UNROLL for (int i = 0; i < count; i++) {
+        const float k = c[i * c_stride];
+        const __m256 x = v[i * v_stride];
+        if (k == 0.0f) continue;
+        if (!started) sum = k == 1.0f ? x : k == -1.0f ? _mm256_sub_ps(_mm256_setzero_ps(), x)
+                                                       : _mm256_mul_ps(_mm256_set1_ps(k), x);
+        else sum = k == 1.0f ? _mm256_add_ps(sum, x) : k == -1.0f ? _mm256_sub_ps(sum, x)
+                                                       : _mm256_fmadd_ps(_mm256_set1_ps(k), x, sum);
+        started = 1;
+    }
+    return sum;
+}
+
+// `sandwich8` for a constant matrix (see `combine_known`).
+static inline __attribute__((always_inline)) AVX2
+void sandwich8_known(const float *matrix, int q, int p, const float *restrict in,
+                     const long *restrict in_offsets, float *restrict out, const long *restrict out_offsets,
+                     long l) {
+    __m256 x[MAX * MAX], rows[MAX * MAX];
+    UNROLL for (int k = 0; k < p * p; k++) x[k] = _mm256_loadu_ps(in + in_offsets[k] + l);
+    UNROLL for (int a = 0; a < q; a++)
+        UNROLL for (int j = 0; j < p; j++) rows[a * p + j] = combine_known(matrix + a * p, p, 1, x + j, p);
+    UNROLL for (int a = 0; a < q; a++)
+        UNROLL for (int b = 0; b < q; b++)
+            _mm256_storeu_ps(out + out_offsets[a * q + b] + l, combine_known(matrix + b * p, p, 1, rows + a * p, 1));
+}
+
+// The transforms of F(2×2, 5×5) at the points 0, 1, −1, 2, −½, ∞ and of F(2×2, 3×3) at 0, 1, −1, ∞,
+// exactly as `WinogradTransforms` builds them (a test checks that they are recognised).
+static const float input_2x5[36] = {
+    1, 1.5f, -2, -1.5f, 1, 0,   0, -1, -2.5f, -0.5f, 1, 0,   0, 1, 0.5f, -2.5f, 1, 0,
+    0, -0.5f, -1, 0.5f, 1, 0,   0, 2, -1, -2, 1, 0,           0, 1, 1.5f, -2, -1.5f, 1 };
+static const float output_2x5[12] = { 1, 1, 1, 1, 1, 0,   0, 1, -1, 2, -0.5f, 1 };
+static const float adjoint_2x5[12] = { 1, 0,  1, 1,  1, -1,  1, 2,  1, -0.5f,  0, 1 };
+static const float input_2x3[16] = { -1, 0, 1, 0,   0, 1, 1, 0,   0, -1, 1, 0,   0, -1, 0, 1 };
+static const float output_2x3[8] = { 1, 1, 1, 0,   0, 1, -1, 1 };
+static const float adjoint_2x3[8] = { 1, 0,  1, 1,  1, -1,  0, 1 };
+
+static int equal(const float *a, const float *b, int count) {
+    for (int i = 0; i < count; i++) if (a[i] != b[i]) return 0;
+    return 1;
+}
+
+// Full vectors with a known matrix; returns 0 (nothing done) when the matrix is not one of them.
+#define KNOWN(table, q, p) \
+    if (equal(matrix, table, q * p)) { \
+        for (; l + 8 <= count; l += 8) sandwich8_known(table, q, p, in, in_offsets, out, out_offsets, l); \
+        return l; }
+
+static AVX2 long sandwich_known(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                                float *out, const long *out_offsets, long count) {
+    long l = 0;
+    switch (q * 16 + p) {
+        case 6 * 16 + 6: KNOWN(input_2x5, 6, 6) break;
+        case 2 * 16 + 6: KNOWN(output_2x5, 2, 6) break;
+        case 6 * 16 + 2: KNOWN(adjoint_2x5, 6, 2) break;
+        case 4 * 16 + 4: KNOWN(input_2x3, 4, 4) break;
+        case 2 * 16 + 4: KNOWN(output_2x3, 2, 4) break;
+        case 4 * 16 + 2: KNOWN(adjoint_2x3, 4, 2) break;
+    }
+    return 0;
+}
+
+int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) {
+    const float *tables[] = { input_2x5, output_2x5, adjoint_2x5, input_2x3, output_2x3, adjoint_2x3 };
+    const int sizes[][2] = { {6, 6}, {2, 6}, {6, 2}, {4, 4}, {2, 4}, {4, 2} };
+    for (int t = 0; t < 6; t++)
+        if (sizes[t][0] == q && sizes[t][1] == p && equal(matrix, tables[t], q * p)) return 1;
+    return 0;
+}
+
 static inline __attribute__((always_inline)) AVX2
 void sandwich_lanes(const float *matrix, int q, int p, const float *in, const long *in_offsets,
                     float *out, const long *out_offsets, long count) {
@@ -92,6 +176,12 @@ void sandwich_lanes(const float *matrix, int q, int p, const float *in, const lo
 
 static AVX2 void sandwich_avx2(const float *matrix, int q, int p, const float *in, const long *in_offsets,
                                float *out, const long *out_offsets, long count) {
+    // The known matrices take the full vectors; the rest (a partial vector) goes on below.
+    const long done = sandwich_known(matrix, q, p, in, in_offsets, out, out_offsets, count);
+    if (done == count) return;
+    out += done;
+    in += done;
+    count -= done;
     switch (SIZE(q, p)) {
         // F(2×2, 5×5): input 6×6, output 2×6, adjoints 6×2; kernel 6×5 and its adjoint 5×6.
         UNROLLED(6, 6) UNROLLED(2, 6) UNROLLED(6, 2) UNROLLED(6, 5) UNROLLED(5, 6)

@@ -64,6 +64,28 @@ import TestSupport
         }
     }
 
+    /// The hot transforms (input, output, output adjoint) of both tile sizes in use run the C
+    /// kernel's versions compiled for their constants, and those agree with the portable loops.
+    @Test(arguments: [3, 5])
+    func transformsInUseAreSpecialised(kernelSize: Int) {
+        let w = WinogradTransforms(outputTile: 2, kernelSize: kernelSize)
+        for t in [w.inputTransform, w.outputTransform, w.outputAdjoint] {
+            #expect(t.isSpecialised, "\(t.rows)×\(t.columns) transform of F(2, \(kernelSize))")
+            var random = TestRandom(seed: UInt64(t.rows * 16 + t.columns))
+            for count in [1, 8, 13, 35] {
+                let input = random.tensor([t.columns * t.columns, count]).scalars
+                let inputOffsets = (0..<(t.columns * t.columns)).map { $0 * count }
+                let outputOffsets = (0..<(t.rows * t.rows)).map { $0 * count }
+                var fast = [Float](repeating: .nan, count: t.rows * t.rows * count), portable = fast
+                mrnn_sandwich(t.entries, Int32(t.rows), Int32(t.columns), input, inputOffsets, &fast, outputOffsets, count)
+                mrnn_sandwich_portable(t.entries, Int32(t.rows), Int32(t.columns), input, inputOffsets, &portable,
+                                       outputOffsets, count)
+                for (a, b) in zip(fast, portable) { #expect(abs(a - b) <= 1e-5 * (1 + abs(b))) }
+            }
+        }
+        #expect(!w.kernelTransform.isSpecialised)
+    }
+
     /// The packed GEMM: AVX2 blocks (full 6×16, row remainders 1–5, a last 8-column panel, A
     /// read transposed) against the portable loops and a direct sum.
     @Test(arguments: [(6, 16, 5), (13, 40, 7), (1, 8, 3), (20, 32, 64), (5, 24, 1)])

@@ -115,6 +115,15 @@ struct SandwichTransform: Sendable {
         }
     }
 
+    /// Whether the C kernel has a version compiled for exactly this matrix (zero terms and ±1
+    /// multiplies folded away; the input and output transforms of F(2×2, 3×3) and F(2×2, 5×5)).
+    var isSpecialised: Bool {
+        matrix.withUnsafeBufferPointer { mrnn_sandwich_is_specialised($0.baseAddress, Int32(rows), Int32(columns)) == 1 }
+    }
+
+    /// The matrix T row-major.
+    var entries: [Float] { matrix }
+
     /// `apply` to `count` p×p matrices stored one after another (a weight [pairs, r, r]), the
     /// output vectors `outputStride` floats apart.
     func apply(matrices input: UnsafePointer<Float>, into output: UnsafeMutablePointer<Float>,
