@@ -149,7 +149,10 @@ static AVX2 long sandwich_known(const float *matrix, int q, int p, const float *
     return 0;
 }
 
+static int has_avx2(void);
+
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) {
+    if (!has_avx2()) return 0;
     const float *tables[] = { input_2x5, output_2x5, adjoint_2x5, input_2x3, output_2x3, adjoint_2x3 };
     const int sizes[][2] = { {6, 6}, {2, 6}, {6, 2}, {4, 4}, {2, 4}, {4, 2} };
     for (int t = 0; t < 6; t++)
@@ -211,6 +214,8 @@ void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const lon
 #else
 
 int mrnn_sandwich_uses_avx2(void) { return 0; }
+
+int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) { return 0; }
 
 void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
                    float *out, const long *out_offsets, long count) {

@@ -28,8 +28,8 @@ void mrnn_sandwich_portable(const float *matrix, int q, int p,
                             const float *in, const long *in_offsets,
                             float *out, const long *out_offsets, long count);
 
-/// 1 when `mrnn_sandwich` has a version specialised to this matrix's constants (the Winograd
-/// transforms of F(2×2, 3×3) and F(2×2, 5×5) it knows), used on AVX2 machines.
+/// 1 when `mrnn_sandwich` runs a version specialised to this matrix's constants on this CPU (the
+/// Winograd transforms of F(2×2, 3×3) and F(2×2, 5×5) it knows; AVX2 machines only).
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p);
 
 /// 1 when `mrnn_sandwich` and `mrnn_gemm_packed` run their AVX2 + FMA versions on this CPU.
