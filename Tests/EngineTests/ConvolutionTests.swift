@@ -65,6 +65,15 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
     #expect(worst <= tolerance, "largest relative difference \(worst)", sourceLocation: sourceLocation)
 }
 
+/// Input, weight and bias gradients of two ways of computing a convolution agree (all three given).
+func expectSameGradients(_ a: (input: Tensor?, weight: Tensor?, bias: Tensor?),
+                         _ b: (input: Tensor?, weight: Tensor?, bias: Tensor?),
+                         sourceLocation: SourceLocation = #_sourceLocation) {
+    expectClose(a.input!, b.input!, sourceLocation: sourceLocation)
+    expectClose(a.weight!, b.weight!, sourceLocation: sourceLocation)
+    expectClose(a.bias!, b.bias!, sourceLocation: sourceLocation)
+}
+
 @Suite struct ConvolutionForwardTests {
     /// (x shape, weight shape, stride, padding, bias)
     static let conv2dCases: [([Int], [Int], Int, Int, Bool)] = [
@@ -161,11 +170,8 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         let g = ConvGeometry(op: "test", batch: 3, channels: 4, input: (1, 6, 5), kernel: (1, 3, 3),
                              stride: (1, 2, 2), padding: (0, 1, 1))
         let dy = random.tensor(g.outputShape(channels: 5, rank: 4))
-        let folded = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded)
-        let split = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split)
-        expectClose(folded.input!, split.input!)
-        expectClose(folded.weight!, split.weight!)
-        expectClose(folded.bias!, split.bias!)
+        expectSameGradients(Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded),
+                            Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split))
 
         // Large enough that folded backward-data works in several channel blocks.
         let big = ConvGeometry(op: "test", batch: 1, channels: 4, input: (1, 256, 256), kernel: (1, 3, 3),
@@ -177,12 +183,10 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
                     Convolution.backward(bigGrad, x: nil, weight: bigWeight, geometry: big, bias: false,
                                          layout: .split, algorithm: .im2col).input!)
 
-        let t = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true,
-                                               layout: .split)
-        let tf = Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true)
-        expectClose(t.input!, tf.input!)
-        expectClose(t.weight!, tf.weight!)
-        expectClose(t.bias!, tf.bias!)
+        expectSameGradients(
+            Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true,
+                                           layout: .split),
+            Convolution.transposedBackward(x, x: dy, weight: w.reshaped([5, 4, 3, 3]), geometry: g, bias: true))
     }
 }
 
@@ -286,10 +290,7 @@ func expectClose(_ actual: Tensor, _ expected: Tensor, tolerance: Float = 1e-4,
         let dy = random.tensor(g.outputShape(channels: 2, rank: 4))
         expectClose(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .split),
                     Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .folded))
-        let split = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split)
-        let folded = Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded)
-        expectClose(split.input!, folded.input!)
-        expectClose(split.weight!, folded.weight!)
-        expectClose(split.bias!, folded.bias!)
+        expectSameGradients(Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split),
+                            Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded))
     }
 }

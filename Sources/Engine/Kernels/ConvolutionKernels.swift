@@ -34,17 +34,13 @@ public enum Convolution {
     @TaskLocal public static var algorithmOverride: Algorithm?
 
     static func usesWinograd(_ g: ConvGeometry, outputChannels: Int, _ algorithm: Algorithm?) -> Bool {
-        switch algorithm {
-        case .im2col: return false
-        case .winograd:
+        if algorithm == .winograd {
             precondition(WinogradConvolution.supports(g), "Winograd does not apply to the convolution \(g)")
-            return true
-        case nil:
-            switch algorithmOverride {
-            case .im2col: return false
-            case .winograd: return WinogradConvolution.supports(g)
-            case nil: return WinogradConvolution.isPreferred(g, outputChannels: outputChannels)
-            }
+        }
+        switch algorithm ?? algorithmOverride {
+        case .im2col: return false
+        case .winograd: return WinogradConvolution.supports(g)
+        case nil: return WinogradConvolution.isPreferred(g, outputChannels: outputChannels)
         }
     }
 

@@ -75,20 +75,16 @@ struct WinogradTransforms: Sendable {
         inputTransform = SandwichTransform(bT)
     }
 
-    /// One instance per (m, r), built on first use.
+    /// The instance for (m, r): the ones the convolutions use are built once, others on each call.
     static func shared(outputTile m: Int, kernelSize r: Int) -> WinogradTransforms {
         switch (m, r) {
         case (2, 3): return f2x3
         case (2, 5): return f2x5
-        case (4, 3): return f4x3
-        case (4, 5): return f4x5
         default: return WinogradTransforms(outputTile: m, kernelSize: r)
         }
     }
     private static let f2x3 = WinogradTransforms(outputTile: 2, kernelSize: 3)
     private static let f2x5 = WinogradTransforms(outputTile: 2, kernelSize: 5)
-    private static let f4x3 = WinogradTransforms(outputTile: 4, kernelSize: 3)
-    private static let f4x5 = WinogradTransforms(outputTile: 4, kernelSize: 5)
 }
 
 /// X ↦ T X Tᵀ for a small matrix T [q × p], applied to many p×p matrices at once: element (i, j)
