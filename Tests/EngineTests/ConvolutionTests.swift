@@ -74,6 +74,27 @@ func expectSameGradients(_ a: (input: Tensor?, weight: Tensor?, bias: Tensor?),
     expectClose(a.bias!, b.bias!, sourceLocation: sourceLocation)
 }
 
+/// A 2-D convolution of random x and weight gives the same forward values and gradients in the
+/// split and folded layouts (im2col: the layouts apply to it only). Returns what it made.
+@discardableResult
+func expectLayoutsAgree(x xShape: [Int], weight wShape: [Int], stride: Int, padding: Int,
+                        using random: inout TestRandom, sourceLocation: SourceLocation = #_sourceLocation)
+    -> (x: Tensor, weight: Tensor, geometry: ConvGeometry, gradOutput: Tensor) {
+    let x = random.tensor(xShape), w = random.tensor(wShape)
+    let g = ConvGeometry(op: "test", batch: xShape[0], channels: xShape[1], input: (1, xShape[2], xShape[3]),
+                         kernel: (1, wShape[2], wShape[3]), stride: (1, stride, stride),
+                         padding: (0, padding, padding))
+    let dy = random.tensor(g.outputShape(channels: wShape[0], rank: 4))
+    expectClose(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .split, algorithm: .im2col),
+                Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .folded, algorithm: .im2col),
+                sourceLocation: sourceLocation)
+    expectSameGradients(
+        Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split, algorithm: .im2col),
+        Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded, algorithm: .im2col),
+        sourceLocation: sourceLocation)
+    return (x, w, g, dy)
+}
+
 @Suite struct ConvolutionForwardTests {
     /// (x shape, weight shape, stride, padding, bias)
     static let conv2dCases: [([Int], [Int], Int, Int, Bool)] = [
@@ -166,12 +187,8 @@ func expectSameGradients(_ a: (input: Tensor?, weight: Tensor?, bias: Tensor?),
     /// folds products this small).
     @Test func batchLayoutsAgreeInBackward() {
         var random = TestRandom(seed: 4)
-        let x = random.tensor([3, 4, 6, 5]), w = random.tensor([5, 4, 3, 3])
-        let g = ConvGeometry(op: "test", batch: 3, channels: 4, input: (1, 6, 5), kernel: (1, 3, 3),
-                             stride: (1, 2, 2), padding: (0, 1, 1))
-        let dy = random.tensor(g.outputShape(channels: 5, rank: 4))
-        expectSameGradients(Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded),
-                            Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split))
+        let (x, w, g, dy) = expectLayoutsAgree(x: [3, 4, 6, 5], weight: [5, 4, 3, 3], stride: 2, padding: 1,
+                                               using: &random)
 
         // Large enough that folded backward-data works in several channel blocks.
         let big = ConvGeometry(op: "test", batch: 1, channels: 4, input: (1, 256, 256), kernel: (1, 3, 3),
@@ -284,13 +301,6 @@ func expectSameGradients(_ a: (input: Tensor?, weight: Tensor?, bias: Tensor?),
 @Suite struct PointwiseLayoutTests {
     @Test func pointwiseSplitMatchesFolded() {
         var random = TestRandom(seed: 6)
-        let x = random.tensor([3, 4, 5, 6]), w = random.tensor([2, 4, 1, 1])
-        let g = ConvGeometry(op: "test", batch: 3, channels: 4, input: (1, 5, 6), kernel: (1, 1, 1),
-                             stride: (1, 1, 1), padding: (0, 0, 0))
-        let dy = random.tensor(g.outputShape(channels: 2, rank: 4))
-        expectClose(Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .split),
-                    Convolution.forward(x, weight: w, bias: nil, geometry: g, layout: .folded))
-        expectSameGradients(Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .split),
-                            Convolution.backward(dy, x: x, weight: w, geometry: g, bias: true, layout: .folded))
+        expectLayoutsAgree(x: [3, 4, 5, 6], weight: [2, 4, 1, 1], stride: 1, padding: 0, using: &random)
     }
 }
