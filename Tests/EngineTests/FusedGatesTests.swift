@@ -91,6 +91,25 @@ import TestSupport
         #expect(zip(x.grad!.scalars, reference.grad!.scalars).allSatisfy { abs($0 - $1) <= 1e-5 })
     }
 
+    /// Backward needs only the activated gates, so the conv outputs (14N + 11N channels, shared
+    /// by both passes in the cell) are not kept alive by the recorded graph.
+    @Test func recordedGraphDoesNotHoldTheConvOutputs() {
+        let v = inputs(9, [7, 4, 3, 1, 1, 1, 1])
+        let leaves = v.map { Variable($0, requiresGrad: true) }
+        weak var convOutputs: TensorStorage?
+        weak var otherOutputs: TensorStorage?
+        let result: Variable = {
+            // Intermediates, as the conv outputs are in the cell (a scaling saves no tensor).
+            let x = leaves[0] * 2, h = leaves[1] * 2, m = leaves[2] * 2, oConv = leaves[5] * 2
+            (convOutputs, otherOutputs) = (x.value.storage, m.value.storage)
+            let memories = Self.fusedMemories([x, h, m, leaves[3], leaves[4]])
+            return memories * Self.fusedOutput([x, h, oConv, leaves[6]])
+        }()
+        #expect(convOutputs == nil && otherOutputs == nil)
+        result.backward(seed: Tensor(repeating: 1, shape: result.shape))
+        #expect(leaves.allSatisfy { $0.grad != nil })
+    }
+
     @Test func gatedBlendMatchesTheUnfusedOps() {
         var random = TestRandom(seed: 8)
         let v = (0..<3).map { _ in random.tensor([2, 3, 5], -2, 2) }

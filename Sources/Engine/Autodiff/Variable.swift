@@ -44,11 +44,15 @@ public final class Variable {
     /// inference mode or when no input needs a gradient.
     public static func record(_ value: Tensor, inputs: [Variable],
                               rule: @escaping (Tensor) -> Void) -> Variable {
-        guard GradMode.isEnabled, inputs.contains(where: \.requiresGrad) else {
-            return Variable(value)
-        }
+        guard records(inputs: inputs) else { return Variable(value) }
         return Variable(result: value, node: GradientNode(shape: value.shape, requiresGrad: true, name: "",
                                                          inputs: inputs.map(\.node), rule: rule))
+    }
+
+    /// Whether `record` with these inputs records a node: ops that save extra tensors for their
+    /// backward rule compute those only then.
+    public static func records(inputs: [Variable]) -> Bool {
+        GradMode.isEnabled && inputs.contains(where: \.requiresGrad)
     }
 
     /// Adds `gradient` to this variable's gradient (copying it, since the caller may share it).

@@ -39,10 +39,11 @@ public enum FusedGates {
     /// i = σ(x0 + h0), f = σ(x1 + h1 + 1), g = tanh(x2 + h2), C' = f ⊙ C + i ⊙ g
     /// i' = σ(x3 + m0), f' = σ(x4 + m1 + 1), g' = tanh(x5 + m2), M' = f' ⊙ M + i' ⊙ g'
     /// x [B, ≥6N, P], h [B, ≥3N, P], m [B, 3N, P], cell and memory [B, N, P] (P = H·W).
-    /// Returns [B, 2N, P] = [C', M']. Backward recomputes the gates from the same inputs (a few
-    /// exp per element) rather than keeping 6N more channels per step alive until backward.
+    /// Returns [B, 2N, P] = [C', M'] and, when `gates` is given, writes the six activated gates
+    /// there ([B, 6N, P]: i, f, g, i', f', g'): backward needs only those, so training keeps 6N
+    /// channels per step alive instead of the 14N of the conv outputs.
     public static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor,
-                                       channels n: Int) -> Tensor {
+                                       channels n: Int, gates: UnsafeMutablePointer<Float>? = nil) -> Tensor {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
         var outShape = cell.shape
@@ -56,6 +57,7 @@ public enum FusedGates {
             let state = (b &* n &+ ch) &* plane
             let outC = op + (b &* 2 &* n &+ ch) &* plane, outM = outC + n &* plane
             let slab = n &* plane
+            let saved = gates.map { $0 + (b &* 6 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
@@ -72,49 +74,43 @@ public enum FusedGates {
                 let gP = FastMath.tanh(xg(5) + mg(2))
                 let mm = load(memp + (state &+ p), count)
                 store(fP * mm + iP * gP, outM + p, count)
+                if let saved {
+                    store(i, saved + p, count); store(f, saved + (slab &+ p), count)
+                    store(g, saved + (2 &* slab &+ p), count); store(iP, saved + (3 &* slab &+ p), count)
+                    store(fP, saved + (4 &* slab &+ p), count); store(gP, saved + (5 &* slab &+ p), count)
+                }
                 p &+= 8
             }
         }
         return out
     }
 
-    /// Backward of `memoriesForward` from grad [B, 2N, P] = [dC', dM']. Adds the pre-activation
-    /// gradients into slabs 0…5 of `gradX` and 0…2 of `gradH` (when given; buffers the caller
-    /// holds exclusively) and writes `gradM` [B, 3N, P], `gradCell`, `gradMemory` (when given).
-    public static func memoriesBackward(grad: Tensor, x: Tensor, h: Tensor, m: Tensor,
-                                        cell: Tensor, memory: Tensor, channels n: Int,
+    /// Backward of `memoriesForward` from grad [B, 2N, P] = [dC', dM'] and the gates it saved.
+    /// Adds the pre-activation gradients into slabs 0…5 of `gradX` [B, xChannels, P] and 0…2 of
+    /// `gradH` (when given; buffers the caller holds exclusively) and writes `gradM` [B, 3N, P],
+    /// `gradCell`, `gradMemory` (when given).
+    public static func memoriesBackward(grad: Tensor, gates: Tensor, cell: Tensor, memory: Tensor, channels n: Int,
                                         gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                         gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                         gradM: UnsafeMutablePointer<Float>?,
                                         gradCell: UnsafeMutablePointer<Float>?,
                                         gradMemory: UnsafeMutablePointer<Float>?) {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
-        let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
-        let dp = grad.pointer, cp = cell.pointer, memp = memory.pointer
-        let xp = x.pointer, hp = h.pointer, mp = m.pointer
+        let dp = grad.pointer, cp = cell.pointer, memp = memory.pointer, gp = gates.pointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let slab = n &* plane
             let state = (b &* n &+ ch) &* plane
             let dC = dp + (b &* 2 &* n &+ ch) &* plane, dM = dC + slab
-            let xv = xp + (b &* xk &+ ch) &* plane, hv = hp + (b &* hk &+ ch) &* plane
-            let mv = mp + (b &* mk &+ ch) &* plane
+            let saved = gp + (b &* 6 &* n &+ ch) &* plane
             let xr = gradX.map { $0 + (b &* xChannels &+ ch) &* plane }
             let hr = gradH.map { $0 + (b &* hChannels &+ ch) &* plane }
             let mr = gradM.map { $0 + (b &* 3 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
-                @inline(__always) func xg(_ k: Int) -> SIMD8<Float> { load(xv + (k &* slab &+ p), count) }
-                @inline(__always) func hg(_ k: Int) -> SIMD8<Float> { load(hv + (k &* slab &+ p), count) }
-                @inline(__always) func mg(_ k: Int) -> SIMD8<Float> { load(mv + (k &* slab &+ p), count) }
+                @inline(__always) func gate(_ k: Int) -> SIMD8<Float> { load(saved + (k &* slab &+ p), count) }
                 let dc = load(dC + p, count), dm = load(dM + p, count)
-                // The gates again, exactly as the forward pass computed them.
-                let i = FastMath.sigmoid(xg(0) + hg(0))
-                let f = FastMath.sigmoid(xg(1) + hg(1) + 1)
-                let g = FastMath.tanh(xg(2) + hg(2))
-                let iP = FastMath.sigmoid(xg(3) + mg(0))
-                let fP = FastMath.sigmoid(xg(4) + mg(1) + 1)
-                let gP = FastMath.tanh(xg(5) + mg(2))
+                let i = gate(0), f = gate(1), g = gate(2), iP = gate(3), fP = gate(4), gP = gate(5)
                 let c = load(cp + (state &+ p), count), mm = load(memp + (state &+ p), count)
                 // Pre-activation gradients: σ' = y(1 − y), tanh' = 1 − y².
                 let di = (dc * g) * (i * (1 - i))
@@ -144,8 +140,10 @@ public enum FusedGates {
     // MARK: Output H', o
 
     /// o = σ(x6 + h3 + oConv), H' = o ⊙ tanh(last). x [B, 7N, P] (slab 6), h [B, 4N, P] (slab 3),
-    /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o].
-    public static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int) -> Tensor {
+    /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o] and, when `saved` is given, writes
+    /// [o, tanh(last)] there ([B, 2N, P]), all that backward needs.
+    public static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int,
+                                     saved: UnsafeMutablePointer<Float>? = nil) -> Tensor {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1]
         var outShape = last.shape
@@ -157,6 +155,7 @@ public enum FusedGates {
             let xr = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hr = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
             let state = (b &* n &+ ch) &* plane
             let outH = op + (b &* 2 &* n &+ ch) &* plane, outO = outH + n &* plane
+            let savedO = saved.map { $0 + (b &* 2 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
@@ -164,36 +163,34 @@ public enum FusedGates {
                 let t = FastMath.tanh(load(lp + (state &+ p), count))
                 store(o * t, outH + p, count)
                 store(o, outO + p, count)
+                if let savedO { store(o, savedO + p, count); store(t, savedO + (n &* plane &+ p), count) }
                 p &+= 8
             }
         }
         return out
     }
 
-    /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do]: adds the output gate's
-    /// pre-activation gradient into slab 6 of `gradX` and slab 3 of `gradH` (when given) and
-    /// writes it to `gradOConv`; writes `gradLast`. The gate o is recomputed exactly as the
-    /// forward pass computed it.
-    public static func outputBackward(grad: Tensor, x: Tensor, h: Tensor, oConv: Tensor, last: Tensor,
-                                      channels n: Int,
+    /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do] and its saved [o, tanh(last)]:
+    /// adds the output gate's pre-activation gradient into slab 6 of `gradX` and slab 3 of
+    /// `gradH` (when given) and writes it to `gradOConv`; writes `gradLast`.
+    public static func outputBackward(grad: Tensor, saved: Tensor, channels n: Int,
                                       gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                       gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                       gradOConv: UnsafeMutablePointer<Float>?,
                                       gradLast: UnsafeMutablePointer<Float>?) {
-        let batch = last.shape[0], plane = last.count / max(batch * n, 1)
-        let dp = grad.pointer, lp = last.pointer, ocp = oConv.pointer
-        let xp = x.pointer, hp = h.pointer, xk = x.shape[1], hk = h.shape[1]
+        let batch = saved.shape[0], plane = saved.count / max(batch * 2 * n, 1)
+        let dp = grad.pointer, sp = saved.pointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let state = (b &* n &+ ch) &* plane
             let dH = dp + (b &* 2 &* n &+ ch) &* plane, dO = dH + n &* plane
-            let xv = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hv = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
+            let savedO = sp + (b &* 2 &* n &+ ch) &* plane, savedT = savedO + n &* plane
             let xr = gradX.map { $0 + (b &* xChannels &+ 6 &* n &+ ch) &* plane }
             let hr = gradH.map { $0 + (b &* hChannels &+ 3 &* n &+ ch) &* plane }
             var p = 0
             while p < plane {
                 let count = min(8, plane &- p)
-                let o = FastMath.sigmoid(load(xv + p, count) + load(hv + p, count) + load(ocp + (state &+ p), count))
-                let dh = load(dH + p, count), t = FastMath.tanh(load(lp + (state &+ p), count))
+                let o = load(savedO + p, count), t = load(savedT + p, count)
+                let dh = load(dH + p, count)
                 let dPre = (dh * t + load(dO + p, count)) * (o * (1 - o))
                 if let xr { add(dPre, xr + p, count) }
                 if let hr { add(dPre, hr + p, count) }

@@ -3,7 +3,9 @@
 /// Both ops read gate slabs of the same conv outputs x (7N channels) and h (4N channels). Their
 /// backward rules add their slabs straight into x's and h's gradient buffers (created zeroed by
 /// whichever runs first), so the conv outputs receive one gradient tensor, with no chunk copies
-/// and no summing of per-slab gradients.
+/// and no summing of per-slab gradients. For backward they keep the activated gates, not the
+/// conv outputs, which are therefore freed as soon as the cell step is done (8N channels per
+/// step stay alive for training instead of 16N).
 
 /// [C', M'] `[B, 2N, H, W]` from the gate convolutions (SPEC §3):
 /// i = σ(x0 + h0), f = σ(x1 + h1 + 1), g = tanh(x2 + h2), C' = f ⊙ C + i ⊙ g;
@@ -25,21 +27,24 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
     precondition(h.shape.count == 4 && h.shape[1] >= 3 * n && Array(h.shape[2...]) == Array(cell.shape[2...])
                     && h.shape[0] == cell.shape[0],
                  "\(op): h \(h.shape) needs ≥ 3·\(n) channels of cell \(cell.shape)'s size")
+    let inputs = [x, h, m, cell, memory]
+    // Training keeps the six activated gates (6N channels) for backward, so that the conv
+    // outputs (14N) are freed after this pass.
+    let gates = Variable.records(inputs: inputs) ? Tensor(uninitializedShape: [x.shape[0], 6 * n] + cell.shape[2...]) : nil
     let value = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
-                                           memory: memory.value, channels: n)
-    // Backward recomputes the gates from these (alive anyway as the inputs' values).
-    let xValue = x.value, hValue = h.value, mValue = m.value, cellValue = cell.value, memoryValue = memory.value
+                                           memory: memory.value, channels: n, gates: gates?.mutablePointer)
+    let cellValue = cell.value, memoryValue = memory.value
     let xNode = x.node
     let hNode = h.node
     let mNode = m.node
     let cellNode = cell.node
     let memoryNode = memory.node
-    return Variable.record(value, inputs: [x, h, m, cell, memory]) { grad in
+    return Variable.record(value, inputs: inputs) { grad in
         let gradM = mNode.requiresGrad ? Tensor(uninitializedShape: mNode.shape) : nil
         let gradCell = cellNode.requiresGrad ? Tensor(uninitializedShape: cellNode.shape) : nil
         let gradMemory = memoryNode.requiresGrad ? Tensor(uninitializedShape: memoryNode.shape) : nil
         FusedGates.memoriesBackward(
-            grad: grad, x: xValue, h: hValue, m: mValue, cell: cellValue, memory: memoryValue, channels: n,
+            grad: grad, gates: gates!, cell: cellValue, memory: memoryValue, channels: n,
             gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
             gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
             gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
@@ -62,19 +67,19 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     Shape.check(op, x.shape, equals: expected, "x")
     expected[1] = 4 * n
     Shape.check(op, h.shape, equals: expected, "h")
-    let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n)
-    // Backward recomputes o from these rather than keeping [H', o]: x and h are kept anyway by
-    // the memories pass, so this holds N channels (oConv) instead of 2N.
-    let xValue = x.value, hValue = h.value, oConvValue = oConv.value, lastValue = last.value
+    let inputs = [x, h, oConv, last]
+    let saved = Variable.records(inputs: inputs) ? Tensor(uninitializedShape: [last.shape[0], 2 * n] + last.shape[2...]) : nil
+    let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n,
+                                         saved: saved?.mutablePointer)   // [o, tanh(last)]
     let xNode = x.node
     let hNode = h.node
     let oConvNode = oConv.node
     let lastNode = last.node
-    return Variable.record(value, inputs: [x, h, oConv, last]) { grad in
+    return Variable.record(value, inputs: inputs) { grad in
         let gradO = oConvNode.requiresGrad ? Tensor(uninitializedShape: oConvNode.shape) : nil
         let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
         FusedGates.outputBackward(
-            grad: grad, x: xValue, h: hValue, oConv: oConvValue, last: lastValue, channels: n,
+            grad: grad, saved: saved!, channels: n,
             gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
             gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
             gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
