@@ -129,35 +129,37 @@ static int equal(const float *a, const float *b, int count) {
     return 1;
 }
 
-// Full vectors with a known matrix; returns 0 (nothing done) when the matrix is not one of them.
-#define KNOWN(table, q, p) \
-    if (equal(matrix, table, q * p)) { \
-        for (; l + 8 <= count; l += 8) sandwich8_known(table, q, p, in, in_offsets, out, out_offsets, l); \
-        return l; }
+// The known matrices and their sizes, in one table.
+static const struct { const float *matrix; int q, p; } known[] = {
+    { input_2x5, 6, 6 }, { output_2x5, 2, 6 }, { adjoint_2x5, 6, 2 },
+    { input_2x3, 4, 4 }, { output_2x3, 2, 4 }, { adjoint_2x3, 4, 2 },
+};
 
-static AVX2 long sandwich_known(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+// Index of `matrix` in `known`, or -1.
+static int known_index(const float *matrix, int q, int p) {
+    for (int t = 0; t < (int)(sizeof known / sizeof known[0]); t++)
+        if (known[t].q == q && known[t].p == p && equal(matrix, known[t].matrix, q * p)) return t;
+    return -1;
+}
+
+// The full vectors of a run with known matrix `index`; returns how many lanes it did.
+#define KNOWN(t, table, q, p) \
+    case t: for (; l + 8 <= count; l += 8) sandwich8_known(table, q, p, in, in_offsets, out, out_offsets, l); break;
+
+static AVX2 long sandwich_known(int index, const float *in, const long *in_offsets,
                                 float *out, const long *out_offsets, long count) {
     long l = 0;
-    switch (q * 16 + p) {
-        case 6 * 16 + 6: KNOWN(input_2x5, 6, 6) break;
-        case 2 * 16 + 6: KNOWN(output_2x5, 2, 6) break;
-        case 6 * 16 + 2: KNOWN(adjoint_2x5, 6, 2) break;
-        case 4 * 16 + 4: KNOWN(input_2x3, 4, 4) break;
-        case 2 * 16 + 4: KNOWN(output_2x3, 2, 4) break;
-        case 4 * 16 + 2: KNOWN(adjoint_2x3, 4, 2) break;
+    switch (index) {
+        KNOWN(0, input_2x5, 6, 6) KNOWN(1, output_2x5, 2, 6) KNOWN(2, adjoint_2x5, 6, 2)
+        KNOWN(3, input_2x3, 4, 4) KNOWN(4, output_2x3, 2, 4) KNOWN(5, adjoint_2x3, 4, 2)
     }
-    return 0;
+    return l;
 }
 
 static int has_avx2(void);
 
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) {
-    if (!has_avx2()) return 0;
-    const float *tables[] = { input_2x5, output_2x5, adjoint_2x5, input_2x3, output_2x3, adjoint_2x3 };
-    const int sizes[][2] = { {6, 6}, {2, 6}, {6, 2}, {4, 4}, {2, 4}, {4, 2} };
-    for (int t = 0; t < 6; t++)
-        if (sizes[t][0] == q && sizes[t][1] == p && equal(matrix, tables[t], q * p)) return 1;
-    return 0;
+    return has_avx2() && known_index(matrix, q, p) >= 0;
 }
 
 static inline __attribute__((always_inline)) AVX2
@@ -177,20 +179,29 @@ void sandwich_lanes(const float *matrix, int q, int p, const float *in, const lo
 #define UNROLLED(q, p) \
     case SIZE(q, p): sandwich_lanes(matrix, q, p, in, in_offsets, out, out_offsets, count); return;
 
-static AVX2 void sandwich_avx2(const float *matrix, int q, int p, const float *in, const long *in_offsets,
-                               float *out, const long *out_offsets, long count) {
-    // The known matrices take the full vectors; the rest (a partial vector) goes on below.
-    const long done = sandwich_known(matrix, q, p, in, in_offsets, out, out_offsets, count);
-    if (done == count) return;
-    out += done;
-    in += done;
-    count -= done;
+// Any matrix, unrolled for the sizes the convolutions use.
+static AVX2 void sandwich_generic(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                                  float *out, const long *out_offsets, long count) {
     switch (SIZE(q, p)) {
         // F(2×2, 5×5): input 6×6, output 2×6, adjoints 6×2; kernel 6×5 and its adjoint 5×6.
         UNROLLED(6, 6) UNROLLED(2, 6) UNROLLED(6, 2) UNROLLED(6, 5) UNROLLED(5, 6)
         // F(2×2, 3×3): 4×4, 2×4, 4×2, 4×3, 3×4.
         UNROLLED(4, 4) UNROLLED(2, 4) UNROLLED(4, 2) UNROLLED(4, 3) UNROLLED(3, 4)
         default: sandwich_lanes(matrix, q, p, in, in_offsets, out, out_offsets, count); return;
+    }
+}
+
+static AVX2 void sandwich_runs_avx2(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                                    const long *in_starts, float *out, const long *out_offsets,
+                                    const long *out_starts, long runs, long count) {
+    // The matrix is recognised once per call; known ones take the full vectors of each run.
+    const int index = known_index(matrix, q, p);
+    for (long g = 0; g < runs; g++) {
+        const float *run_in = in + in_starts[g];
+        float *run_out = out + out_starts[g];
+        const long done = index >= 0 ? sandwich_known(index, run_in, in_offsets, run_out, out_offsets, count) : 0;
+        if (done < count)
+            sandwich_generic(matrix, q, p, run_in + done, in_offsets, run_out + done, out_offsets, count - done);
     }
 }
 
@@ -205,10 +216,15 @@ static int has_avx2(void) {
 
 int mrnn_sandwich_uses_avx2(void) { return has_avx2(); }
 
-void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
-                   float *out, const long *out_offsets, long count) {
-    if (has_avx2()) sandwich_avx2(matrix, q, p, in, in_offsets, out, out_offsets, count);
-    else mrnn_sandwich_portable(matrix, q, p, in, in_offsets, out, out_offsets, count);
+void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                        const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
+                        long runs, long count) {
+    if (has_avx2()) {
+        sandwich_runs_avx2(matrix, q, p, in, in_offsets, in_starts, out, out_offsets, out_starts, runs, count);
+        return;
+    }
+    for (long g = 0; g < runs; g++)
+        mrnn_sandwich_portable(matrix, q, p, in + in_starts[g], in_offsets, out + out_starts[g], out_offsets, count);
 }
 
 #else
@@ -217,12 +233,20 @@ int mrnn_sandwich_uses_avx2(void) { return 0; }
 
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) { return 0; }
 
-void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
-                   float *out, const long *out_offsets, long count) {
-    mrnn_sandwich_portable(matrix, q, p, in, in_offsets, out, out_offsets, count);
+void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                        const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
+                        long runs, long count) {
+    for (long g = 0; g < runs; g++)
+        mrnn_sandwich_portable(matrix, q, p, in + in_starts[g], in_offsets, out + out_starts[g], out_offsets, count);
 }
 
 #endif
+
+void mrnn_sandwich(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                   float *out, const long *out_offsets, long count) {
+    const long start = 0;
+    mrnn_sandwich_runs(matrix, q, p, in, in_offsets, &start, out, out_offsets, &start, 1, count);
+}
 
 void mrnn_sandwich_matrices(const float *matrix, int q, int p, const float *in,
                             float *out, const long *out_offsets, long count) {

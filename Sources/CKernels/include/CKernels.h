@@ -18,6 +18,13 @@ void mrnn_sandwich(const float *matrix, int q, int p,
                    const float *in, const long *in_offsets,
                    float *out, const long *out_offsets, long count);
 
+/// `mrnn_sandwich` on `runs` groups of `count` lanes in one call (the matrix is recognised once):
+/// run g reads its vectors at in + in_starts[g] + in_offsets[k] and writes them at
+/// out + out_starts[g] + out_offsets[k], e.g. all tile rows of a plane.
+void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                        const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
+                        long runs, long count);
+
 /// `mrnn_sandwich` on `count` p×p matrices stored one after another (matrix l's element
 /// (i, j) at in[l·p² + i·p + j]), e.g. a convolution weight [pairs, r, r]; output as there.
 void mrnn_sandwich_matrices(const float *matrix, int q, int p, const float *in,

@@ -7,8 +7,15 @@ enum ThreadScratch {
     private final class Buffer {
         var pointer: UnsafeMutablePointer<Float>
         var capacity: Int
-        init(_ capacity: Int) { (pointer, self.capacity) = (.allocate(capacity: capacity), capacity) }
+        init(_ capacity: Int) { (pointer, self.capacity) = (Self.allocate(capacity), capacity) }
         deinit { pointer.deallocate() }
+
+        /// Cache-line aligned, as tensors are (`StoragePool`): the kernels' 32-byte vector loads
+        /// then never straddle two lines (malloc aligns large blocks to 16 bytes only).
+        static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
+            UnsafeMutableRawPointer.allocate(byteCount: count * MemoryLayout<Float>.stride, alignment: 64)
+                .bindMemory(to: Float.self, capacity: count)
+        }
     }
 
     private static let key: pthread_key_t = {
@@ -24,7 +31,7 @@ enum ThreadScratch {
             let buffer = Unmanaged<Buffer>.fromOpaque(raw).takeUnretainedValue()
             if buffer.capacity >= count { return buffer.pointer }
             buffer.pointer.deallocate()
-            (buffer.pointer, buffer.capacity) = (.allocate(capacity: count), count)
+            (buffer.pointer, buffer.capacity) = (Buffer.allocate(count), count)
             return buffer.pointer
         }
         let buffer = Buffer(count)

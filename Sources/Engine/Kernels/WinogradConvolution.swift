@@ -83,10 +83,11 @@ public enum WinogradConvolution {
         let shape = g.weightShape(outputChannels: rows, rank: gradOutput.rank)
         guard g.batch > 0 else { return Tensor(zeros: shape) }
         let parts = parts(batch: g.batch, work: rows * channels * g.kernelVolume * g.outputPlane)
+        let sumStride = Workspace.matrixStride(rows * channels)   // [n², Cout, Cin], padded per p
         var partials = [Tensor?](repeating: nil, count: parts.count)
         partials.withUnsafeMutableBufferPointer { slots in
             Parallel.forEach(parts.count) { index in
-                let sum = Tensor(zeros: [products, rows, channels])
+                let sum = Tensor(zeros: [products * sumStride])
                 let workspace = Workspace(grid, channels: channels, rows: rows)
                 defer { workspace.release() }
                 for block in grid.blocks(of: parts[index]) {
@@ -96,9 +97,9 @@ public enum WinogradConvolution {
                         workspace.transformOutputGradients(gradOutput.pointer, rows: rows, chunk: chunk, block: block)
                         for p in 0..<products {
                             BLAS.gemm(transposeB: true, m: chunk.count, n: channels, k: tiles,
-                                      a: workspace.products + p * chunk.count * tiles, lda: tiles,
-                                      b: workspace.inputs + p * channels * tiles, ldb: tiles, beta: 1,
-                                      c: sum.mutablePointer + (p * rows + chunk.lowerBound) * channels, ldc: channels)
+                                      a: workspace.products + p * Workspace.matrixStride(chunk.count * tiles), lda: tiles,
+                                      b: workspace.inputs + p * Workspace.matrixStride(channels * tiles), ldb: tiles, beta: 1,
+                                      c: sum.mutablePointer + p * sumStride + chunk.lowerBound * channels, ldc: channels)
                         }
                     }
                 }
@@ -110,7 +111,7 @@ public enum WinogradConvolution {
         // [n², Cout·Cin] → [r², Cout·Cin] → [Cout·Cin, r²].
         let pairs = rows * channels, area = g.kernelVolume
         let planar = Tensor(uninitializedShape: [area, pairs])
-        apply(w.kernelAdjoint, sums[0].pointer, into: planar.mutablePointer, count: pairs)
+        apply(w.kernelAdjoint, sums[0].pointer, inputStride: sumStride, into: planar.mutablePointer, count: pairs)
         let gradient = Tensor(uninitializedShape: shape)
         mrnn_transpose(planar.pointer, area, pairs, gradient.mutablePointer)
         return gradient
@@ -119,7 +120,8 @@ public enum WinogradConvolution {
     // MARK: Correlation
 
     /// out [B, rows, oh, ow] = image [B, channels, h, w] correlated with the transformed kernels
-    /// [n², rows, channels] (or [n², channels, rows] when `transposedKernels`), plus bias.
+    /// [n², rows, channels] (or [n², channels, rows] when `transposedKernels`; tile position p's
+    /// matrix at p · `Workspace.matrixStride(rows · channels)`), plus bias.
     private static func correlate(_ image: UnsafePointer<Float>, channels: Int, batch: Int, _ grid: TileGrid,
                                   kernels: UnsafePointer<Float>, rows: Int, transposedKernels: Bool,
                                   bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
@@ -134,12 +136,13 @@ public enum WinogradConvolution {
                 workspace.transformInputs(image, channels: channels, block: block, packed: true)
                 // Kernel element (row, channel) of tile position p, in place: no packing.
                 let (rowStride, channelStride) = transposedKernels ? (1, rows) : (channels, 1)
+        let kernelStride = Workspace.matrixStride(rows * channels)
                 for chunk in workspace.rowChunks(rows) {
                     for p in 0..<products {
                         mrnn_gemm_packed(chunk.count, tiles, channels,
-                                         kernels + p * rows * channels + chunk.lowerBound * rowStride,
-                                         rowStride, channelStride, workspace.inputs + p * channels * tiles,
-                                         workspace.products + p * chunk.count * tiles, tiles)
+                                         kernels + p * kernelStride + chunk.lowerBound * rowStride,
+                                         rowStride, channelStride, workspace.inputs + p * Workspace.matrixStride(channels * tiles),
+                                         workspace.products + p * Workspace.matrixStride(chunk.count * tiles), tiles)
                     }
                     workspace.scatterOutputs(into: out, rows: rows, chunk: chunk, block: block, bias: bias)
                 }
@@ -155,24 +158,25 @@ public enum WinogradConvolution {
 
     // MARK: Kernels
 
-    /// weight [pairs, r, r] → [n², pairs] through `transform` (G or G·J), over the cores.
+    /// weight [pairs, r, r] → [n², pairs] through `transform` (G or G·J), over the cores; tile
+    /// position p's row at p · `Workspace.matrixStride(pairs)`.
     private static func transformKernels(_ weight: Tensor, count pairs: Int, _ transform: SandwichTransform,
                                          _ w: WinogradTransforms) -> Tensor {
-        let area = w.kernelSize * w.kernelSize
-        let out = Tensor(uninitializedShape: [w.tile * w.tile, pairs])
+        let area = w.kernelSize * w.kernelSize, stride = Workspace.matrixStride(pairs)
+        let out = Tensor(uninitializedShape: [w.tile * w.tile * stride])
         let source = weight.pointer, target = out.mutablePointer
         Parallel.forRanges(pairs, minimumPerTask: 4096) { range in
             transform.apply(matrices: source + range.lowerBound * area, into: target + range.lowerBound,
-                            outputStride: pairs, count: range.count)
+                            outputStride: stride, count: range.count)
         }
         return out
     }
 
-    /// `transform` on `count` matrices stored planar ([p², count] → [q², count]), over the cores.
-    private static func apply(_ transform: SandwichTransform, _ input: UnsafePointer<Float>,
+    /// `transform` on `count` matrices stored planar ([p², inputStride] → [q², count]), over the cores.
+    private static func apply(_ transform: SandwichTransform, _ input: UnsafePointer<Float>, inputStride: Int,
                               into output: UnsafeMutablePointer<Float>, count: Int) {
         Parallel.forRanges(count, minimumPerTask: 4096) { range in
-            transform.apply(input + range.lowerBound, inputStride: count, into: output + range.lowerBound,
+            transform.apply(input + range.lowerBound, inputStride: inputStride, into: output + range.lowerBound,
                             outputStride: count, count: range.count)
         }
     }
@@ -240,6 +244,13 @@ private struct Workspace {
     private let tileOffsets: UnsafeMutablePointer<Int>
     private let blockOffsets: UnsafeMutablePointer<Int>
     private let productOffsets: UnsafeMutablePointer<Int>
+    /// Per run of 8 tiles of an input plane (tile row, column group): where it starts in the
+    /// plane, and in `inputs` the offset of its first channel and the stride between channels.
+    private let runCount: Int
+    private let runInputs: UnsafeMutablePointer<Int>
+    private let runTargets: UnsafeMutablePointer<Int>
+    private let runChannelStrides: UnsafeMutablePointer<Int>
+    private let runOutputs: UnsafeMutablePointer<Int>
 
     init(_ grid: TileGrid, channels: Int, rows: Int) {
         self.grid = grid
@@ -249,7 +260,7 @@ private struct Workspace {
         inputPhase = (grid.paddedWidth + m - 1) / m
         inputRowStride = m * inputPhase
         // One piece of this thread's scratch, cut into the buffers.
-        let sizes = [products * channels * blockTiles, products * min(rows, chunkRows) * blockTiles,
+        let sizes = [products * Self.matrixStride(channels * blockTiles), products * Self.matrixStride(min(rows, chunkRows) * blockTiles),
                      grid.paddedHeight * inputRowStride, m * m * grid.tilesPerImage]
         var next = ThreadScratch.floats(sizes.reduce(0) { $0 + ($1 + 15) / 16 * 16 })
         func take(_ count: Int) -> UnsafeMutablePointer<Float> {
@@ -267,15 +278,33 @@ private struct Workspace {
         blockOffsets = .allocate(capacity: m * m)
         for k in 0..<(m * m) { blockOffsets[k] = k * grid.tilesPerImage }
         productOffsets = .allocate(capacity: products)
+        runCount = grid.tileRows * grid.laneColumns / 8
+        runInputs = .allocate(capacity: runCount)
+        for tileRow in 0..<grid.tileRows {
+            for group in 0..<(grid.laneColumns / 8) {
+                runInputs[tileRow * grid.laneColumns / 8 + group] = tileRow * m * inputRowStride + group * 8
+            }
+        }
+        runTargets = .allocate(capacity: runCount)
+        runChannelStrides = .allocate(capacity: runCount)
+        runOutputs = .allocate(capacity: runCount)
     }
 
     func release() {
-        for buffer in [tileOffsets, blockOffsets, productOffsets] { buffer.deallocate() }
+        for buffer in [tileOffsets, blockOffsets, productOffsets, runInputs, runTargets, runChannelStrides, runOutputs] {
+            buffer.deallocate()
+        }
     }
 
     func rowChunks(_ rows: Int) -> [Range<Int>] {
         stride(from: 0, to: rows, by: chunkRows).map { $0..<min(rows, $0 + chunkRows) }
     }
+
+    /// Floats from tile position p's matrix of `floats` to p + 1's in `inputs` and `products`:
+    /// one cache line more than a multiple of 4 KiB. With the plain size (often a multiple of
+    /// 4 KiB) the transforms' n² vectors per tile all fell into one L1 set and evicted each
+    /// other: the input transform ran 3× slower.
+    static func matrixStride(_ floats: Int) -> Int { (floats + 1023) / 1024 * 1024 + 16 }
 
     /// Tile position p's matrix is `stride` floats after p − 1's.
     private func setProductStride(_ stride: Int) {
@@ -288,8 +317,8 @@ private struct Workspace {
     /// `mrnn_gemm_packed`.
     func transformInputs(_ image: UnsafePointer<Float>, channels: Int, block: Range<Int>, packed: Bool) {
         let w = grid.transforms, m = w.outputTile
-        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage, columns = grid.laneColumns
-        setProductStride(channels * blockTiles)
+        let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
+        setProductStride(Self.matrixStride(channels * blockTiles))
         // Input column x sits at padded column X = x + padding: phase X mod m, index X / m.
         let phases = (0..<m).map { s in
             let first = (grid.padding - s + m - 1) / m             // first u with m·u + s ≥ padding
@@ -297,6 +326,18 @@ private struct Workspace {
             return (s, first, max(first, end))
         }
         for (slot, item) in block.enumerated() {
+            // Where each run of 8 tiles goes: in a packed panel (whole in one, since panels are
+            // 16 or 8 wide) or a plain [channels, tiles] row.
+            for run in 0..<runCount {
+                let first = slot &* perImage &+ run &* 8
+                if packed {
+                    let start = first / Int(MRNN_PANEL) &* Int(MRNN_PANEL)
+                    runChannelStrides[run] = min(Int(MRNN_PANEL), blockTiles &- start)
+                    runTargets[run] = start &* channels &+ first &- start
+                } else {
+                    (runChannelStrides[run], runTargets[run]) = (blockTiles, first)
+                }
+            }
             for channel in 0..<channels {
                 let plane = image + (item &* channels &+ channel) &* grid.inputPlane
                 for y in 0..<grid.inputHeight {
@@ -307,23 +348,9 @@ private struct Workspace {
                         while u < end { row[s &* inputPhase &+ u] = source[m &* u &+ s &- grid.padding]; u &+= 1 }
                     }
                 }
-                for tileRow in 0..<grid.tileRows {
-                    // Vectors of 8 tiles from `first`: whole in one panel, since panels are 16 or 8 wide.
-                    var target = inputs
-                    for column in stride(from: 0, to: columns, by: 8) {
-                        let first = slot &* perImage &+ tileRow &* columns &+ column
-                        if packed {
-                            let panel = first / Int(MRNN_PANEL), start = panel &* Int(MRNN_PANEL)
-                            let width = min(Int(MRNN_PANEL), blockTiles &- start)
-                            target = inputs + (start &* channels &+ channel &* width &+ first &- start)
-                        } else {
-                            target = inputs + (channel &* blockTiles &+ first)
-                        }
-                        w.inputTransform.apply(inputPlane + (tileRow &* m &* inputRowStride &+ column),
-                                               inputOffsets: tileOffsets, into: target, outputOffsets: productOffsets,
-                                               count: 8)
-                    }
-                }
+                for run in 0..<runCount { runOutputs[run] = runTargets[run] &+ channel &* runChannelStrides[run] }
+                w.inputTransform.apply(inputPlane, inputOffsets: tileOffsets, inputStarts: runInputs, into: inputs,
+                                       outputOffsets: productOffsets, outputStarts: runOutputs, runs: runCount, count: 8)
             }
         }
     }
@@ -347,7 +374,7 @@ private struct Workspace {
                         bias: UnsafePointer<Float>?) {
         let w = grid.transforms, m = w.outputTile
         let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
-        setProductStride(chunk.count * blockTiles)
+        setProductStride(Self.matrixStride(chunk.count * blockTiles))
         for (slot, item) in block.enumerated() {
             for row in chunk {
                 w.outputTransform.apply(products + ((row &- chunk.lowerBound) &* blockTiles &+ slot &* perImage),
@@ -368,7 +395,7 @@ private struct Workspace {
     func transformOutputGradients(_ gradient: UnsafePointer<Float>, rows: Int, chunk: Range<Int>, block: Range<Int>) {
         let w = grid.transforms, m = w.outputTile
         let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
-        setProductStride(chunk.count * blockTiles)
+        setProductStride(Self.matrixStride(chunk.count * blockTiles))
         for (slot, item) in block.enumerated() {
             for row in chunk {
                 // Into blocks; positions past the plane (partial tiles) stay zero.

@@ -111,6 +111,17 @@ struct SandwichTransform: Sendable {
         }
     }
 
+    /// `apply` on `runs` groups of `count` lanes in one C call: run g reads from
+    /// `input + inputStarts[g]` and writes from `output + outputStarts[g]` (same offsets).
+    func apply(_ input: UnsafePointer<Float>, inputOffsets: UnsafePointer<Int>, inputStarts: UnsafePointer<Int>,
+               into output: UnsafeMutablePointer<Float>, outputOffsets: UnsafePointer<Int>,
+               outputStarts: UnsafePointer<Int>, runs: Int, count: Int) {
+        matrix.withUnsafeBufferPointer {
+            mrnn_sandwich_runs($0.baseAddress, Int32(rows), Int32(columns), input, inputOffsets, inputStarts,
+                               output, outputOffsets, outputStarts, runs, count)
+        }
+    }
+
     /// Whether the C kernel has a version compiled for exactly this matrix (zero terms and ±1
     /// multiplies folded away; the input and output transforms of F(2×2, 3×3) and F(2×2, 5×5)).
     var isSpecialised: Bool {
