@@ -57,6 +57,15 @@ void mrnn_gemm_packed(long m, long n, long k, const float *a, long a_row_stride,
 void mrnn_gemm_packed_portable(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
                                const float *b, float *c, long ldc);
 
+/// A spin-wait hint for the CPU (busy-wait loops of the worker pool).
+static inline void mrnn_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// out [cols × rows] = in [rows × cols]ᵀ, in cache-sized blocks.
 void mrnn_transpose(const float *in, long rows, long cols, float *out);
 

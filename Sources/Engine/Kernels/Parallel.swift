@@ -3,7 +3,7 @@ import Foundation
 
 /// Splits work across the machine's cores. All of the engine's parallelism goes through here,
 /// OpenBLAS included (it runs single-threaded inside our tasks; see `BLAS`), so there is one pool
-/// of threads and no two schedulers fighting over the same cores.
+/// of threads (`WorkerPool`) and no two schedulers fighting over the same cores.
 public enum Parallel {
     /// Cores to use: `MOTIONRNN_THREADS` when set to a positive number, else the cores this
     /// process may run on.
@@ -27,9 +27,7 @@ public enum Parallel {
             if count > 0 { body(0..<count) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: tasks) { task in
-            runAsTask { body((count * task / tasks)..<(count * (task + 1) / tasks)) }
-        }
+        run(tasks) { task in body((count * task / tasks)..<(count * (task + 1) / tasks)) }
     }
 
     /// Calls `body(index)` for each index in `0..<count`, spread over the cores.
@@ -38,7 +36,14 @@ public enum Parallel {
             for index in 0..<count { body(index) }
             return
         }
-        DispatchQueue.concurrentPerform(iterations: count) { index in runAsTask { body(index) } }
+        run(count, body)
+    }
+
+    /// `body(task)` for tasks 0..<count on the worker pool, or on Dispatch's threads when another
+    /// thread's job holds the pool.
+    private static func run(_ count: Int, _ body: (Int) -> Void) {
+        if WorkerPool.shared.run(count, { task in runAsTask { body(task) } }) { return }
+        DispatchQueue.concurrentPerform(iterations: count) { task in runAsTask { body(task) } }
     }
 
     private static let taskKey: pthread_key_t = {
@@ -48,8 +53,8 @@ public enum Parallel {
     }()
     private static let marker = UnsafeMutableRawPointer.allocate(byteCount: 1, alignment: 1)
 
-    /// Runs `body` marked as a task (the calling thread takes part in `concurrentPerform` too,
-    /// so the previous mark is restored afterwards).
+    /// Runs `body` marked as a task (the calling thread takes part in a job too, so the previous
+    /// mark is restored afterwards).
     private static func runAsTask(_ body: () -> Void) {
         let previous = pthread_getspecific(taskKey)
         pthread_setspecific(taskKey, marker)

@@ -1,0 +1,92 @@
+@testable import Engine
+import Foundation
+import Synchronization
+import Testing
+
+/// `Parallel` on its worker pool: every task runs exactly once, across many jobs in a row,
+/// after the workers have gone to sleep, nested, and with several threads calling at once
+/// (one gets the pool, the others Dispatch).
+@Suite struct ParallelTests {
+    /// Runs `count` tasks through `Parallel.forEach` and returns how often each ran.
+    static func runCounts(_ count: Int) -> [Int] {
+        let counts = Mutex([Int](repeating: 0, count: count))
+        Parallel.forEach(count) { task in counts.withLock { $0[task] += 1 } }
+        return counts.withLock { $0 }
+    }
+
+    @Test func everyTaskRunsOnceInManyJobsInARow() {
+        for job in 0..<2000 {
+            let count = 2 + job % 7
+            #expect(Self.runCounts(count) == [Int](repeating: 1, count: count), "job \(job)")
+        }
+    }
+
+    /// The pool itself (other suites may hold it at moments: then `run` declines and is retried).
+    @Test func poolWorkersTakeTasks() {
+        let workerTasks = Atomic<Int>(0)
+        let caller = pthread_self()
+        var jobs = 0
+        while jobs < 500 {
+            let counts = Mutex([0, 0, 0, 0])
+            let ran = WorkerPool.shared.run(4) { task in
+                counts.withLock { $0[task] += 1 }
+                if pthread_equal(pthread_self(), caller) == 0 { workerTasks.add(1, ordering: .relaxed) }
+                Thread.sleep(forTimeInterval: 1e-5)   // long enough for the worker to claim some
+            }
+            if ran {
+                #expect(counts.withLock { $0 } == [1, 1, 1, 1])
+                jobs += 1
+            }
+        }
+        #expect(Parallel.coreCount < 2 || workerTasks.load(ordering: .relaxed) > 0)
+    }
+
+    @Test func rangesCoverEveryIndexOnce() {
+        let hits = Mutex([Int](repeating: 0, count: 10_000))
+        Parallel.forRanges(10_000, minimumPerTask: 100) { range in
+            hits.withLock { for index in range { $0[index] += 1 } }
+        }
+        #expect(hits.withLock { $0 } == [Int](repeating: 1, count: 10_000))
+    }
+
+    /// A worker past its spin sleeps; the next job must wake it (the caller alone would also
+    /// finish the job, so this checks that a task ran off the calling thread).
+    @Test func workersWakeAfterSleeping() {
+        guard Parallel.coreCount > 1 else { return }
+        let caller = pthread_self()
+        var wokenWorkerRan = false
+        for _ in 0..<20 where !wokenWorkerRan {
+            Thread.sleep(forTimeInterval: Double(WorkerPool.spinNanoseconds) * 3e-9)
+            let offCaller = Atomic<Int>(0)
+            let ran = WorkerPool.shared.run(4) { _ in
+                if pthread_equal(pthread_self(), caller) == 0 { offCaller.add(1, ordering: .relaxed) }
+                Thread.sleep(forTimeInterval: 2e-3)
+            }
+            wokenWorkerRan = ran && offCaller.load(ordering: .relaxed) > 0
+        }
+        #expect(wokenWorkerRan)
+    }
+
+    @Test func nestedLoopsRunSeriallyInsideATask() {
+        let inner = Atomic<Int>(0), nestedInTask = Atomic<Int>(0)
+        Parallel.forEach(4) { _ in
+            if Parallel.isInsideTask { nestedInTask.add(1, ordering: .relaxed) }
+            Parallel.forEach(3) { _ in inner.add(1, ordering: .relaxed) }
+        }
+        #expect(inner.load(ordering: .relaxed) == 12)
+        #expect(nestedInTask.load(ordering: .relaxed) == 4)
+        #expect(!Parallel.isInsideTask)
+    }
+
+    @Test func concurrentCallersAllComplete() async {
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    (0..<200).allSatisfy { job in Self.runCounts(2 + job % 5) == [Int](repeating: 1, count: 2 + job % 5) }
+                }
+            }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results == [Bool](repeating: true, count: 8))
+    }
+}
