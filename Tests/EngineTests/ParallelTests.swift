@@ -6,7 +6,7 @@ import Testing
 /// `Parallel` on its worker pool: every task runs exactly once, across many jobs in a row,
 /// after the workers have gone to sleep, nested, and with several threads calling at once
 /// (one gets the pool, the others Dispatch).
-@Suite struct ParallelTests {
+@Suite(.serialized) struct ParallelTests {
     /// Runs `count` tasks through `Parallel.forEach` and returns how often each ran.
     static func runCounts(_ count: Int) -> [Int] {
         let counts = Mutex([Int](repeating: 0, count: count))
@@ -55,7 +55,7 @@ import Testing
         guard Parallel.coreCount > 1 else { return }
         let caller = pthread_self()
         var wokenWorkerRan = false
-        for _ in 0..<20 where !wokenWorkerRan {
+        for _ in 0..<200 where !wokenWorkerRan {   // retried while other suites hold the pool
             Thread.sleep(forTimeInterval: Double(WorkerPool.spinNanoseconds) * 3e-9)
             let offCaller = Atomic<Int>(0)
             let ran = WorkerPool.shared.run(4) { _ in
