@@ -134,6 +134,38 @@ import TestSupport
         ([4, 20, 16, 16], [150, 20, 5, 5], 2, false),
     ]
 
+    /// The plane ↔ block copies of the C kernels for any block size m (the convolutions use 2,
+    /// which has its own loops): pixel (y, x) is element (y mod m, x mod m) of tile (y/m, x/m),
+    /// and the phase split puts padded column X at phase X mod m, index X / m.
+    @Test(arguments: [(2, 5, 7), (2, 4, 4), (3, 7, 5), (1, 3, 2)])
+    func planeLayouts(m: Int, height: Int, width: Int) {
+        let tileRows = (height + m - 1) / m, laneColumns = ((width + m - 1) / m + 7) / 8 * 8
+        let perImage = tileRows * laneColumns
+        let plane = (0..<(height * width)).map { Float($0) + 0.5 }
+        var blocks = [Float](repeating: -1, count: m * m * perImage)
+        mrnn_plane_to_blocks(plane, perImage, laneColumns, m, height, width, &blocks)
+        var back = [Float](repeating: 0, count: height * width)
+        mrnn_blocks_to_plane(blocks, perImage, laneColumns, m, height, width, 2, &back)
+        for y in 0..<height {
+            for x in 0..<width {
+                let element = ((y % m) * m + x % m) * perImage + (y / m) * laneColumns + x / m
+                #expect(blocks[element] == plane[y * width + x])
+                #expect(back[y * width + x] == plane[y * width + x] + 2)
+            }
+        }
+        #expect(blocks.filter { $0 == -1 }.count == blocks.count - height * width)   // nothing else written
+        let padding = m, phase = (width + 2 * padding + m - 1) / m, rowStride = m * phase
+        var split = [Float](repeating: 0, count: (height + 2 * padding) * rowStride)
+        mrnn_phase_split(plane, height, width, m, padding, &split, phase, rowStride)
+        for y in 0..<height {
+            for x in 0..<width {
+                let column = x + padding
+                #expect(split[(y + padding) * rowStride + (column % m) * phase + column / m] == plane[y * width + x])
+            }
+        }
+        #expect(split.filter { $0 != 0 }.count == height * width)
+    }
+
     @Test func forwardMatchesDirectLoops() {
         var random = TestRandom(seed: 21)
         for (xShape, wShape, padding, hasBias) in Self.cases {

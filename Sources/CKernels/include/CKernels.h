@@ -57,6 +57,22 @@ void mrnn_gemm_packed(long m, long n, long k, const float *a, long a_row_stride,
 void mrnn_gemm_packed_portable(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
                                const float *b, float *c, long ldc);
 
+/// Copies image [height × width] into the zero-padded plane of the Winograd input tiles, stored
+/// phase-split: padded column X = x + padding goes to plane[(y + padding)·row_stride +
+/// (X mod m)·phase_stride + X / m]. The padding around stays as it was (zero).
+void mrnn_phase_split(const float *image, long height, long width, long m, long padding,
+                      float *plane, long phase_stride, long row_stride);
+
+/// plane [oh × ow] = output blocks + shift, where pixel (y, x) is element (y mod m, x mod m) of
+/// tile (y / m, x / m): blocks[((y mod m)·m + x mod m)·per_image + (y / m)·lane_columns + x / m].
+void mrnn_blocks_to_plane(const float *blocks, long per_image, long lane_columns, long m,
+                          long oh, long ow, float shift, float *plane);
+
+/// The reverse of `mrnn_blocks_to_plane` (without shift): the plane's pixels into their blocks;
+/// block elements past the plane are left as they were.
+void mrnn_plane_to_blocks(const float *plane, long per_image, long lane_columns, long m,
+                          long oh, long ow, float *blocks);
+
 /// A spin-wait hint for the CPU (busy-wait loops of the worker pool).
 static inline void mrnn_pause(void) {
 #if defined(__x86_64__) || defined(__i386__)

@@ -320,12 +320,6 @@ private struct Workspace {
         let w = grid.transforms, m = w.outputTile
         let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
         setProductStride(Self.matrixStride(channels * blockTiles))
-        // Input column x sits at padded column X = x + padding: phase X mod m, index X / m.
-        let phases = (0..<m).map { s in
-            let first = (grid.padding - s + m - 1) / m             // first u with m·u + s ≥ padding
-            let end = (grid.inputWidth + grid.padding - s + m - 1) / m
-            return (s, first, max(first, end))
-        }
         for (slot, item) in block.enumerated() {
             // Where each run of 8 tiles goes: in a packed panel (whole in one, since panels are
             // 16 or 8 wide) or a plain [channels, tiles] row.
@@ -340,32 +334,11 @@ private struct Workspace {
                 }
             }
             for channel in 0..<channels {
-                let plane = image + (item &* channels &+ channel) &* grid.inputPlane
-                for y in 0..<grid.inputHeight {
-                    let source = plane + y &* grid.inputWidth
-                    let row = inputPlane + (y &+ grid.padding) &* inputRowStride
-                    for (s, first, end) in phases {
-                        var u = first
-                        while u < end { row[s &* inputPhase &+ u] = source[m &* u &+ s &- grid.padding]; u &+= 1 }
-                    }
-                }
+                mrnn_phase_split(image + (item &* channels &+ channel) &* grid.inputPlane, grid.inputHeight,
+                                 grid.inputWidth, m, grid.padding, inputPlane, inputPhase, inputRowStride)
                 for run in 0..<runCount { runOutputs[run] = runTargets[run] &+ channel &* runChannelStrides[run] }
                 w.inputTransform.apply(inputPlane, inputOffsets: tileOffsets, inputStarts: runInputs, into: inputs,
                                        outputOffsets: productOffsets, outputStarts: runOutputs, runs: runCount, count: 8)
-            }
-        }
-    }
-
-    /// Pixel (y, x) of an output plane is element (y mod m, x mod m) of tile (y / m, x / m) in
-    /// `outputBlocks`. Calls `body(pixel, element, count)` for runs where pixel + u·m (u < count)
-    /// pairs with element + u; pixels of partial tiles past the plane are in no run.
-    @inline(__always)
-    private func forEachPixelRun(_ body: (_ pixel: Int, _ element: Int, _ count: Int) -> Void) {
-        let m = grid.transforms.outputTile, perImage = grid.tilesPerImage
-        let (oh, ow) = (grid.outputHeight, grid.outputWidth)
-        for y in 0..<oh {
-            for b in 0..<min(m, ow) {
-                body(y &* ow &+ b, ((y % m) &* m &+ b) &* perImage &+ (y / m) &* grid.laneColumns, (ow &- b &+ m &- 1) / m)
             }
         }
     }
@@ -382,11 +355,8 @@ private struct Workspace {
                                         inputOffsets: productOffsets, into: outputBlocks, outputOffsets: blockOffsets,
                                         count: perImage)
                 // Pixel (tile row·m + a, tile column·m + b) is element (a, b) of its tile; partial tiles crop.
-                let plane = out + (item &* rows &+ row) &* grid.outputPlane
-                let shift = bias?[row] ?? 0
-                forEachPixelRun { pixel, element, count in
-                    for u in 0..<count { plane[pixel &+ u &* m] = outputBlocks[element &+ u] + shift }
-                }
+                mrnn_blocks_to_plane(outputBlocks, perImage, grid.laneColumns, m, grid.outputHeight, grid.outputWidth,
+                                     bias?[row] ?? 0, out + (item &* rows &+ row) &* grid.outputPlane)
             }
         }
     }
@@ -400,10 +370,8 @@ private struct Workspace {
         for (slot, item) in block.enumerated() {
             for row in chunk {
                 // Into blocks; positions past the plane (partial tiles) stay zero.
-                let plane = gradient + (item &* rows &+ row) &* grid.outputPlane
-                forEachPixelRun { pixel, element, count in
-                    for u in 0..<count { outputBlocks[element &+ u] = plane[pixel &+ u &* m] }
-                }
+                mrnn_plane_to_blocks(gradient + (item &* rows &+ row) &* grid.outputPlane, perImage, grid.laneColumns,
+                                     m, grid.outputHeight, grid.outputWidth, outputBlocks)
                 w.outputAdjoint.apply(outputBlocks, inputOffsets: blockOffsets,
                                       into: products + ((row &- chunk.lowerBound) &* blockTiles &+ slot &* perImage),
                                       outputOffsets: productOffsets, count: perImage)
