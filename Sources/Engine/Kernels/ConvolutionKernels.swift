@@ -24,7 +24,7 @@ public enum Convolution {
     /// `.winograd`: Winograd minimal filtering (`WinogradConvolution`), 2-D stride-1 convolutions
     /// with 3×3 and 5×5 kernels only; 2.25–2.8× fewer multiply-adds. Without an algorithm (nil,
     /// the default) a convolution uses Winograd where it applies and both channel counts are at
-    /// least 32 (`WinogradConvolution.isPreferred`). Transposed convolutions always use im2col.
+    /// least 16 (`WinogradConvolution.isPreferred`). Transposed convolutions always use im2col.
     public enum Algorithm: Sendable { case im2col, winograd }
 
     /// Replaces the engine's choice for convolutions that name no algorithm, within
