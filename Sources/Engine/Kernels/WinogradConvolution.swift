@@ -93,13 +93,13 @@ public enum WinogradConvolution {
                 defer { workspace.release() }
                 for block in grid.blocks(of: parts[index]) {
                     let tiles = block.count * grid.tilesPerImage
-                    workspace.transformInputs(x.pointer, channels: channels, block: block, packed: false)
+                    workspace.transformInputs(x.pointer, block: block, packed: false)
                     for chunk in workspace.rowChunks(rows) {
                         workspace.transformOutputGradients(gradOutput.pointer, rows: rows, chunk: chunk, block: block)
                         for p in 0..<products {
                             BLAS.gemm(transposeB: true, m: chunk.count, n: channels, k: tiles,
-                                      a: workspace.products + p * Workspace.matrixStride(chunk.count * tiles), lda: tiles,
-                                      b: workspace.inputs + p * Workspace.matrixStride(channels * tiles), ldb: tiles, beta: 1,
+                                      a: workspace.products(at: p, rows: chunk.count, tiles: tiles), lda: tiles,
+                                      b: workspace.inputs(at: p, tiles: tiles), ldb: tiles, beta: 1,
                                       c: sum.mutablePointer + p * sumStride + chunk.lowerBound * channels, ldc: channels)
                         }
                     }
@@ -129,21 +129,21 @@ public enum WinogradConvolution {
         let products = grid.transforms.tile * grid.transforms.tile
         let r = grid.transforms.kernelSize
         let parts = parts(batch: batch, work: rows * channels * r * r * grid.outputPlane)
+        // Kernel element (row, channel) of tile position p, read in place: no packing.
+        let (rowStride, channelStride) = transposedKernels ? (1, rows) : (channels, 1)
+        let kernelStride = Workspace.matrixStride(rows * channels)
         Parallel.forEach(parts.count) { index in
             let workspace = Workspace(grid, channels: channels, rows: rows)
             defer { workspace.release() }
             for block in grid.blocks(of: parts[index]) {
                 let tiles = block.count * grid.tilesPerImage
-                workspace.transformInputs(image, channels: channels, block: block, packed: true)
-                // Kernel element (row, channel) of tile position p, in place: no packing.
-                let (rowStride, channelStride) = transposedKernels ? (1, rows) : (channels, 1)
-        let kernelStride = Workspace.matrixStride(rows * channels)
+                workspace.transformInputs(image, block: block, packed: true)
                 for chunk in workspace.rowChunks(rows) {
                     for p in 0..<products {
                         mrnn_gemm_packed(chunk.count, tiles, channels,
                                          kernels + p * kernelStride + chunk.lowerBound * rowStride,
-                                         rowStride, channelStride, workspace.inputs + p * Workspace.matrixStride(channels * tiles),
-                                         workspace.products + p * Workspace.matrixStride(chunk.count * tiles), tiles)
+                                         rowStride, channelStride, workspace.inputs(at: p, tiles: tiles),
+                                         workspace.products(at: p, rows: chunk.count, tiles: tiles), tiles)
                     }
                     workspace.scatterOutputs(into: out, rows: rows, chunk: chunk, block: block, bias: bias)
                 }
@@ -230,8 +230,9 @@ struct TileGrid {
 /// row is a contiguous run (one per tile column) that the C kernel reads as a vector.
 private struct Workspace {
     let grid: TileGrid
-    let inputs: UnsafeMutablePointer<Float>
-    let products: UnsafeMutablePointer<Float>
+    let channels: Int
+    private let inputs: UnsafeMutablePointer<Float>
+    private let products: UnsafeMutablePointer<Float>
     /// Rows of the products per pass, so that they stay in cache.
     let chunkRows: Int
     /// The zero-padded input plane, phase-split: `inputRowStride` per row, `inputPhase` per phase.
@@ -252,9 +253,10 @@ private struct Workspace {
     private let runTargets: UnsafeMutablePointer<Int>
     private let runChannelStrides: UnsafeMutablePointer<Int>
     private let runOutputs: UnsafeMutablePointer<Int>
+    private let offsetTables: UnsafeMutablePointer<Int>
 
     init(_ grid: TileGrid, channels: Int, rows: Int) {
-        self.grid = grid
+        (self.grid, self.channels) = (grid, channels)
         let w = grid.transforms, n = w.tile, m = w.outputTile, products = n * n
         let blockTiles = max(1, TileGrid.tilesPerBlock / max(grid.tilesPerImage, 1)) * grid.tilesPerImage
         chunkRows = max(16, min(rows, (1 << 19) / max(products * blockTiles, 1)))
@@ -274,28 +276,27 @@ private struct Workspace {
         inputPlane.update(repeating: 0, count: sizes[2])
         outputBlocks = take(sizes[3])
         outputBlocks.update(repeating: 0, count: sizes[3])
-        tileOffsets = .allocate(capacity: products)
-        for i in 0..<n { for j in 0..<n { tileOffsets[i * n + j] = i * inputRowStride + (j % m) * inputPhase + j / m } }
-        blockOffsets = .allocate(capacity: m * m)
-        for k in 0..<(m * m) { blockOffsets[k] = k * grid.tilesPerImage }
-        productOffsets = .allocate(capacity: products)
+        // The offset tables, cut from one allocation.
         runCount = grid.tileRows * grid.laneColumns / 8
-        runInputs = .allocate(capacity: runCount)
-        for tileRow in 0..<grid.tileRows {
-            for group in 0..<(grid.laneColumns / 8) {
-                runInputs[tileRow * grid.laneColumns / 8 + group] = tileRow * m * inputRowStride + group * 8
-            }
+        offsetTables = .allocate(capacity: 2 * products + m * m + 4 * runCount)
+        var nextTable = offsetTables
+        func table(_ count: Int) -> UnsafeMutablePointer<Int> {
+            defer { nextTable += count }
+            return nextTable
         }
-        runTargets = .allocate(capacity: runCount)
-        runChannelStrides = .allocate(capacity: runCount)
-        runOutputs = .allocate(capacity: runCount)
+        tileOffsets = table(products)
+        for i in 0..<n { for j in 0..<n { tileOffsets[i * n + j] = i * inputRowStride + (j % m) * inputPhase + j / m } }
+        blockOffsets = table(m * m)
+        for k in 0..<(m * m) { blockOffsets[k] = k * grid.tilesPerImage }
+        productOffsets = table(products)
+        runInputs = table(runCount)
+        for run in 0..<runCount { runInputs[run] = run / (grid.laneColumns / 8) * m * inputRowStride + run % (grid.laneColumns / 8) * 8 }
+        runTargets = table(runCount)
+        runChannelStrides = table(runCount)
+        runOutputs = table(runCount)
     }
 
-    func release() {
-        for buffer in [tileOffsets, blockOffsets, productOffsets, runInputs, runTargets, runChannelStrides, runOutputs] {
-            buffer.deallocate()
-        }
-    }
+    func release() { offsetTables.deallocate() }
 
     func rowChunks(_ rows: Int) -> [Range<Int>] {
         stride(from: 0, to: rows, by: chunkRows).map { $0..<min(rows, $0 + chunkRows) }
@@ -307,6 +308,14 @@ private struct Workspace {
     /// other: the input transform ran 3× slower.
     static func matrixStride(_ floats: Int) -> Int { (floats + 1023) / 1024 * 1024 + 16 }
 
+    /// Tile position p's [channels, tiles] matrix of transformed inputs.
+    func inputs(at p: Int, tiles: Int) -> UnsafeMutablePointer<Float> { inputs + p &* Self.matrixStride(channels &* tiles) }
+
+    /// Tile position p's [rows, tiles] matrix of products (a chunk of `rows` rows).
+    func products(at p: Int, rows: Int, tiles: Int) -> UnsafeMutablePointer<Float> {
+        products + p &* Self.matrixStride(rows &* tiles)
+    }
+
     /// Tile position p's matrix is `stride` floats after p − 1's.
     private func setProductStride(_ stride: Int) {
         let products = grid.transforms.tile * grid.transforms.tile
@@ -316,7 +325,7 @@ private struct Workspace {
     /// inputs = Bᵀ d B for every tile d of the block's images [item, channel, h, w]: per tile
     /// position a [channels, tiles] matrix, plain or (`packed`) in the column panels of
     /// `mrnn_gemm_packed`.
-    func transformInputs(_ image: UnsafePointer<Float>, channels: Int, block: Range<Int>, packed: Bool) {
+    func transformInputs(_ image: UnsafePointer<Float>, block: Range<Int>, packed: Bool) {
         let w = grid.transforms, m = w.outputTile
         let perImage = grid.tilesPerImage, blockTiles = block.count * perImage
         setProductStride(Self.matrixStride(channels * blockTiles))
