@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
         // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
-        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
+        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"]),
         .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
@@ -70,7 +70,7 @@ let package = Package(
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "ExperimentsTests",
-                    dependencies: ["Experiments", "DataSources", "Imaging", "Predictor", "Training", "Engine"]),
+                    dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -39,6 +39,8 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
         public var sequenceLength: Int
         public var trainCount: Int
         public var testCount: Int
+        /// Sequences generated for validation (generators only).
+        public var validationCount: Int
         public var seed: UInt64
         /// Frame preparation for `.frames` (resize, crop, channels).
         public var transform: FrameTransform
@@ -47,11 +49,13 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
         /// Fraction of a file's sequences (or frames) used for training; the rest is the test set.
         public var trainFraction: Double
 
-        public init(sequenceLength: Int, trainCount: Int, testCount: Int, seed: UInt64,
-                    transform: FrameTransform = .none, frameStride: Int = 1, trainFraction: Double = 0.8) {
+        public init(sequenceLength: Int, trainCount: Int, testCount: Int, validationCount: Int = 0,
+                    seed: UInt64, transform: FrameTransform = .none, frameStride: Int = 1,
+                    trainFraction: Double = 0.8) {
             self.sequenceLength = sequenceLength
             self.trainCount = trainCount
             self.testCount = testCount
+            self.validationCount = validationCount
             self.seed = seed
             self.transform = transform
             self.frameStride = frameStride
@@ -59,21 +63,36 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// The training and test sets. Generated data uses disjoint seeds (and for V-MNIST disjoint
-    /// digit pools); files are split without shared frames.
-    public func datasets(_ options: Options) throws -> (train: any SequenceDataset, test: any SequenceDataset) {
+    /// The three splits of a data source: training, validation (to choose a recipe or a
+    /// checkpoint: never the test set) and test.
+    public struct Splits {
+        public var train: any SequenceDataset
+        /// Nil when a file holds too little to spare any.
+        public var validation: (any SequenceDataset)?
+        public var test: any SequenceDataset
+    }
+
+    /// The training, validation and test sets. Generated data uses disjoint seeds (and for
+    /// V-MNIST disjoint digit pools); files are split in order without shared frames: the
+    /// validation part is the last eighth of what `trainFraction` leaves for training.
+    public func datasets(_ options: Options) throws -> Splits {
         switch self {
         case .vmnist:
             let digits = try MLXtendDigits.load()
-            return (VMNIST.standard(split: .train, digits: digits, count: options.trainCount,
-                                    sequenceLength: options.sequenceLength, seed: options.seed),
-                    VMNIST.standard(split: .test, digits: digits, count: options.testCount,
-                                    sequenceLength: options.sequenceLength, seed: options.seed))
+            func split(_ split: VMNIST.Split, _ count: Int) -> VMNIST {
+                VMNIST.standard(split: split, digits: digits, count: count,
+                                sequenceLength: options.sequenceLength, seed: options.seed)
+            }
+            return Splits(train: split(.train, options.trainCount),
+                          validation: split(.validation, options.validationCount),
+                          test: split(.test, options.testCount))
         case .radar:
-            return (SyntheticRadar(count: options.trainCount, sequenceLength: options.sequenceLength,
-                                   seed: options.seed),
-                    SyntheticRadar(count: options.testCount, sequenceLength: options.sequenceLength,
-                                   seed: options.seed ^ 0x7E57_7E57_7E57_7E57))
+            func split(_ count: Int, _ seedMask: UInt64) -> SyntheticRadar {
+                SyntheticRadar(count: count, sequenceLength: options.sequenceLength, seed: options.seed ^ seedMask)
+            }
+            return Splits(train: split(options.trainCount, 0),
+                          validation: split(options.validationCount, 0x5A11_D5A1_1D5A_11D0),
+                          test: split(options.testCount, 0x7E57_7E57_7E57_7E57))
         case .movingMNIST(let path):
             let file = try MovingMNISTFile.open(URL(fileURLWithPath: path))
             let windows = SlidingWindows(LongSequences(file), windowLength: options.sequenceLength,
@@ -81,19 +100,31 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
             guard windows.count >= 2 else {
                 throw DataSourceError(path: path, problem: "has \(file.count) sequences of \(file.sequenceLength) frames: too few for a train/test split of \(options.sequenceLength)-frame sequences")
             }
-            let trainCount = min(windows.count - 1, max(1, Int(Double(windows.count) * options.trainFraction)))
-            return (Subset(windows, 0..<trainCount), Subset(windows, trainCount..<windows.count))
+            let trainEnd = min(windows.count - 1, max(1, Int(Double(windows.count) * options.trainFraction)))
+            // A validation part only when the training part can spare it.
+            let validationCount = trainEnd >= 8 ? trainEnd / 8 : 0
+            return Splits(train: Subset(windows, 0..<(trainEnd - validationCount)),
+                          validation: validationCount > 0 ? Subset(windows, (trainEnd - validationCount)..<trainEnd) : nil,
+                          test: Subset(windows, trainEnd..<windows.count))
         case .frames(let path):
             let decoded = try DecodedFrames.load(URL(fileURLWithPath: path), transform: options.transform,
                                                  frameStride: options.frameStride)
-            let (train, test) = decoded.split(trainFraction: options.trainFraction)
-            let trainWindows = SlidingWindows(train, windowLength: options.sequenceLength)
-            let testWindows = SlidingWindows(test, windowLength: options.sequenceLength,
-                                             windowStep: options.sequenceLength)
+            let (trainPart, test) = decoded.split(trainFraction: options.trainFraction)
+            let length = options.sequenceLength
+            var trainWindows = SlidingWindows(trainPart, windowLength: length)
+            let testWindows = SlidingWindows(test, windowLength: length, windowStep: length)
             for (name, windows) in [("training", trainWindows.count), ("test", testWindows.count)] where windows == 0 {
-                throw DataSourceError(path: path, problem: "too few frames for one \(options.sequenceLength)-frame \(name) sequence (\(decoded.sequences.map { $0.shape[0] }) frames, \(Int(options.trainFraction * 100)) % for training)")
+                throw DataSourceError(path: path, problem: "too few frames for one \(length)-frame \(name) sequence (\(decoded.sequences.map { $0.shape[0] }) frames, \(Int(options.trainFraction * 100)) % for training)")
             }
-            return (trainWindows, testWindows)
+            // A validation part (the training part's last eighth) only when both parts keep a sequence.
+            var validation: SlidingWindows<DecodedFrames>?
+            if trainPart.count >= 2 || trainPart.length(ofSequence: 0) >= 2 {
+                let (train, held) = trainPart.split(trainFraction: 7 / 8)
+                let (kept, heldWindows) = (SlidingWindows(train, windowLength: length),
+                                           SlidingWindows(held, windowLength: length, windowStep: length))
+                if kept.count > 0 && heldWindows.count > 0 { (trainWindows, validation) = (kept, heldWindows) }
+            }
+            return Splits(train: trainWindows, validation: validation, test: testWindows)
         }
     }
 }

@@ -57,10 +57,25 @@ public enum Evaluation {
 }
 
 extension Evaluation {
+    /// Predictions that need no model: the floors every model must beat.
+    public enum Baseline: String, CaseIterable, Sendable {
+        /// "The future looks like the last input frame".
+        case copyLast = "copy last input frame"
+        /// Nothing at all: on V-MNIST's black background a blank frame scores better than a
+        /// wrong guess, so a model must beat this to show it predicts.
+        case black = "all-black frames"
+    }
+
     /// The floor every model must beat: "the future looks like the last input frame". Scores
     /// that prediction on the same sequences `run` scores.
     public static func copyLastFrame(on testSet: any SequenceDataset, count: Int, batchSize: Int,
                                      configuration: ModelConfiguration, options: MetricsOptions) throws -> MetricsReport {
+        try score(.copyLast, on: testSet, count: count, batchSize: batchSize, configuration: configuration, options: options)
+    }
+
+    /// Scores `baseline` on the sequences `run` scores.
+    public static func score(_ baseline: Baseline, on testSet: any SequenceDataset, count: Int, batchSize: Int,
+                             configuration: ModelConfiguration, options: MetricsOptions) throws -> MetricsReport {
         var accumulator = MetricsAccumulator(options: options)
         let total = min(count, testSet.count)
         let input = configuration.inputLength, length = configuration.totalLength
@@ -69,9 +84,15 @@ extension Evaluation {
             let indices = Array(start..<min(start + batchSize, total))
             let batch = Variable(try BatchSampler.batch(of: testSet, indices: indices))
             let truth = slice(batch, range: input..<length, axis: 1)
-            let last = select(batch, index: input - 1, axis: 1)
-            let prediction = stack(Array(repeating: last, count: length - input), axis: 1)
-            try accumulator.add(truth: truth.value, prediction: prediction.value)
+            let prediction: Tensor
+            switch baseline {
+            case .copyLast:
+                let last = select(batch, index: input - 1, axis: 1)
+                prediction = stack(Array(repeating: last, count: length - input), axis: 1).value
+            case .black:
+                prediction = Tensor(zeros: truth.shape)
+            }
+            try accumulator.add(truth: truth.value, prediction: prediction)
             start += indices.count
         }
         return try accumulator.report()

@@ -13,7 +13,7 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var trainCount: Int
     /// Sequences of the test set used for the final evaluation (at most what it holds).
     public var testCount: Int
-    /// Test-set sequences scored at each validation (the first ones of the test set).
+    /// Validation sequences scored at each validation (the first ones of the validation split).
     public var validationCount: Int
     /// Test sequences shown as pictures in the report.
     public var reportExamples: Int
@@ -23,6 +23,9 @@ public struct Experiment: Codable, Equatable, Sendable {
     public var frameStride: Int
     /// Centre crop of this fraction of each frame's shorter side, before resizing (Human3.6M: ½).
     public var centerCropFraction: Double?
+    /// The trained model (pretrained name or file, or run folder) whose parameters started the
+    /// run instead of a random initialisation.
+    public var initFrom: String?
 
     public init(data: DataSource, training: TrainingConfiguration, trainCount: Int, testCount: Int,
                 validationCount: Int, reportExamples: Int = 3, resize: Int? = nil, channels: Int? = nil,
@@ -48,7 +51,8 @@ public struct Experiment: Codable, Equatable, Sendable {
                                        crop: centerCropFraction.map { .centerFraction($0) },
                                        resize: (size, size))
         return DataSource.Options(sequenceLength: model.totalLength, trainCount: trainCount,
-                                  testCount: testCount, seed: training.seed, transform: transform,
+                                  testCount: testCount, validationCount: validationCount,
+                                  seed: training.seed, transform: transform,
                                   frameStride: frameStride)
     }
 }

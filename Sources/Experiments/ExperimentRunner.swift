@@ -14,22 +14,29 @@ import Training
 /// `report/index.html` with its pictures.
 public enum ExperimentRunner {
     public struct Outcome {
-        public var reportURL: URL
-        public var metrics: MetricsReport
+        /// Nil when the run stopped at its time budget before its last iteration (not evaluated).
+        public var reportURL: URL?
+        public var metrics: MetricsReport?
         public var iterations: Int
         public var trainingSeconds: Double
+        public var finished: Bool { metrics != nil }
     }
 
     public static func checkpointDirectory(in run: URL) -> URL { run.appendingPathComponent("checkpoints") }
     public static func experimentURL(in run: URL) -> URL { run.appendingPathComponent("experiment.json") }
 
     /// Trains `experiment` in `run` (continuing its newest checkpoint when `resume`), then
-    /// evaluates and reports.
+    /// evaluates and reports. With a `timeBudget` (seconds of this session), training stops at a
+    /// checkpoint once it is spent; the run is evaluated only when it reached its last iteration.
+    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation.
     public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
+                             timeBudget: Double? = nil, initialParameters: [String: Tensor]? = nil,
                              progress: ProgressReporter = ProgressReporter()) throws -> Outcome {
+        let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
         try experiment.training.validate()
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
-        let (trainSet, testSet) = try experiment.data.datasets(experiment.dataOptions)
+        let splits = try experiment.data.datasets(experiment.dataOptions)
+        let (trainSet, testSet) = (splits.train, splits.test)
         try checkFrames(of: trainSet, experiment: experiment)
         let batchSize = experiment.training.batchSize
         guard trainSet.count >= batchSize else {
@@ -37,7 +44,9 @@ public enum ExperimentRunner {
         }
         let batches = SamplerBatchSource(BatchSampler(dataset: trainSet, batchSize: batchSize,
                                                       seed: experiment.training.seed))
-        let validation = try validationBatches(testSet, count: experiment.validationCount, batchSize: batchSize)
+        let validation = try splits.validation.map {
+            try validationBatches($0, count: experiment.validationCount, batchSize: batchSize)
+        } ?? []
         let checkpoints = checkpointDirectory(in: run)
         let trainer: Trainer
         if resume {
@@ -49,14 +58,20 @@ public enum ExperimentRunner {
             }
             trainer = try Trainer(configuration: experiment.training, batches: batches, validation: validation,
                                   checkpointDirectory: checkpoints, progress: progress)
+            if let initialParameters {
+                try trainer.model.loadParameters(from: initialParameters, source: experiment.initFrom ?? "the initial model")
+            }
         }
         try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
         let started = Date()
-        try trainer.run()
+        try trainer.run(deadline: deadline)
         if trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
             try trainer.saveCheckpoint()
         }
         let seconds = Date().timeIntervalSince(started)
+        guard trainer.iteration >= experiment.training.iterations else {
+            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
+        }
         let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,
                                    history: trainer.history,
                                    notes: ["trained \(trainer.iteration) iterations; this session \(String(format: "%.0f", seconds)) s"])
@@ -114,10 +129,10 @@ public enum ExperimentRunner {
         return table
     }
 
-    static func validationBatches(_ testSet: any SequenceDataset, count: Int, batchSize: Int) throws -> [Tensor] {
-        let total = min(count, testSet.count)
+    static func validationBatches(_ validationSet: any SequenceDataset, count: Int, batchSize: Int) throws -> [Tensor] {
+        let total = min(count, validationSet.count)
         return try stride(from: 0, to: total, by: batchSize).map {
-            try BatchSampler.batch(of: testSet, indices: Array($0..<min($0 + batchSize, total)))
+            try BatchSampler.batch(of: validationSet, indices: Array($0..<min($0 + batchSize, total)))
         }
     }
 

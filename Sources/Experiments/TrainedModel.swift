@@ -1,15 +1,20 @@
+import Engine
 import Foundation
 import Predictor
 import Training
 
-/// A model restored from a run folder: the experiment it belongs to and the parameters of its
-/// newest complete checkpoint (or of a given checkpoint's `.json`).
+/// A trained model ready to use: the experiment it belongs to and its parameters, restored from
+/// a run folder (its newest complete checkpoint, or a given checkpoint's `.json`) or from a
+/// pretrained-model file (`PretrainedModel`).
 public struct TrainedModel {
     public let experiment: Experiment
     public let model: any SequencePredictor
     public let iteration: Int
     public let history: LossHistory
+    /// The checkpoint's `.json` or the pretrained-model file.
     public let checkpoint: URL
+    /// Statistics of the training frames, when the source recorded them (pretrained files).
+    public let trainingFrames: FrameStatistics?
 
     public init(run: URL, checkpoint: URL? = nil) throws {
         let experimentURL = ExperimentRunner.experimentURL(in: run)
@@ -26,10 +31,43 @@ public struct TrainedModel {
         iteration = loaded.state.iteration
         history = loaded.state.lossHistory
         self.checkpoint = loaded.stateURL
+        trainingFrames = nil
+    }
+
+    /// A pretrained model: `nameOrPath` is a file or the name of a shipped model (`PretrainedModel.locate`).
+    public init(pretrained nameOrPath: String) throws {
+        let url = try PretrainedModel.locate(nameOrPath)
+        let file = try SafetensorsFile.read(from: url)
+        let (experiment, summary, statistics) = try PretrainedModel.metadata(of: file)
+        let model = try ModelFactory.make(experiment.model, seed: experiment.training.seed)
+        let expected = Set(model.namedParameters.map(\.name))
+        if let extra = file.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
+            throw ExperimentError("\(url.path) holds '\(extra)', which the model its metadata describes does not have")
+        }
+        try model.loadParameters(from: file.tensors, source: url.path)
+        self.experiment = experiment
+        self.model = model
+        iteration = summary.iteration
+        var history = LossHistory()
+        history.validation = summary.validation
+        history.trainingSeconds = summary.trainingSeconds
+        self.history = history
+        checkpoint = url
+        trainingFrames = statistics
     }
 }
 
 extension TrainedModel {
+    /// A run folder (one holding experiment.json) or a pretrained model's name or file.
+    public init(runOrPretrained location: String) throws {
+        let folder = URL(fileURLWithPath: location)
+        if FileManager.default.fileExists(atPath: ExperimentRunner.experimentURL(in: folder).path) {
+            try self.init(run: folder)
+        } else {
+            try self.init(pretrained: location)
+        }
+    }
+
     /// The experiment saved in a run folder.
     public static func savedExperiment(in run: URL) throws -> Experiment {
         let url = ExperimentRunner.experimentURL(in: run)

@@ -192,6 +192,9 @@ extension ModelConfiguration {
     public static let modelNames: [String] =
         BackboneKind.allCases.map(\.rawValue) + BackboneKind.allCases.map { "motionrnn-\($0.rawValue)" }
 
+    /// This configuration's entry of `modelNames` (ablated MotionRNN variants count as MotionRNN).
+    public var commandLineName: String { (motion == .none ? "" : "motionrnn-") + backbone.rawValue }
+
     /// The configuration of model `name` (one of `modelNames`) in `preset`.
     public init(model name: String, preset: ModelPreset) throws {
         let lowered = name.lowercased()

@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Layers
+import Metrics
 import Predictor
 
 /// The training loop of SPEC §7: Adam on the L1+L2 (or MSE) loss over all predicted frames,
@@ -92,15 +93,25 @@ public final class Trainer {
     // MARK: Running
 
     /// Runs iterations up to `last` (default: the configuration's `iterations`), validating and
-    /// checkpointing on schedule. `onIteration` is called after each one. Returns the history.
+    /// checkpointing on schedule. `onIteration` is called after each one. With a `deadline`, the
+    /// run stops after the first iteration that ends past it, at a checkpoint (when there is a
+    /// checkpoint directory), so `resume` continues it. Returns the history.
     @discardableResult
-    public func run(until last: Int? = nil, onIteration: ((Trainer) -> Void)? = nil) throws -> LossHistory {
+    public func run(until last: Int? = nil, deadline: Date? = nil,
+                    onIteration: ((Trainer) -> Void)? = nil) throws -> LossHistory {
         let last = min(last ?? configuration.iterations, configuration.iterations)
         progress.begin(iteration: iteration)
         defer { progress.finish() }
         while iteration < last {
             try trainIteration()
             onIteration?(self)
+            if let deadline, Date() >= deadline, iteration < last {
+                if let store = checkpointStore, lastCheckpoint?.path != store.stateURL(iteration: iteration).path {
+                    let url = try saveCheckpoint()
+                    progress.message("time budget reached: checkpoint \(url.path)")
+                }
+                break
+            }
         }
         return history
     }
@@ -110,7 +121,9 @@ public final class Trainer {
     @discardableResult
     public func trainIteration() throws -> Float {
         if let failure { throw TrainingError.trainerFailed(failure) }
+        let started = Date()
         let next = iteration + 1
+        optimizer.learningRate = configuration.learningRate(atIteration: next)
         let loss: Float
         do {
             let batch = try batches.nextBatch()
@@ -137,12 +150,15 @@ public final class Trainer {
         }
         iteration = next
         history.training.append(loss)
+        history.trainingSeconds = (history.trainingSeconds ?? 0) + Date().timeIntervalSince(started)
         progress.update(iteration: next, total: configuration.iterations, loss: loss, eta: eta)
         if configuration.validationInterval > 0 && next % configuration.validationInterval == 0
             && !validationBatches.isEmpty {
-            let validationLoss = validate()
-            history.validation.append(.init(iteration: next, loss: validationLoss))
-            progress.message("validation at iteration \(next): loss \(validationLoss)")
+            let validation = validateFrames()
+            history.validation.append(.init(iteration: next, loss: validation.loss, msePerFrame: validation.msePerFrame,
+                                            seconds: history.trainingSeconds))
+            let mse = validation.msePerFrame.reduce(0, +) / Float(max(1, validation.msePerFrame.count))
+            progress.message("validation at iteration \(next): loss \(validation.loss), MSE per frame \(String(format: "%.1f", mse))")
         }
         let interval = configuration.checkpointInterval
         if checkpointStore != nil
@@ -183,15 +199,35 @@ public final class Trainer {
 
     /// The configured loss over the prediction window, the model feeding on itself (as at test
     /// time), averaged over the validation batches. NaN when there are none.
-    public func validate() -> Float {
-        guard !validationBatches.isEmpty else { return .nan }
+    public func validate() -> Float { validateFrames().loss }
+
+    /// The validation loss and SPEC §9's MSE of each predicted frame, averaged over the
+    /// validation sequences (NaN and empty when there are none).
+    public func validateFrames() -> (loss: Float, msePerFrame: [Float]) {
+        guard !validationBatches.isEmpty else { return (.nan, []) }
         let lossFunction = Self.loss(configuration.loss)
-        var total = 0.0
+        var total = 0.0, sequences = 0
+        var squaredErrors: [Double] = []
         for batch in validationBatches {
             let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration.model)
             total += Double(withoutGradients { lossFunction(Variable(prediction), Variable(truth)) }.value.scalar)
+            let (count, frames) = (truth.shape[0], truth.shape[1])
+            let frameSize = truth.count / max(1, count * frames)
+            if squaredErrors.isEmpty { squaredErrors = Array(repeating: 0, count: frames) }
+            let clipped = UnsafeMutablePointer<Float>.allocate(capacity: frameSize)
+            defer { clipped.deallocate() }
+            for sequence in 0..<count {
+                for frame in 0..<frames {
+                    let offset = (sequence * frames + frame) * frameSize
+                    squaredErrors[frame] += PixelMetrics.clipAndErrorSums(
+                        truth: truth.pointer + offset, prediction: prediction.pointer + offset,
+                        clipped: clipped, count: frameSize).squared
+                }
+            }
+            sequences += count
         }
-        return Float(total / Double(validationBatches.count))
+        return (Float(total / Double(validationBatches.count)),
+                squaredErrors.map { Float($0 / Double(max(1, sequences))) })
     }
 
     // MARK: Checkpoints

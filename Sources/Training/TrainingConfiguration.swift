@@ -1,3 +1,4 @@
+import Foundation
 import Predictor
 
 /// Everything that decides what a training run computes (SPEC §7): the model, the optimiser,
@@ -12,9 +13,48 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case mse
     }
 
+    /// How the step size moves over a run: a linear warm-up from 0, then constant or a cosine
+    /// decay to `finalFraction` of the peak at the run's last iteration.
+    public struct LearningRateSchedule: Codable, Equatable, Sendable {
+        public enum Decay: String, Codable, CaseIterable, Sendable {
+            case constant, cosine
+        }
+
+        public var warmupIterations: Int
+        public var decay: Decay
+        /// The cosine decay's end point as a fraction of the peak rate.
+        public var finalFraction: Double
+
+        public init(warmupIterations: Int = 0, decay: Decay = .constant, finalFraction: Double = 0.05) {
+            self.warmupIterations = warmupIterations
+            self.decay = decay
+            self.finalFraction = finalFraction
+        }
+
+        /// The paper's: a constant rate.
+        public static let constant = LearningRateSchedule()
+
+        /// The step size of (1-based) `iteration` of a run of `iterations` with peak `rate`.
+        public func rate(atIteration iteration: Int, of iterations: Int, peak rate: Double) -> Double {
+            if iteration <= warmupIterations {
+                return rate * Double(iteration) / Double(warmupIterations)
+            }
+            switch decay {
+            case .constant:
+                return rate
+            case .cosine:
+                let span = max(1, iterations - warmupIterations)
+                let progress = min(1, Double(iteration - warmupIterations) / Double(span))
+                return rate * (finalFraction + (1 - finalFraction) * 0.5 * (1 + cos(.pi * progress)))
+            }
+        }
+    }
+
     public var model: ModelConfiguration
-    /// Adam's step size (paper: 3·10⁻⁴).
+    /// Adam's peak step size (paper: 3·10⁻⁴).
     public var learningRate: Double
+    /// Warm-up and decay of the step size (paper: none).
+    public var learningRateSchedule: LearningRateSchedule
     /// Sequences per batch (paper: 8). Every batch from the source must have exactly this many.
     public var batchSize: Int
     /// Total iterations of the run (paper: 100 000).
@@ -40,9 +80,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 iterations: Int = 100_000, loss: Loss = .l1l2, samplingDelta: Double = 2e-5,
                 samplingStopIteration: Int = 50_000, reverseInput: Bool = true,
                 validationInterval: Int = 5_000, checkpointInterval: Int = 5_000,
-                keepCheckpoints: Int = 3, seed: UInt64 = 1) {
+                keepCheckpoints: Int = 3, seed: UInt64 = 1,
+                learningRateSchedule: LearningRateSchedule = .constant) {
         self.model = model
         self.learningRate = learningRate
+        self.learningRateSchedule = learningRateSchedule
         self.batchSize = batchSize
         self.iterations = iterations
         self.loss = loss
@@ -70,6 +112,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         return max(0, 1 - samplingDelta * Double(iteration))
     }
 
+    /// Adam's step size at (1-based) `iteration`.
+    public func learningRate(atIteration iteration: Int) -> Double {
+        learningRateSchedule.rate(atIteration: iteration, of: iterations, peak: learningRate)
+    }
+
     /// Throws the first problem found, naming the field (the model's own checks included).
     public func validate() throws {
         func fail(_ field: String, _ message: String) -> ModelConfigurationError {
@@ -78,6 +125,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         try model.validate()
         guard learningRate.isFinite, learningRate > 0 else {
             throw fail("learningRate", "must be a positive number, got \(learningRate)")
+        }
+        let schedule = learningRateSchedule
+        guard schedule.warmupIterations >= 0 else {
+            throw fail("learningRateSchedule.warmupIterations", "must not be negative, got \(schedule.warmupIterations)")
+        }
+        guard schedule.finalFraction.isFinite, (0...1).contains(schedule.finalFraction) else {
+            throw fail("learningRateSchedule.finalFraction", "must be in [0, 1], got \(schedule.finalFraction)")
         }
         for (field, value) in [("batchSize", batchSize), ("iterations", iterations),
                                ("keepCheckpoints", keepCheckpoints)] where value < 1 {
@@ -98,4 +152,28 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public static let resumableFields: Set<String> = [
         "iterations", "validationInterval", "checkpointInterval", "keepCheckpoints",
     ]
+
+    private enum CodingKeys: String, CodingKey {
+        case model, learningRate, learningRateSchedule, batchSize, iterations, loss, samplingDelta,
+             samplingStopIteration, reverseInput, validationInterval, checkpointInterval,
+             keepCheckpoints, seed
+    }
+
+    // Runs saved before the schedule existed trained at a constant rate.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        model = try c.decode(ModelConfiguration.self, forKey: .model)
+        learningRate = try c.decode(Double.self, forKey: .learningRate)
+        learningRateSchedule = try c.decodeIfPresent(LearningRateSchedule.self, forKey: .learningRateSchedule) ?? .constant
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        iterations = try c.decode(Int.self, forKey: .iterations)
+        loss = try c.decode(Loss.self, forKey: .loss)
+        samplingDelta = try c.decode(Double.self, forKey: .samplingDelta)
+        samplingStopIteration = try c.decode(Int.self, forKey: .samplingStopIteration)
+        reverseInput = try c.decode(Bool.self, forKey: .reverseInput)
+        validationInterval = try c.decode(Int.self, forKey: .validationInterval)
+        checkpointInterval = try c.decode(Int.self, forKey: .checkpointInterval)
+        keepCheckpoints = try c.decode(Int.self, forKey: .keepCheckpoints)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+    }
 }

@@ -6,8 +6,12 @@ import Training
 
 /// The flags that set up a training run: a preset, then any hyper-parameter overridden.
 struct ExperimentOptions: ParsableArguments {
-    @Option(help: "Model: \(ModelConfiguration.modelNames.joined(separator: ", ")).")
-    var model = "motionrnn-predrnn"
+    @Option(help: "Model: \(ModelConfiguration.modelNames.joined(separator: ", ")) (default: motionrnn-predrnn, or the --init-from model's).")
+    var model: String?
+
+    @Option(help: ArgumentHelp("Start from a trained model's parameters (fine-tuning): a pretrained model's name or file, or a run folder. Its architecture is the default; flags that change parameter shapes are refused.",
+                               valueName: "name-or-file"))
+    var initFrom: String?
 
     @Option(help: ArgumentHelp("A preset: CPU presets train in minutes, the others are the paper's settings.",
                                discussion: ExperimentPreset.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
@@ -33,7 +37,10 @@ struct ExperimentOptions: ParsableArguments {
     // Training overrides.
     @Option(help: "Training iterations.") var iterations: Int?
     @Option(help: "Sequences per batch.") var batchSize: Int?
-    @Option(help: "Adam learning rate.") var learningRate: Double?
+    @Option(help: "Adam learning rate (the peak, with a schedule).") var learningRate: Double?
+    @Option(help: "Learning-rate warm-up: iterations of linear increase from 0.") var warmup: Int?
+    @Option(help: "Learning-rate decay after the warm-up: constant or cosine.") var decay: String?
+    @Option(help: "Cosine decay's final rate as a fraction of the peak (default 0.05).") var finalLearningRate: Double?
     @Option(help: "Loss: l1l2 (default) or mse.") var loss: String?
     @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
     @Option(name: .customLong("reverse-input"), help: "Also train on time-reversed batches: true or false.") var reverseInput: Bool?
@@ -45,13 +52,17 @@ struct ExperimentOptions: ParsableArguments {
     // Data overrides.
     @Option(help: "Training sequences to generate (generators).") var trainCount: Int?
     @Option(help: "Test sequences to evaluate.") var testCount: Int?
-    @Option(help: "Test sequences scored at each validation.") var validationCount: Int?
+    @Option(help: "Validation sequences (held out from training, not the test set) scored at each validation.") var validationCount: Int?
     @Option(help: "Test sequences drawn in the report.") var examples: Int?
     @Option(help: "Take every N-th frame of videos and folders.") var frameStride: Int?
     @Option(help: "Centre-crop this fraction of each frame's shorter side before resizing.") var cropFraction: Double?
 
-    /// The experiment the flags describe.
-    func experiment() throws -> Experiment {
+    /// The model name the flags ask for.
+    var modelName: String { model ?? "motionrnn-predrnn" }
+
+    /// The experiment the flags describe; `initial` is the --init-from model, whose architecture
+    /// replaces the preset's before the flags apply.
+    func experiment(initial: TrainedModel? = nil) throws -> Experiment {
         guard let preset = ExperimentPreset(rawValue: preset) else {
             throw ValidationError("unknown --preset '\(self.preset)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -63,8 +74,17 @@ struct ExperimentOptions: ParsableArguments {
         } else {
             throw ValidationError("preset \(preset.rawValue) needs --data: a folder of frames or a video (e.g. Debian's opencv-doc ships /usr/share/doc/opencv-doc/examples/data/vtest.avi)")
         }
-        var experiment = try preset.experiment(model: model, data: source)
+        let name = model ?? initial?.experiment.model.commandLineName ?? modelName
+        var experiment = try preset.experiment(model: name, data: source)
         var m = experiment.training.model
+        if let initial {
+            let pretrained = initial.experiment.model
+            guard pretrained.commandLineName == m.commandLineName else {
+                throw ValidationError("--model \(name) is not the --init-from model's architecture (\(pretrained.commandLineName))")
+            }
+            m = pretrained
+            experiment.initFrom = initFrom
+        }
         if let hidden {
             let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
             guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
@@ -93,6 +113,14 @@ struct ExperimentOptions: ParsableArguments {
         }
         if let batchSize { t.batchSize = batchSize }
         if let learningRate { t.learningRate = learningRate }
+        if let warmup { t.learningRateSchedule.warmupIterations = warmup }
+        if let decay {
+            guard let kind = TrainingConfiguration.LearningRateSchedule.Decay(rawValue: decay) else {
+                throw ValidationError("--decay '\(decay)' must be constant or cosine")
+            }
+            t.learningRateSchedule.decay = kind
+        }
+        if let finalLearningRate { t.learningRateSchedule.finalFraction = finalLearningRate }
         if let loss {
             guard let kind = TrainingConfiguration.Loss(rawValue: loss) else {
                 throw ValidationError("--loss '\(loss)' must be l1l2 or mse")

@@ -9,23 +9,36 @@ import Training
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "predict",
-        abstract: "Predict the frames that follow a sequence, with a trained run.",
+        abstract: "Predict the frames that follow a sequence, with a trained run or a pretrained model.",
         discussion: """
-            INPUT is a folder of frames, a video, or a single image file; its last <input length> \
-            frames (after --start/--frame-stride) are resized to the model's frame size. Writes \
-            one PNG per predicted frame, an animated GIF (input then prediction) and a strip.
+            motionrnn predict RUN INPUT, or motionrnn predict --pretrained NAME INPUT. INPUT is a \
+            folder of frames, a video, or a single image file; its last <input length> frames \
+            (after --start/--frame-stride) are resized to the model's frame size. Writes one PNG \
+            per predicted frame, an animated GIF (input then prediction) and a strip, and warns \
+            when the input looks unlike the frames the model was trained on.
             """)
 
-    @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
-    @Argument(help: "Frames to continue: a folder of images or a video file.") var input: String
-    @Option(help: "Output folder (default: <run>/predictions).") var output: String?
-    @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
+    @Argument(help: ArgumentHelp("The run folder written by `motionrnn train` (omitted with --pretrained), then the frames to continue: a folder of images or a video file.",
+                                 valueName: "run-folder> <input"))
+    var paths: [String]
+    @OptionGroup var choice: ModelChoice
+    @Option(help: "Output folder (default: <run>/predictions, or predictions-<name> for --pretrained).") var output: String?
     @Option(help: "First frame to read.") var start = 0
     @Option(help: "Take every N-th frame.") var frameStride = 1
 
+    func validate() throws {
+        let expected = choice.pretrained == nil ? 2 : 1
+        guard paths.count == expected else {
+            throw ValidationError(choice.pretrained == nil
+                ? "expected a run folder and the input frames (or --pretrained NAME and the input frames), got \(paths.count) path(s)"
+                : "with --pretrained, give only the input frames, got \(paths.count) paths")
+        }
+    }
+
     func run() throws {
-        let runURL = URL(fileURLWithPath: runFolder)
-        let trained = try TrainedModel(run: runURL, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
+        let runFolder = paths.count == 2 ? paths[0] : nil
+        let input = paths[paths.count - 1]
+        let trained = try choice.load(run: runFolder)
         let m = trained.experiment.model
         let transform = FrameTransform(channels: m.imageChannels,
                                        crop: trained.experiment.centerCropFraction.map { .centerFraction($0) },
@@ -36,6 +49,10 @@ struct PredictCommand: ParsableCommand {
             throw ValidationError("\(input): \(frames.count) frames, the model needs \(m.inputLength) input frames")
         }
         let context = Array(frames.suffix(m.inputLength))
+        for warning in try InputCheck.warnings(for: URL(fileURLWithPath: input), context: context,
+                                                start: start, frameStride: frameStride, model: trained) {
+            printError("warning: \(warning)")
+        }
         // The model predicts T − 1 frames from a T-frame sequence; frames after the input are
         // unknown, so they are zeros that it never sees (its own predictions replace them).
         let sequence = Tensor(frames: context)
@@ -44,7 +61,7 @@ struct PredictCommand: ParsableCommand {
         let (_, prediction) = Evaluator.predict(trained.model, batch: batch, configuration: m)
         let predicted = Image.frames(sequence: prediction.reshaped(Array(prediction.shape.dropFirst())))
 
-        let folder = URL(fileURLWithPath: output ?? runURL.appendingPathComponent("predictions").path)
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "predictions")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (index, frame) in predicted.enumerated() {
             try PNG.write(frame, to: folder.appendingPathComponent(String(format: "predicted-%02d.png", index + 1)))

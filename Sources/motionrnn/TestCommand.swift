@@ -8,28 +8,27 @@ import Foundation
 struct TestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "test",
-        abstract: "Evaluate a trained run on its test set (or other data): metrics and report.")
+        abstract: "Evaluate a trained run or a pretrained model on its test set (or other data): metrics and report.")
 
-    @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
-    @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
+    @Argument(help: "The run folder written by `motionrnn train` (or use --pretrained).") var runFolder: String?
+    @OptionGroup var choice: ModelChoice
     @Option(help: "Evaluate on other data (vmnist, radar, a .npy/.npz file, frames) instead of the run's test set.") var data: String?
     @Option(help: "Test sequences to evaluate.") var testCount: Int?
-    @Option(help: "Where to write metrics and report (default: <run>/test).") var output: String?
+    @Option(help: "Where to write metrics and report (default: <run>/test, or test-<name> for --pretrained).") var output: String?
     @Flag(help: "Also score the copy-last-input-frame baseline on the same sequences (written to baseline-copy-last.md).")
     var copyLastBaseline = false
 
     func run() throws {
-        let runURL = URL(fileURLWithPath: runFolder)
-        let trained = try TrainedModel(run: runURL, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
+        let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
         if let data { experiment.data = try DataSource(parsing: data) }
         if let testCount { experiment.testCount = testCount }
-        let (_, testSet) = try experiment.data.datasets(experiment.dataOptions)
-        let folder = URL(fileURLWithPath: output ?? runURL.appendingPathComponent("test").path)
+        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "test")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let (reportURL, metrics) = try ExperimentRunner.evaluate(
             trained.model, experiment: experiment, testSet: testSet, in: folder, history: trained.history,
-            notes: ["checkpoint \(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
+            notes: ["\(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
         print(metrics.markdownTable())
         if copyLastBaseline {
             let baseline = try Evaluation.copyLastFrame(

@@ -16,21 +16,42 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Run folder (default: runs/<model>-<preset>).") var output: String?
     @Flag(help: "Continue the run in --output from its newest checkpoint.") var resume = false
+    @Option(help: "Stop at a checkpoint after this much training time in this session (e.g. 90m, 2h, 3600s); --resume continues.")
+    var timeBudget: String?
 
     func run() throws {
-        var experiment = try options.experiment()
-        let folder = URL(fileURLWithPath: output ?? "runs/\(options.model)-\(options.preset)")
+        let initial = try options.initFrom.map { try TrainedModel(runOrPretrained: $0) }
+        var experiment = try options.experiment(initial: initial)
+        let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.preset)")
         if resume, let saved = try? TrainedModel.savedExperiment(in: folder) {
             // The saved data setup; iterations and schedule flags may still be extended.
             let iterations = experiment.training.iterations
             experiment = saved
             if options.iterations != nil { experiment.training.iterations = iterations }
         }
+        let budget = try timeBudget.map { try Self.seconds(parsing: $0) }
         printError("training \(ExperimentRunner.modelName(experiment.model)) on \(experiment.data) → \(folder.path)")
-        let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume)
-        print(outcome.metrics.markdownTable())
-        print("trained \(outcome.iterations) iterations in \(String(format: "%.0f", outcome.trainingSeconds)) s")
-        print("report: \(outcome.reportURL.path)")
+        let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
+                                                 initialParameters: resume ? nil : initial?.model.stateDictionary())
+        let time = "\(outcome.iterations) iterations (this session \(String(format: "%.0f", outcome.trainingSeconds)) s)"
+        guard let metrics = outcome.metrics, let report = outcome.reportURL else {
+            print("time budget spent after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
+            return
+        }
+        print(metrics.markdownTable())
+        print("trained \(time)")
+        print("report: \(report.path)")
+    }
+
+    /// "90m", "2h", "3600s" or "3600" (seconds).
+    static func seconds(parsing text: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        let unit = text.last.flatMap { units[$0] }
+        let number = Double(unit == nil ? Substring(text) : text.dropLast())
+        guard let number, number.isFinite, number > 0 else {
+            throw ValidationError("--time-budget '\(text)' must be a positive duration such as 90m, 2h or 3600s")
+        }
+        return number * (unit ?? 1)
     }
 }
 

@@ -32,14 +32,31 @@ import TestSupport
         defer { try? FileManager.default.removeItem(at: folder) }
         let options = DataSource.Options(sequenceLength: 4, trainCount: 0, testCount: 0, seed: 1,
                                          transform: FrameTransform(channels: 1))
-        let (train, test) = try DataSource.frames(path: folder.path).datasets(options)
-        // 16 training frames (natural order: frame2 before frame10) → 13 windows; 4 test frames → 1.
-        #expect(train.count == 13 && test.count == 1)
+        let splits = try DataSource.frames(path: folder.path).datasets(options)
+        let (train, test) = (splits.train, splits.test)
+        // 16 training frames (natural order: frame2 before frame10) → 13 windows; 4 test frames →
+        // 1; their last eighth (2 frames) holds no 4-frame window, so no validation part.
+        #expect(train.count == 13 && test.count == 1 && splits.validation == nil)
         let first = try train.sequence(at: 0)
         #expect(first.shape == [4, 8, 8, 1])
         #expect(abs(first[1, 0, 0, 0] - 10 / 255) < 1e-6)
         let testSequence = try test.sequence(at: 0)
         #expect(abs(testSequence[0, 0, 0, 0] - 160 / 255) < 1e-6)
+    }
+
+    @Test func longFramesGiveAValidationPartBetweenTrainingAndTest() throws {
+        let folder = try frameFolder(frames: 24)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let options = DataSource.Options(sequenceLength: 2, trainCount: 0, testCount: 0, seed: 1,
+                                         transform: FrameTransform(channels: 1))
+        let splits = try DataSource.frames(path: folder.path).datasets(options)
+        // Frames 0–16 train (16 windows), 17–18 validate (1), 19–23 test (2): none shared.
+        let validation = try #require(splits.validation)
+        #expect(splits.train.count == 16 && validation.count == 1 && splits.test.count == 2)
+        func frameNumber(_ sequence: Tensor, _ t: Int) -> Float { sequence[t, 0, 0, 0] * 255 / 10 }
+        #expect(abs(frameNumber(try splits.train.sequence(at: 15), 1) - 16) < 1e-3)
+        #expect(abs(frameNumber(try validation.sequence(at: 0), 0) - 17) < 1e-3)
+        #expect(abs(frameNumber(try splits.test.sequence(at: 0), 0) - 19) < 1e-3)
     }
 
     @Test func framesOfDifferentSizesNameTheFile() throws {
@@ -60,8 +77,8 @@ import TestSupport
         // Resizing makes them agree: one folder trains, the other tests.
         let resized = DataSource.Options(sequenceLength: 2, trainCount: 0, testCount: 0, seed: 1,
                                          transform: FrameTransform(channels: 1, resize: (8, 8)))
-        let (train, test) = try DataSource.frames(path: root.path).datasets(resized)
-        #expect(train.count == 2 && test.count == 1)
+        let splits = try DataSource.frames(path: root.path).datasets(resized)
+        #expect(splits.train.count == 2 && splits.test.count == 1 && splits.validation == nil)
     }
 
     @Test func missingPathIsAClearError() {
@@ -73,12 +90,15 @@ import TestSupport
         }
     }
 
-    @Test func generatorsGiveDisjointTrainAndTest() throws {
-        let options = DataSource.Options(sequenceLength: 6, trainCount: 4, testCount: 2, seed: 3)
-        let (train, test) = try DataSource.radar.datasets(options)
-        #expect(train.count == 4 && test.count == 2 && train.sequenceLength == 6)
-        #expect(try train.sequence(at: 0).scalars != test.sequence(at: 0).scalars)
-        let (vTrain, vTest) = try DataSource.vmnist.datasets(options)
-        #expect(vTrain.frameShape == [64, 64, 1] && vTest.count == 2)
+    @Test func generatorsGiveDisjointTrainValidationAndTest() throws {
+        let options = DataSource.Options(sequenceLength: 6, trainCount: 4, testCount: 2, validationCount: 3, seed: 3)
+        for source in [DataSource.radar, .vmnist] {
+            let splits = try source.datasets(options)
+            let validation = try #require(splits.validation)
+            #expect(splits.train.count == 4 && validation.count == 3 && splits.test.count == 2)
+            #expect(splits.train.sequenceLength == 6)
+            let firsts = try [splits.train, validation, splits.test].map { try $0.sequence(at: 0).scalars }
+            #expect(Set(firsts).count == 3)
+        }
     }
 }

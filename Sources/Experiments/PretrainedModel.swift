@@ -1,0 +1,117 @@
+import Engine
+import Foundation
+import Training
+
+/// A trained model as one file, as shipped under `models/`: the parameters under their official
+/// names (safetensors, F32) and, in the file's metadata, everything needed to use it — the
+/// experiment it was trained in (model, data, recipe), how long it trained, its validation curve
+/// and the statistics of its training frames (to warn about inputs far from them).
+public enum PretrainedModel {
+    static let formatKey = "motionrnn.format"
+    static let format = "motionrnn-swift pretrained model 1"
+    static let experimentKey = "motionrnn.experiment"
+    static let summaryKey = "motionrnn.training"
+    static let statisticsKey = "motionrnn.frame-statistics"
+
+    /// How the model was trained, kept beside the parameters.
+    public struct TrainingSummary: Codable, Equatable, Sendable {
+        public var iteration: Int
+        /// Training wall time summed over the run's sessions, when the run recorded it.
+        public var trainingSeconds: Double?
+        public var validation: [LossHistory.Point]
+    }
+
+    /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)
+    /// to `url`: parameters only, no optimizer state. Returns what was written.
+    @discardableResult
+    public static func export(run: URL, checkpoint: URL? = nil, to url: URL) throws -> TrainedModel {
+        let trained = try TrainedModel(run: run, checkpoint: checkpoint)
+        let train = try trained.experiment.data.datasets(trained.experiment.dataOptions).train
+        let statistics = try FrameStatistics(of: train, sequences: 64)
+        let summary = TrainingSummary(iteration: trained.iteration, trainingSeconds: trained.history.trainingSeconds,
+                                      validation: trained.history.validation)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let metadata = [
+            formatKey: format,
+            experimentKey: String(decoding: try encoder.encode(trained.experiment), as: UTF8.self),
+            summaryKey: String(decoding: try encoder.encode(summary), as: UTF8.self),
+            statisticsKey: String(decoding: try encoder.encode(statistics), as: UTF8.self),
+        ]
+        try SafetensorsFile.write(trained.model.stateDictionary(), metadata: metadata, to: url)
+        return trained
+    }
+
+    /// The file that `nameOrPath` names: an existing file, or `<name>.safetensors` in one of
+    /// `searchDirectories`.
+    public static func locate(_ nameOrPath: String, searchDirectories: [URL] = defaultDirectories()) throws -> URL {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: nameOrPath, isDirectory: &isDirectory), !isDirectory.boolValue {
+            return URL(fileURLWithPath: nameOrPath)
+        }
+        let fileName = nameOrPath.hasSuffix(".safetensors") ? nameOrPath : nameOrPath + ".safetensors"
+        for directory in searchDirectories {
+            let candidate = directory.appendingPathComponent(fileName)
+            if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+        }
+        let known = available(in: searchDirectories)
+        throw ExperimentError(
+            "no pretrained model '\(nameOrPath)': not a file, and not in \(searchDirectories.map(\.path).joined(separator: ", "))"
+                + (known.isEmpty ? " (set MOTIONRNN_MODELS to the folder that holds the shipped models)"
+                    : "; available: \(known.joined(separator: ", "))"))
+    }
+
+    /// Names of the models in `directories` (files ending in .safetensors), sorted.
+    public static func available(in directories: [URL] = defaultDirectories()) -> [String] {
+        let names = directories.flatMap { directory in
+            ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
+                .filter { $0.hasSuffix(".safetensors") }
+                .map { String($0.dropLast(".safetensors".count)) }
+        }
+        return Array(Set(names)).sorted()
+    }
+
+    /// Where shipped models are looked for: `$MOTIONRNN_MODELS`, the `models` folder of the
+    /// repository the executable was built in (found by walking up from it), `./models`.
+    public static func defaultDirectories() -> [URL] {
+        var directories: [URL] = []
+        if let custom = ProcessInfo.processInfo.environment["MOTIONRNN_MODELS"], !custom.isEmpty {
+            directories.append(URL(fileURLWithPath: custom))
+        }
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            var folder = executable.deletingLastPathComponent()
+            for _ in 0..<5 {
+                let models = folder.appendingPathComponent("models")
+                if FileManager.default.fileExists(atPath: models.appendingPathComponent("README.md").path) {
+                    directories.append(models)
+                    break
+                }
+                folder = folder.deletingLastPathComponent()
+            }
+        }
+        directories.append(URL(fileURLWithPath: FileManager.default.currentDirectoryPath).appendingPathComponent("models"))
+        var seen = Set<String>()
+        return directories.filter { seen.insert($0.standardizedFileURL.path).inserted }
+    }
+
+    /// Reads the metadata of a pretrained-model file.
+    static func metadata(of file: SafetensorsFile) throws -> (experiment: Experiment, summary: TrainingSummary,
+                                                              statistics: FrameStatistics?) {
+        let path = file.url.path
+        guard file.metadata[formatKey] == format else {
+            throw ExperimentError("\(path) is not a pretrained model of this tool (its metadata has no '\(formatKey)': \(format)); make one with `motionrnn export RUN`")
+        }
+        func decode<T: Decodable>(_ type: T.Type, _ key: String) throws -> T {
+            guard let text = file.metadata[key] else {
+                throw ExperimentError("\(path): metadata '\(key)' is missing")
+            }
+            do {
+                return try JSONDecoder().decode(type, from: Data(text.utf8))
+            } catch {
+                throw ExperimentError("\(path): metadata '\(key)' is not readable (\(error))")
+            }
+        }
+        return (try decode(Experiment.self, experimentKey), try decode(TrainingSummary.self, summaryKey),
+                file.metadata[statisticsKey] == nil ? nil : try decode(FrameStatistics.self, statisticsKey))
+    }
+}

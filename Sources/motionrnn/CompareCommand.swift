@@ -1,0 +1,52 @@
+import ArgumentParser
+import DataSources
+import Experiments
+import Foundation
+import Metrics
+
+struct CompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Evaluate several trained models on the same test sequences, side by side, with the copy-last and all-black baselines.",
+        discussion: """
+            Each MODEL is a run folder, a shipped model's name (see models/) or a file written by \
+            `motionrnn export`. Writes metrics.json and report/index.html: mean metrics, a plot per \
+            metric over the predicted frames, and the same sequences predicted by each model.
+            """)
+
+    @Argument(help: ArgumentHelp("Models to compare: run folders, shipped names or files.", valueName: "model"))
+    var models: [String]
+    @Option(help: "Data (vmnist, radar, a .npy/.npz file, frames; default: the first model's). Its test split is used.") var data: String?
+    @Option(help: "Test sequences to score.") var testCount = 256
+    @Option(help: "Sequences drawn in the report.") var examples = 3
+    @Option(help: "Where to write metrics.json and report/ (default: compare).") var output = "compare"
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one model to evaluate") }
+        guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        guard examples >= 0 else { throw ValidationError("--examples must not be negative, got \(examples)") }
+    }
+
+    func run() throws {
+        let loaded = try models.map { ($0, try TrainedModel(runOrPretrained: $0)) }
+        var experiment = loaded[0].1.experiment
+        if let data { experiment.data = try DataSource(parsing: data) }
+        experiment.testCount = testCount
+        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        let named = loaded.map { (name: Self.displayName($0.0), trained: $0.1) }
+        printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) test sequences of \(experiment.data)")
+        let result = try Comparison.run(named, on: testSet, dataName: "\(experiment.data)", count: testCount,
+                                        batchSize: experiment.training.batchSize, exampleCount: examples,
+                                        options: experiment.data == .radar ? .radar : MetricsOptions(),
+                                        in: URL(fileURLWithPath: output))
+        for (name, metrics) in zip(result.names, result.metrics) {
+            print("\(name): mean MSE \(String(format: "%.1f", metrics.mse.mean)), SSIM \(String(format: "%.3f", metrics.ssim.mean)), frame \(metrics.frameCount) MSE \(String(format: "%.1f", metrics.mse.perFrame.last ?? .nan))")
+        }
+        print("report: \(result.reportURL.path)")
+    }
+
+    /// A run folder's or file's last path component without extension; a name as it is.
+    static func displayName(_ model: String) -> String {
+        URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
+    }
+}

@@ -1,0 +1,109 @@
+import DataSources
+import Datasets
+import Engine
+import Experiments
+import Foundation
+import Imaging
+import Metrics
+import Predictor
+import Testing
+import Training
+
+/// Shipping a trained model as one file and using it: export, load by file or name, predict the
+/// same as the run, fine-tune from it, compare models side by side; and a time budget that stops
+/// a run without evaluating it.
+@Suite(.serialized) struct PretrainedModelTests {
+    let quiet = ProgressReporter(style: .silent)
+
+    func trainedRun(iterations: Int = 2) throws -> (data: URL, run: URL) {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-pre-\(UUID().uuidString)")
+        try ExperimentRunner.train(ExperimentRunnerTests.experiment(data: data, iterations: iterations), in: run,
+                                   resume: false, progress: quiet)
+        return (data, run)
+    }
+
+    @Test func exportedModelPredictsExactlyAsTheRun() throws {
+        let (data, run) = try trainedRun()
+        let models = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-models-\(UUID().uuidString)")
+        defer { for url in [data, run, models] { try? FileManager.default.removeItem(at: url) } }
+        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
+        let file = models.appendingPathComponent("square.safetensors")
+        try PretrainedModel.export(run: run, to: file)
+
+        // Parameters only, under the model's names; the metadata describes the experiment.
+        let stored = try SafetensorsFile.read(from: file)
+        let fromRun = try TrainedModel(run: run)
+        #expect(Set(stored.tensors.keys) == Set(fromRun.model.namedParameters.map(\.name)))
+        let pretrained = try TrainedModel(pretrained: file.path)
+        #expect(pretrained.experiment == fromRun.experiment && pretrained.iteration == 2)
+        #expect(pretrained.history.validation == fromRun.history.validation)
+        let statistics = try #require(pretrained.trainingFrames)
+        #expect(statistics.frameShape == [16, 16, 1] && statistics.darkFraction > 0.5)
+
+        let batch = try BatchSampler.batch(of: try fromRun.experiment.data.datasets(fromRun.experiment.dataOptions).test,
+                                           indices: [0])
+        let a = Evaluator.predict(fromRun.model, batch: batch, configuration: fromRun.experiment.model).prediction
+        let b = Evaluator.predict(pretrained.model, batch: batch, configuration: pretrained.experiment.model).prediction
+        #expect(a.scalars == b.scalars)
+
+        // By name from a models folder; an unknown name lists what there is.
+        #expect(try PretrainedModel.locate("square", searchDirectories: [models]) == file)
+        #expect { try PretrainedModel.locate("nothing", searchDirectories: [models]) } throws: {
+            "\($0)".contains("'nothing'") && "\($0)".contains("available: square")
+        }
+        // A safetensors file that is not one of ours says so.
+        let foreign = models.appendingPathComponent("foreign.safetensors")
+        try SafetensorsFile.write(["w": Tensor(zeros: [2])], to: foreign)
+        #expect { try TrainedModel(pretrained: foreign.path) } throws: { "\($0)".contains("not a pretrained model") }
+    }
+
+    /// `train --init-from`: a fresh run starts from the given parameters, not a random draw.
+    @Test func fineTuningStartsFromTheGivenParameters() throws {
+        let (data, run) = try trainedRun()
+        let tuned = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-tuned-\(UUID().uuidString)")
+        defer { for url in [data, run, tuned] { try? FileManager.default.removeItem(at: url) } }
+        let initial = try TrainedModel(run: run)
+        var experiment = ExperimentRunnerTests.experiment(data: data, iterations: 1)
+        experiment.training.learningRate = 1e-12  // one step that barely moves anything
+        experiment.training.seed = 99
+        experiment.initFrom = run.path
+        try ExperimentRunner.train(experiment, in: tuned, resume: false,
+                                   initialParameters: initial.model.stateDictionary(), progress: quiet)
+        let after = try TrainedModel(run: tuned).model.stateDictionary()
+        for (name, value) in initial.model.stateDictionary() {
+            let moved = zip(value.scalars, after[name]!.scalars).map { abs($0 - $1) }.max() ?? 0
+            #expect(moved < 1e-6, "\(name) moved by \(moved)")
+        }
+        #expect(try TrainedModel.savedExperiment(in: tuned).initFrom == run.path)
+    }
+
+    @Test func timeBudgetStopsWithoutEvaluating() throws {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-budget-\(UUID().uuidString)")
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        let experiment = ExperimentRunnerTests.experiment(data: data, iterations: 4)
+        let stopped = try ExperimentRunner.train(experiment, in: run, resume: false, timeBudget: 1e-9, progress: quiet)
+        #expect(stopped.iterations == 1 && !stopped.finished)
+        #expect(!FileManager.default.fileExists(atPath: run.appendingPathComponent("metrics.json").path))
+        let finished = try ExperimentRunner.train(experiment, in: run, resume: true, progress: quiet)
+        #expect(finished.iterations == 4 && finished.finished)
+    }
+
+    @Test func comparisonScoresEveryModelOnTheSameSequences() throws {
+        let (data, run) = try trainedRun()
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-cmp-\(UUID().uuidString)")
+        defer { for url in [data, run, output] { try? FileManager.default.removeItem(at: url) } }
+        let trained = try TrainedModel(run: run)
+        let testSet = try trained.experiment.data.datasets(trained.experiment.dataOptions).test
+        let result = try Comparison.run([("a", trained), ("b", trained)], on: testSet, dataName: "squares", count: 4,
+                                        batchSize: 2, exampleCount: 1, options: MetricsOptions(), in: output)
+        #expect(result.names == ["a", "b", "copy last input frame", "all-black frames"])
+        // The same model twice scores the same; the black floor is the mean energy of the truth.
+        #expect(result.metrics[0] == result.metrics[1])
+        #expect(result.metrics[3].mse.mean > 0 && result.metrics[3].mse.mean != result.metrics[2].mse.mean)
+        for name in ["metrics.json", "report/index.html", "report/mse.png", "report/ssim.png", "report/sequence1.png"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
+        }
+    }
+}
