@@ -102,6 +102,9 @@ public enum ExperimentRunner {
         if let history {
             report.trainingLoss = history.training.enumerated().map { ($0.offset + 1, Double($0.element)) }
             report.validationLoss = history.validation.map { ($0.iteration, Double($0.loss)) }
+            report.validationMSE = history.validation.compactMap { point in
+                point.meanMSE.map { (point.iteration, point.seconds.map { $0 / 3600 }, Double($0)) }
+            }
         }
         report.metrics = metricTable(result.metrics)
         report.metricOrder = ["MSE", "MAE", "SSIM", "PSNR", "GDL"]

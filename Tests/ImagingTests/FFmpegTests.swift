@@ -1,8 +1,9 @@
 import Foundation
 @testable import Imaging
 import Testing
+import TestSupport
 
-@Suite(.enabled(if: FFmpeg.isAvailable, "needs Debian's ffmpeg (apt-get install ffmpeg)"))
+@Suite(.requires(.ffmpeg))
 struct FFmpegTests {
     /// A 2-second 10 fps `testsrc` clip (20 frames) of `width`×`height` in `folder`.
     private func testClip(_ folder: TemporaryFolder, _ name: String = "clip.avi",
@@ -89,7 +90,7 @@ struct FFmpegTests {
     }
 
     /// The real walking-people clip from Debian's opencv-doc (768×576, 795 frames).
-    @Test(.enabled(if: FileManager.default.fileExists(atPath: vtestPath), "needs Debian's opencv-doc"))
+    @Test(.requires(.opencvClip))
     func decodesVtest() throws {
         let url = URL(fileURLWithPath: vtestPath)
         #expect(try FFmpeg.probeSize(url) == (768, 576))
@@ -155,7 +156,7 @@ struct FFmpegTests {
         }
     }
 
-    @Test(.enabled(if: FFmpeg.isAvailable))
+    @Test(.requires(.ffmpeg))
     func jpegFolderThroughFFmpeg() throws {
         let folder = try TemporaryFolder()
         try ffmpeg(["-f", "lavfi", "-i", "testsrc=size=24x16:rate=10:duration=0.5",

@@ -1,6 +1,7 @@
 import Foundation
 @testable import Imaging
 import Testing
+import TestSupport
 
 @Suite struct GIFTests {
     /// The blocks of a GIF file, parsed independently of the writer.
@@ -128,7 +129,7 @@ import Testing
         #expect(Array(s.palette[(3 * right)..<(3 * right + 3)]) == [RGB.blue.r, RGB.blue.g, RGB.blue.b])
     }
 
-    @Test(.enabled(if: FFmpeg.isAvailable))
+    @Test(.requires(.ffmpeg))
     func ffmpegDecodesTheAnimation() throws {
         let folder = try TemporaryFolder()
         let frames = (0..<7).map { k in

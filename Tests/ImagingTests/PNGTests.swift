@@ -1,6 +1,7 @@
 import Foundation
 @testable import Imaging
 import Testing
+import TestSupport
 
 @Suite struct PNGTests {
     @Test(arguments: [(1, 1, 1), (7, 5, 1), (13, 9, 3), (64, 64, 3), (1, 31, 3)])
@@ -24,7 +25,7 @@ import Testing
 
     /// ffmpeg's own PNG encoder (different filters, zlib settings and chunk layout), in the pixel
     /// formats a user's files come in. The source is lossless RGB, so pixels must agree exactly.
-    @Test(.enabled(if: FFmpeg.isAvailable))
+    @Test(.requires(.ffmpeg))
     func readsPNGsMadeByFFmpeg() throws {
         let folder = try TemporaryFolder()
         let source = gradientImage(width: 23, height: 11, channels: 3)

@@ -2,20 +2,18 @@ import Engine
 import Foundation
 import Testing
 
-/// Locates the shared reference fixtures: `$MOTIONRNN_SHARED/fixtures` when that variable is
-/// set, otherwise `<repository>/../shared/fixtures`. A missing folder or file fails the test
-/// (it is never skipped), so a broken setup cannot pass silently.
+/// Locates the reference fixtures: the repository's own copy in `Tests/Fixtures` (made by
+/// `scripts/copy-fixtures.py`), or `$MOTIONRNN_SHARED/fixtures` when that variable is set (to
+/// test against the shared originals). A missing folder or file fails the test (it is never
+/// skipped), so a broken setup cannot pass silently.
 public enum Fixtures {
     public static var directory: URL {
         if let shared = ProcessInfo.processInfo.environment["MOTIONRNN_SHARED"], !shared.isEmpty {
             return URL(fileURLWithPath: shared).appendingPathComponent("fixtures")
         }
         // This file is <repository>/Tests/TestSupport/Fixtures.swift.
-        let repository = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return repository.deletingLastPathComponent()
-            .appendingPathComponent("shared").appendingPathComponent("fixtures")
-            .standardizedFileURL
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures").standardizedFileURL
     }
 
     /// The fixture file `name`; records a test failure if it does not exist.
@@ -23,8 +21,8 @@ public enum Fixtures {
         let url = directory.appendingPathComponent(name)
         if !FileManager.default.fileExists(atPath: url.path) {
             Issue.record("""
-                Missing fixture \(url.path). The shared folder is looked up at \
-                <repository>/../shared/fixtures or $MOTIONRNN_SHARED/fixtures.
+                Missing fixture \(url.path). Fixtures are read from <repository>/Tests/Fixtures \
+                (scripts/copy-fixtures.py) or $MOTIONRNN_SHARED/fixtures.
                 """, sourceLocation: sourceLocation)
         }
         return url

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Experiments
+import Foundation
+
+struct CurveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "curve",
+        abstract: "Print a run's validation curve (over all its sessions): loss and MSE per frame against iterations and training time.")
+
+    @Argument(help: ArgumentHelp("Run folders or pretrained models.", valueName: "model")) var models: [String]
+    @Option(help: "Print every N-th validation point (the last one always).") var every = 1
+
+    func validate() throws {
+        guard !models.isEmpty else { throw ValidationError("give at least one run folder or pretrained model") }
+        guard every >= 1 else { throw ValidationError("--every must be at least 1, got \(every)") }
+    }
+
+    func run() throws {
+        for model in models {
+            let trained = try TrainedModel(runOrPretrained: model)
+            let points = trained.history.validation
+            print("\n\(model): \(ExperimentRunner.modelName(trained.experiment.model)), \(trained.iteration) iterations"
+                  + (trained.history.trainingSeconds.map { String(format: ", %.2f h of training", $0 / 3600) } ?? ""))
+            print("| iteration | hours | validation loss | MSE mean | MSE frame 1 | MSE last frame |")
+            print("|---:|---:|---:|---:|---:|---:|")
+            for (index, point) in points.enumerated() where index % every == every - 1 || index == points.count - 1 {
+                func number(_ value: Float?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "–" }
+                print("| \(point.iteration) | \(point.seconds.map { String(format: "%.2f", $0 / 3600) } ?? "–") | "
+                      + "\(String(format: "%.5f", point.loss)) | \(number(point.meanMSE, "%.1f")) | "
+                      + "\(number(point.msePerFrame?.first, "%.1f")) | \(number(point.msePerFrame?.last, "%.1f")) |")
+            }
+        }
+    }
+}
