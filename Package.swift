@@ -72,6 +72,8 @@ let package = Package(
         .testTarget(name: "ExperimentsTests",
                     dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
+        // Runs the built executable on hostile flags and files: clean refusals, no traps.
+        .testTarget(name: "CLITests", dependencies: ["motionrnn"]),
     ],
     swiftLanguageModes: [.v5]
 )

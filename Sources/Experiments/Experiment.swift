@@ -26,6 +26,8 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// The trained model (pretrained name or file, or run folder) whose parameters started the
     /// run instead of a random initialisation.
     public var initFrom: String?
+    /// What changed when the run was resumed, one line per resume (`train --resume` flags).
+    public var history: [String] = []
 
     public init(data: DataSource, training: TrainingConfiguration, trainCount: Int, testCount: Int,
                 validationCount: Int, reportExamples: Int = 3, resize: Int? = nil, channels: Int? = nil,
@@ -43,6 +45,28 @@ public struct Experiment: Codable, Equatable, Sendable {
     }
 
     public var model: ModelConfiguration { training.model }
+
+    private enum CodingKeys: String, CodingKey {
+        case data, training, trainCount, testCount, validationCount, reportExamples, resize, channels,
+             frameStride, centerCropFraction, initFrom, history
+    }
+
+    // Runs saved before `initFrom` and `history` existed have neither.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        data = try c.decode(DataSource.self, forKey: .data)
+        training = try c.decode(TrainingConfiguration.self, forKey: .training)
+        trainCount = try c.decode(Int.self, forKey: .trainCount)
+        testCount = try c.decode(Int.self, forKey: .testCount)
+        validationCount = try c.decode(Int.self, forKey: .validationCount)
+        reportExamples = try c.decode(Int.self, forKey: .reportExamples)
+        resize = try c.decodeIfPresent(Int.self, forKey: .resize)
+        channels = try c.decodeIfPresent(Int.self, forKey: .channels)
+        frameStride = try c.decode(Int.self, forKey: .frameStride)
+        centerCropFraction = try c.decodeIfPresent(Double.self, forKey: .centerCropFraction)
+        initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
+        history = try c.decodeIfPresent([String].self, forKey: .history) ?? []
+    }
 
     /// The data options this experiment asks `DataSource` for.
     public var dataOptions: DataSource.Options {

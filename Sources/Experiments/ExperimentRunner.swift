@@ -74,7 +74,11 @@ public enum ExperimentRunner {
         }
         let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,
                                    history: trainer.history,
-                                   notes: ["trained \(trainer.iteration) iterations; this session \(String(format: "%.0f", seconds)) s"])
+                                   notes: ["trained \(trainer.iteration) iterations"
+                                           + (trainer.history.trainingSeconds.map { String(format: " in %.2f h over all sessions", $0 / 3600) } ?? "")
+                                           + String(format: "; this session %.0f s", seconds)]
+                                       + (experiment.initFrom.map { ["started from the parameters of \($0)"] } ?? [])
+                                       + experiment.history)
         return Outcome(reportURL: outcome.reportURL, metrics: outcome.metrics,
                        iterations: trainer.iteration, trainingSeconds: seconds)
     }

@@ -15,7 +15,7 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("A preset: CPU presets train in minutes, the others are the paper's settings.",
                                discussion: ExperimentPreset.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
-    var preset = "vmnist-cpu"
+    var preset: String?
 
     @Option(help: "Data: vmnist, radar, a Moving MNIST .npy/.npz file, or frames (a folder of images, a video, or a folder of such sequences). Default: the preset's.")
     var data: String?
@@ -59,12 +59,52 @@ struct ExperimentOptions: ParsableArguments {
 
     /// The model name the flags ask for.
     var modelName: String { model ?? "motionrnn-predrnn" }
+    var presetName: String { preset ?? ExperimentPreset.vmnistCPU.rawValue }
+
+    /// The flags given that decide what a run computes (all but those `applyOnResume` applies):
+    /// a resumed run refuses them, since it continues the run as it was set up.
+    var flagsFixedOnResume: [String] {
+        let given: [(String, Bool)] = [
+            ("--model", model != nil), ("--init-from", initFrom != nil), ("--preset", preset != nil),
+            ("--data", data != nil), ("--hidden", hidden != nil), ("--filter-size", filterSize != nil),
+            ("--patch-size", patchSize != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil),
+            ("--input-length", inputLength != nil), ("--output-length", outputLength != nil),
+            ("--layer-norm", layerNorm), ("--no-highway", noHighway), ("--no-transient", noTransient),
+            ("--no-trend", noTrend), ("--alpha", alpha != nil), ("--batch-size", batchSize != nil),
+            ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--decay", decay != nil),
+            ("--final-learning-rate", finalLearningRate != nil), ("--loss", loss != nil),
+            ("--sampling-stop", samplingStop != nil), ("--reverse-input", reverseInput != nil),
+            ("--seed", seed != nil), ("--train-count", trainCount != nil),
+            ("--validation-count", validationCount != nil), ("--frame-stride", frameStride != nil),
+            ("--crop-fraction", cropFraction != nil),
+        ]
+        return given.filter(\.1).map(\.0)
+    }
+
+    /// Applies to a saved experiment the flags a resumed run may change: how long it runs, how
+    /// often it validates and checkpoints, what its final evaluation scores and draws. Returns
+    /// what changed, in words (empty when nothing did).
+    func applyOnResume(to experiment: inout Experiment) -> [String] {
+        var changes: [String] = []
+        func set<T: Equatable>(_ name: String, _ value: T?, _ field: WritableKeyPath<Experiment, T>) {
+            guard let value, experiment[keyPath: field] != value else { return }
+            changes.append("\(name) \(experiment[keyPath: field]) → \(value)")
+            experiment[keyPath: field] = value
+        }
+        set("--iterations", iterations, \.training.iterations)
+        set("--validation-interval", validationInterval, \.training.validationInterval)
+        set("--checkpoint-interval", checkpointInterval, \.training.checkpointInterval)
+        set("--keep-checkpoints", keepCheckpoints, \.training.keepCheckpoints)
+        set("--test-count", testCount, \.testCount)
+        set("--examples", examples, \.reportExamples)
+        return changes
+    }
 
     /// The experiment the flags describe; `initial` is the --init-from model, whose architecture
     /// replaces the preset's before the flags apply.
     func experiment(initial: TrainedModel? = nil) throws -> Experiment {
-        guard let preset = ExperimentPreset(rawValue: preset) else {
-            throw ValidationError("unknown --preset '\(self.preset)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
+        guard let preset = ExperimentPreset(rawValue: presetName) else {
+            throw ValidationError("unknown --preset '\(presetName)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         let source: DataSource
         if let data {

@@ -20,14 +20,23 @@ struct TrainCommand: ParsableCommand {
     var timeBudget: String?
 
     func run() throws {
-        let initial = try options.initFrom.map { try TrainedModel(runOrPretrained: $0) }
-        var experiment = try options.experiment(initial: initial)
-        let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.preset)")
-        if resume, let saved = try? TrainedModel.savedExperiment(in: folder) {
-            // The saved data setup; iterations and schedule flags may still be extended.
-            let iterations = experiment.training.iterations
-            experiment = saved
-            if options.iterations != nil { experiment.training.iterations = iterations }
+        let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
+        var experiment: Experiment
+        var initial: TrainedModel?
+        if resume {
+            let fixed = options.flagsFixedOnResume
+            guard fixed.isEmpty else {
+                throw ValidationError("--resume continues \(folder.path) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
+            }
+            experiment = try TrainedModel.savedExperiment(in: folder)
+            let changes = options.applyOnResume(to: &experiment)
+            if !changes.isEmpty {
+                experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")
+                printError("resuming with \(changes.joined(separator: ", "))")
+            }
+        } else {
+            initial = try options.initFrom.map { try TrainedModel(runOrPretrained: $0) }
+            experiment = try options.experiment(initial: initial)
         }
         let budget = try timeBudget.map { try Self.seconds(parsing: $0) }
         printError("training \(ExperimentRunner.modelName(experiment.model)) on \(experiment.data) → \(folder.path)")

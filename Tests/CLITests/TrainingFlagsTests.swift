@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// The training command's flags as a user meets them: bad values are refused with a message
+/// naming the flag, `--resume` refuses what it cannot change, `--time-budget` stops a run at a
+/// checkpoint that `--resume` continues.
+@Suite(.serialized) struct TrainingFlagsTests {
+    /// A tiny run on generated radar echoes, fast in a debug build.
+    static let tiny = ["--preset", "radar-cpu", "--hidden", "4,4", "--patch-size", "8",
+                       "--input-length", "2", "--output-length", "2", "--batch-size", "2", "--train-count", "8",
+                       "--test-count", "2", "--validation-count", "2", "--examples", "1",
+                       "--validation-interval", "1", "--checkpoint-interval", "1"]
+
+    @Test func timeBudgetMustBeADuration() throws {
+        let run = try CommandLineRun(["train", "--time-budget", "soon", "--output", "/nonexistent/x"])
+        run.expectRefusal(mentioning: ["--time-budget", "soon"])
+    }
+
+    @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let first = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "2", "--output", output])
+        #expect(first.status == 0, "\(first.error)")
+
+        let refused = try CommandLineRun(["train", "--output", output, "--resume", "--hidden", "8,8", "--loss", "mse"])
+        refused.expectRefusal(mentioning: ["--hidden", "--loss", "cannot change on resume"])
+
+        let resumed = try CommandLineRun(["train", "--output", output, "--resume", "--iterations", "3"])
+        #expect(resumed.status == 0, "\(resumed.error)")
+        let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("resumed with --iterations 2 → 3"))
+        #expect(FileManager.default.fileExists(atPath: output + "/checkpoints/checkpoint-3.json"))
+    }
+
+    @Test func timeBudgetStopsAtACheckpointAndResumeFinishes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let stopped = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "3", "--time-budget", "0.001s",
+                                                                 "--output", output])
+        #expect(stopped.status == 0 && stopped.output.contains("--resume"), "\(stopped.error)")
+        #expect(!FileManager.default.fileExists(atPath: output + "/metrics.json"))
+        let finished = try CommandLineRun(["train", "--output", output, "--resume"])
+        #expect(finished.status == 0 && finished.output.contains("trained 3 iterations"), "\(finished.error)")
+        #expect(FileManager.default.fileExists(atPath: output + "/report/index.html"))
+    }
+
+    @Test func pretrainedModelsAreFoundByNameOrSaySoClearly() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let unknown = try CommandLineRun(["test", "--pretrained", "no-such-model"], in: folder,
+                                         environment: ["MOTIONRNN_MODELS": folder.path])
+        unknown.expectRefusal(mentioning: ["no-such-model"])
+        let both = try CommandLineRun(["predict", "run", "--pretrained", "x", "frames"])
+        both.expectRefusal(mentioning: ["--pretrained"])
+    }
+}
