@@ -68,6 +68,26 @@ public struct Experiment: Codable, Equatable, Sendable {
         history = try c.decodeIfPresent([String].self, forKey: .history) ?? []
     }
 
+    /// Throws the first problem found, naming the field (`ModelConfigurationError`), before any
+    /// data is read or model built: the training configuration's checks, then the data's.
+    public func validate() throws {
+        func fail(_ field: String, _ message: String) -> ModelConfigurationError {
+            ModelConfigurationError(field: field, message: message)
+        }
+        try training.validate()
+        guard [1, 3].contains(model.imageChannels) else {
+            throw fail("imageChannels", "must be 1 (grey) or 3 (RGB), got \(model.imageChannels)")
+        }
+        for (field, value, least) in [("trainCount", trainCount, 1), ("testCount", testCount, 1),
+                                      ("validationCount", validationCount, 0), ("reportExamples", reportExamples, 0),
+                                      ("frameStride", frameStride, 1), ("resize", resize ?? 1, 1)] where value < least {
+            throw fail(field, "must be at least \(least), got \(value)")
+        }
+        if let fraction = centerCropFraction, !(fraction > 0 && fraction <= 1) {
+            throw fail("centerCropFraction", "must be in (0, 1], got \(fraction)")
+        }
+    }
+
     /// The data options this experiment asks `DataSource` for.
     public var dataOptions: DataSource.Options {
         let size = resize ?? model.imageHeight

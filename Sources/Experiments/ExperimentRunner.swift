@@ -33,7 +33,7 @@ public enum ExperimentRunner {
                              timeBudget: Double? = nil, initialParameters: [String: Tensor]? = nil,
                              progress: ProgressReporter = ProgressReporter()) throws -> Outcome {
         let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
-        try experiment.training.validate()
+        try experiment.validate()
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         let splits = try experiment.data.datasets(experiment.dataOptions)
         let (trainSet, testSet) = (splits.train, splits.test)
@@ -144,7 +144,7 @@ public enum ExperimentRunner {
     }
 
     /// The data's frames must be what the model expects.
-    static func checkFrames(of dataset: any SequenceDataset, experiment: Experiment) throws {
+    public static func checkFrames(of dataset: any SequenceDataset, experiment: Experiment) throws {
         let m = experiment.model
         let expected = [m.imageHeight, m.imageWidth, m.imageChannels]
         guard dataset.frameShape == expected else {

@@ -16,8 +16,16 @@ struct CurveCommand: ParsableCommand {
     }
 
     func run() throws {
+        var failures = 0
         for model in models {
-            let trained = try TrainedModel(runOrPretrained: model)
+            let trained: TrainedModel
+            do {
+                trained = try TrainedModel(runOrPretrained: model)
+            } catch {
+                printError("\(model): \(error)")
+                failures += 1
+                continue
+            }
             let points = trained.history.validation
             print("\n\(model): \(ExperimentRunner.modelName(trained.experiment.model)), \(trained.iteration) iterations"
                   + (trained.history.trainingSeconds.map { String(format: ", %.2f h of training", $0 / 3600) } ?? ""))
@@ -30,5 +38,6 @@ struct CurveCommand: ParsableCommand {
                       + "\(number(point.msePerFrame?.first, "%.1f")) | \(number(point.msePerFrame?.last, "%.1f")) |")
             }
         }
+        if failures > 0 { throw ExitCode.failure }
     }
 }

@@ -183,7 +183,30 @@ struct ExperimentOptions: ParsableArguments {
         if let examples { experiment.reportExamples = examples }
         if let frameStride { experiment.frameStride = frameStride }
         if let cropFraction { experiment.centerCropFraction = cropFraction }
-        try experiment.training.validate()
+        do {
+            try experiment.validate()
+        } catch let error as ModelConfigurationError {
+            throw ValidationError("\(Self.flag(for: error.field)) \(error.message)")
+        }
         return experiment
+    }
+
+    /// The flag that sets a configuration field, for error messages.
+    static func flag(for field: String) -> String {
+        let flags = [
+            "imageHeight": "--image-size", "imageWidth": "--image-size", "resize": "--image-size",
+            "imageChannels": "--channels", "patchSize": "--patch-size", "hiddenChannels": "--hidden",
+            "filterSize": "--filter-size", "inputLength": "--input-length", "totalLength": "--output-length",
+            "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "learningRate": "--learning-rate",
+            "learningRateSchedule.warmupIterations": "--warmup",
+            "learningRateSchedule.finalFraction": "--final-learning-rate", "batchSize": "--batch-size",
+            "iterations": "--iterations", "keepCheckpoints": "--keep-checkpoints",
+            "samplingDelta": "--sampling-stop", "samplingStopIteration": "--sampling-stop",
+            "validationInterval": "--validation-interval", "checkpointInterval": "--checkpoint-interval",
+            "trainCount": "--train-count", "testCount": "--test-count", "validationCount": "--validation-count",
+            "reportExamples": "--examples", "frameStride": "--frame-stride", "centerCropFraction": "--crop-fraction",
+            "model": "--model", "backbone": "--model",
+        ]
+        return flags[field] ?? field
     }
 }

@@ -22,8 +22,12 @@ struct TestCommand: ParsableCommand {
         let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
         if let data { experiment.data = try DataSource(parsing: data) }
-        if let testCount { experiment.testCount = testCount }
+        if let testCount {
+            guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+            experiment.testCount = testCount
+        }
         let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        try ExperimentRunner.checkFrames(of: testSet, experiment: experiment)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "test")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let (reportURL, metrics) = try ExperimentRunner.evaluate(
