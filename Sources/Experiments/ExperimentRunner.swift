@@ -29,6 +29,7 @@ public enum ExperimentRunner {
     /// evaluates and reports. With a `timeBudget` (seconds of this session), training stops at a
     /// checkpoint once it is spent; the run is evaluated only when it reached its last iteration.
     /// `initialParameters` (fine-tuning) replace a fresh run's initialisation.
+    @discardableResult
     public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
                              timeBudget: Double? = nil, initialParameters: [String: Tensor]? = nil,
                              progress: ProgressReporter = ProgressReporter()) throws -> Outcome {

