@@ -103,6 +103,16 @@ struct ExperimentOptions: ParsableArguments {
     /// The experiment the flags describe; `initial` is the --init-from model, whose architecture
     /// replaces the preset's before the flags apply.
     func experiment(initial: TrainedModel? = nil) throws -> Experiment {
+        do {
+            let experiment = try configuredExperiment(initial: initial)
+            try experiment.validate()
+            return experiment
+        } catch let error as ModelConfigurationError {
+            throw ValidationError("\(Self.flag(for: error.field)) \(error.message)")
+        }
+    }
+
+    private func configuredExperiment(initial: TrainedModel?) throws -> Experiment {
         guard let preset = ExperimentPreset(rawValue: presetName) else {
             throw ValidationError("unknown --preset '\(presetName)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
@@ -183,11 +193,6 @@ struct ExperimentOptions: ParsableArguments {
         if let examples { experiment.reportExamples = examples }
         if let frameStride { experiment.frameStride = frameStride }
         if let cropFraction { experiment.centerCropFraction = cropFraction }
-        do {
-            try experiment.validate()
-        } catch let error as ModelConfigurationError {
-            throw ValidationError("\(Self.flag(for: error.field)) \(error.message)")
-        }
         return experiment
     }
 

@@ -94,6 +94,11 @@ import TestSupport
             _ = try MLXtendDigits.read(from: write(Data("1,300,3,4,5\n".utf8), "big.csv", in: directory),
                                        rows: 2, cols: 2)
         }
+        // A label outside 0–9 (it used to trap when V-MNIST drew digits of different classes).
+        expectDatasetError(.malformed("line 2: label 11 is not a digit 0–9"), pathContains: "label.csv") {
+            _ = try MLXtendDigits.read(from: write(Data("1,2,3,4,5\n1,2,3,4,11\n".utf8), "label.csv", in: directory),
+                                       rows: 2, cols: 2)
+        }
         expectDatasetError(.malformed("line 1: unexpected character 'x'"), pathContains: "junk.csv") {
             _ = try MLXtendDigits.read(from: write(Data("1,x,3,4,5\n".utf8), "junk.csv", in: directory),
                                        rows: 2, cols: 2)

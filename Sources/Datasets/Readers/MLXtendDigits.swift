@@ -144,6 +144,9 @@ private struct CSVDigitParser {
         guard column == columns else {
             return "line \(line) has \(column) values, expected \(columns) (\(shape) pixels and a label)"
         }
+        guard row[columns - 1] <= 9 else {
+            return "line \(line): label \(row[columns - 1]) is not a digit 0–9"
+        }
         for k in 0..<(columns - 1) { pixels.append(UInt8(truncatingIfNeeded: row[k])) }
         labels.append(UInt8(truncatingIfNeeded: row[columns - 1]))
         column = 0
