@@ -73,7 +73,7 @@ let package = Package(
                     dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]
 )

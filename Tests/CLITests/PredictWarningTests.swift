@@ -1,0 +1,40 @@
+import Foundation
+import Imaging
+import Testing
+
+/// `predict` tells the user when the input looks nothing like the training data: colour fed
+/// to a grey model, frames far larger than the model's, intensities unlike the training frames'.
+@Suite(.serialized) struct PredictWarningTests {
+    func frames(in folder: URL, count: Int, size: Int, channels: Int, fill: RGB) throws -> URL {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for t in 0..<count {
+            var image = Image(width: size, height: size, channels: channels, fill: fill)
+            image.fillRect(x: t, y: t, width: 4, height: 4, color: .white)
+            try PNG.write(image, to: folder.appendingPathComponent("f\(t).png"))
+        }
+        return folder
+    }
+
+    @Test func unlikeInputIsWarnedAboutAndSimilarInputIsNot() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let trained = try CommandLineRun(["train"] + TrainingFlagsTests.tiny + ["--iterations", "1", "--output", run])
+        #expect(trained.status == 0, "\(trained.error)")
+
+        // Radar echoes are mostly dark: a dark grey clip of the model's size passes quietly.
+        let dark = try frames(in: folder.appendingPathComponent("dark"), count: 4, size: 64, channels: 1, fill: .black)
+        let quiet = try CommandLineRun(["predict", run, dark.path, "--output", folder.appendingPathComponent("p1").path])
+        #expect(quiet.status == 0 && !quiet.error.contains("warning"), "\(quiet.error)")
+
+        // A large, bright, coloured clip: three warnings.
+        let bright = try frames(in: folder.appendingPathComponent("bright"), count: 4, size: 400, channels: 3,
+                                fill: RGB(200, 120, 60))
+        let warned = try CommandLineRun(["predict", run, bright.path, "--output", folder.appendingPathComponent("p2").path])
+        #expect(warned.status == 0, "\(warned.error)")
+        for phrase in ["in colour", "400×400", "mean intensity"] {
+            #expect(warned.error.contains(phrase), "no warning about '\(phrase)': \(warned.error)")
+        }
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("p2/strip.png").path))
+    }
+}
