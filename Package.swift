@@ -55,6 +55,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // The file readers as libFuzzer targets (scripts/fuzz.sh) and a corpus replayer (tests).
+        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training"]),
         // Shared by the test targets: fixture lookup, finite-difference gradient checks.
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
@@ -73,7 +75,7 @@ let package = Package(
                     dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging"]),
     ],
     swiftLanguageModes: [.v5]
 )

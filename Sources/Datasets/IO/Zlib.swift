@@ -40,13 +40,21 @@ public enum Zlib {
         }
         defer { inflateEnd(&stream) }
 
-        var capacity = max(expectedSize ?? guessSize(input, format: format), 1)
+        // The sizes a header claims are untrusted: start no larger than deflate can expand this
+        // input to (at most 1 032:1), so a short file cannot make us allocate gigabytes (a
+        // fuzzing finding); the buffer still grows as far as the data really inflates.
+        let claimed = expectedSize ?? guessSize(input, format: format)
+        var capacity = max(min(claimed, Self.maximumExpansion * input.count + 64), 1)
         var output = malloc(capacity)!.assumingMemoryBound(to: UInt8.self)
         var produced = 0
         var consumed = 0
         var finished = false
         do {
             while true {
+                if let expectedSize, produced > expectedSize {
+                    throw DatasetError(path: path, .corruptCompressedData(
+                        "decompresses to more than the \(expectedSize) bytes expected"))
+                }
                 if produced == capacity {
                     capacity *= 2
                     output = realloc(output, capacity)!.assumingMemoryBound(to: UInt8.self)
@@ -107,6 +115,9 @@ public enum Zlib {
         }
         return Data(bytesNoCopy: output, count: produced, deallocator: .free)
     }
+
+    /// Deflate's largest possible expansion ratio (zlib's documentation: 1 032:1).
+    static let maximumExpansion = 1032
 
     /// Compresses `input` in one go (level 0–9; 6 is zlib's default).
     public static func deflate(_ input: UnsafeRawBufferPointer, format: Format,

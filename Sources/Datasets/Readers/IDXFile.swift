@@ -27,7 +27,15 @@ public enum IDXFile {
         }
         try reader.need(4, 4 * rank)
         let shape = (0..<rank).map { Int(reader.u32BigEndian(4 + 4 * $0)) }
-        let count = shape.reduce(1, *)
+        // Checked: dimensions from the header may multiply past Int.max (a fuzzing finding).
+        var count = 1
+        for dimension in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow else {
+                throw DatasetError(path: url.path, .malformed("header shape \(shape) has more elements than can be counted"))
+            }
+            count = product
+        }
         let start = 4 + 4 * rank
         try reader.need(start, count)
         guard data.count == start + count else {
