@@ -72,7 +72,7 @@ let package = Package(
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "ExperimentsTests",
-                    dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine"]),
+                    dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
         .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging"]),

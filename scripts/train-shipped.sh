@@ -14,7 +14,7 @@ tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
 # The recipe chosen by the study in docs/RESULTS.md.
 recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay cosine --loss mse
-        --iterations 24000 --sampling-stop 8000 --train-count 1000000
+        --iterations 24000 --sampling-stop 4000 --train-count 1000000
         --validation-count 128 --validation-interval 500 --checkpoint-interval 250 --keep-checkpoints 2
         --test-count 256 --examples 4 --seed 1)
 

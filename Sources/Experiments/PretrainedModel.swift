@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Metrics
 import Training
 
 /// A trained model as one file, as shipped under `models/`: the parameters under their official
@@ -12,6 +13,27 @@ public enum PretrainedModel {
     static let experimentKey = "motionrnn.experiment"
     static let summaryKey = "motionrnn.training"
     static let statisticsKey = "motionrnn.frame-statistics"
+    static let checkKey = "motionrnn.check"
+
+    /// The model's scores on the first few test sequences when it was exported, so a test can
+    /// tell whether the data, the model code or the metrics have changed since.
+    public struct RegressionCheck: Codable, Equatable, Sendable {
+        public var sequences: Int
+        public var meanMSE: Double
+        public var meanSSIM: Double
+
+        /// Scores `trained` on the first `sequences` test sequences of its own experiment.
+        public static func measure(_ trained: TrainedModel, sequences: Int) throws -> RegressionCheck {
+            var experiment = trained.experiment
+            experiment.testCount = sequences
+            let testSet = try experiment.data.datasets(experiment.dataOptions).test
+            let metrics = try Evaluation.run(trained.model, on: testSet, count: sequences,
+                                             batchSize: experiment.training.batchSize,
+                                             configuration: experiment.model, exampleCount: 0,
+                                             options: MetricsOptions()).metrics
+            return RegressionCheck(sequences: metrics.sequenceCount, meanMSE: metrics.mse.mean, meanSSIM: metrics.ssim.mean)
+        }
+    }
 
     /// How the model was trained, kept beside the parameters.
     public struct TrainingSummary: Codable, Equatable, Sendable {
@@ -32,8 +54,10 @@ public enum PretrainedModel {
                                       validation: trained.history.validation)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
+        let check = try RegressionCheck.measure(trained, sequences: 8)
         let metadata = [
             formatKey: format,
+            checkKey: String(decoding: try encoder.encode(check), as: UTF8.self),
             experimentKey: String(decoding: try encoder.encode(trained.experiment), as: UTF8.self),
             summaryKey: String(decoding: try encoder.encode(summary), as: UTF8.self),
             statisticsKey: String(decoding: try encoder.encode(statistics), as: UTF8.self),
@@ -96,7 +120,7 @@ public enum PretrainedModel {
 
     /// Reads the metadata of a pretrained-model file.
     static func metadata(of file: SafetensorsFile) throws -> (experiment: Experiment, summary: TrainingSummary,
-                                                              statistics: FrameStatistics?) {
+                                                              statistics: FrameStatistics?, check: RegressionCheck?) {
         let path = file.url.path
         guard file.metadata[formatKey] == format else {
             throw ExperimentError("\(path) is not a pretrained model of this tool (its metadata has no '\(formatKey)': \(format)); make one with `motionrnn export RUN`")
@@ -112,6 +136,7 @@ public enum PretrainedModel {
             }
         }
         return (try decode(Experiment.self, experimentKey), try decode(TrainingSummary.self, summaryKey),
-                file.metadata[statisticsKey] == nil ? nil : try decode(FrameStatistics.self, statisticsKey))
+                file.metadata[statisticsKey] == nil ? nil : try decode(FrameStatistics.self, statisticsKey),
+                file.metadata[checkKey] == nil ? nil : try decode(RegressionCheck.self, checkKey))
     }
 }

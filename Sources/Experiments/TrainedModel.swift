@@ -15,6 +15,8 @@ public struct TrainedModel {
     public let checkpoint: URL
     /// Statistics of the training frames, when the source recorded them (pretrained files).
     public let trainingFrames: FrameStatistics?
+    /// The scores recorded when a pretrained file was exported.
+    public let recordedCheck: PretrainedModel.RegressionCheck?
 
     public init(run: URL, checkpoint: URL? = nil) throws {
         let experimentURL = ExperimentRunner.experimentURL(in: run)
@@ -32,13 +34,14 @@ public struct TrainedModel {
         history = loaded.state.lossHistory
         self.checkpoint = loaded.stateURL
         trainingFrames = nil
+        recordedCheck = nil
     }
 
     /// A pretrained model: `nameOrPath` is a file or the name of a shipped model (`PretrainedModel.locate`).
     public init(pretrained nameOrPath: String) throws {
         let url = try PretrainedModel.locate(nameOrPath)
         let file = try SafetensorsFile.read(from: url)
-        let (experiment, summary, statistics) = try PretrainedModel.metadata(of: file)
+        let (experiment, summary, statistics, check) = try PretrainedModel.metadata(of: file)
         let model = try ModelFactory.make(experiment.model, seed: experiment.training.seed)
         let expected = Set(model.namedParameters.map(\.name))
         if let extra = file.tensors.keys.sorted().first(where: { !expected.contains($0) }) {
@@ -54,6 +57,7 @@ public struct TrainedModel {
         self.history = history
         checkpoint = url
         trainingFrames = statistics
+        recordedCheck = check
     }
 }
 

@@ -15,7 +15,7 @@ struct ExperimentOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("A preset: CPU presets train in minutes, the others are the paper's settings.",
                                discussion: ExperimentPreset.allCases.map { "\($0.rawValue): \($0.summary)" }.joined(separator: "\n")))
-    var preset: String?
+    var preset: ExperimentPreset?
 
     @Option(help: "Data: vmnist, radar, a Moving MNIST .npy/.npz file, or frames (a folder of images, a video, or a folder of such sequences). Default: the preset's.")
     var data: String?
@@ -39,11 +39,11 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Sequences per batch.") var batchSize: Int?
     @Option(help: "Adam learning rate (the peak, with a schedule).") var learningRate: Double?
     @Option(help: "Learning-rate warm-up: iterations of linear increase from 0.") var warmup: Int?
-    @Option(help: "Learning-rate decay after the warm-up: constant or cosine.") var decay: String?
+    @Option(help: "Learning-rate decay after the warm-up.") var decay: TrainingConfiguration.LearningRateSchedule.Decay?
     @Option(help: "Cosine decay's final rate as a fraction of the peak (default 0.05).") var finalLearningRate: Double?
-    @Option(help: "Loss: l1l2 (default) or mse.") var loss: String?
+    @Option(help: "Loss (default: the preset's).") var loss: TrainingConfiguration.Loss?
     @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
-    @Option(name: .customLong("reverse-input"), help: "Also train on time-reversed batches: true or false.") var reverseInput: Bool?
+    @Flag(inversion: .prefixedNo, help: "Also train on time-reversed batches (default: the preset's).") var reverseInput: Bool?
     @Option(help: "Validate every N iterations (0: never).") var validationInterval: Int?
     @Option(help: "Checkpoint every N iterations (0: only at the end).") var checkpointInterval: Int?
     @Option(help: "Checkpoints to keep.") var keepCheckpoints: Int?
@@ -59,7 +59,7 @@ struct ExperimentOptions: ParsableArguments {
 
     /// The model name the flags ask for.
     var modelName: String { model ?? "motionrnn-predrnn" }
-    var presetName: String { preset ?? ExperimentPreset.vmnistCPU.rawValue }
+    var presetName: String { (preset ?? .vmnistCPU).rawValue }
 
     /// The flags given that decide what a run computes (all but those `applyOnResume` applies):
     /// a resumed run refuses them, since it continues the run as it was set up.
@@ -113,9 +113,7 @@ struct ExperimentOptions: ParsableArguments {
     }
 
     private func configuredExperiment(initial: TrainedModel?) throws -> Experiment {
-        guard let preset = ExperimentPreset(rawValue: presetName) else {
-            throw ValidationError("unknown --preset '\(presetName)'; expected one of \(ExperimentPreset.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        let preset = self.preset ?? .vmnistCPU
         let source: DataSource
         if let data {
             source = try DataSource(parsing: data)
@@ -164,19 +162,9 @@ struct ExperimentOptions: ParsableArguments {
         if let batchSize { t.batchSize = batchSize }
         if let learningRate { t.learningRate = learningRate }
         if let warmup { t.learningRateSchedule.warmupIterations = warmup }
-        if let decay {
-            guard let kind = TrainingConfiguration.LearningRateSchedule.Decay(rawValue: decay) else {
-                throw ValidationError("--decay '\(decay)' must be constant or cosine")
-            }
-            t.learningRateSchedule.decay = kind
-        }
+        if let decay { t.learningRateSchedule.decay = decay }
         if let finalLearningRate { t.learningRateSchedule.finalFraction = finalLearningRate }
-        if let loss {
-            guard let kind = TrainingConfiguration.Loss(rawValue: loss) else {
-                throw ValidationError("--loss '\(loss)' must be l1l2 or mse")
-            }
-            t.loss = kind
-        }
+        if let loss { t.loss = loss }
         if let samplingStop {
             t.samplingStopIteration = samplingStop
             t.samplingDelta = samplingStop > 0 ? 1 / Double(samplingStop) : 0
@@ -215,3 +203,8 @@ struct ExperimentOptions: ParsableArguments {
         return flags[field] ?? field
     }
 }
+
+// Enumerated flags parse (and list their values in --help and errors) through ArgumentParser.
+extension ExperimentPreset: ExpressibleByArgument {}
+extension TrainingConfiguration.Loss: ExpressibleByArgument {}
+extension TrainingConfiguration.LearningRateSchedule.Decay: ExpressibleByArgument {}

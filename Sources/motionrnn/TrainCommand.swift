@@ -19,6 +19,10 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Stop at a checkpoint after this much training time in this session (e.g. 90m, 2h, 3600s); --resume continues.")
     var timeBudget: String?
 
+    func validate() throws {
+        if let timeBudget { _ = try Self.seconds(parsing: timeBudget) }
+    }
+
     func run() throws {
         let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
         var experiment: Experiment

@@ -13,13 +13,19 @@ import TestSupport
         return (try TemporaryMount(at: folder, bytes: bytes), folder)
     }
 
-    @Test func fullDiskKeepsTheLastGoodCheckpoint() throws {
-        let (disk, folder) = try mountedDisk(bytes: 256 * 1024)
-        defer { disk.unmount(); try? FileManager.default.removeItem(at: folder) }
+    /// A trainer checkpointing into `folder`, one iteration in, with checkpoint 1 written.
+    func trainerWithACheckpoint(in folder: URL) throws -> Trainer {
         let trainer = try Trainer(configuration: tinyTraining(iterations: 3), batches: MovingSquareSource(seed: 5),
                                   checkpointDirectory: folder, progress: silent())
         try trainer.run(until: 1)
         try trainer.saveCheckpoint()
+        return trainer
+    }
+
+    @Test func fullDiskKeepsTheLastGoodCheckpoint() throws {
+        let (disk, folder) = try mountedDisk(bytes: 256 * 1024)
+        defer { disk.unmount(); try? FileManager.default.removeItem(at: folder) }
+        let trainer = try trainerWithACheckpoint(in: folder)
         // Fill what is left of the disk.
         let filler = folder.appendingPathComponent("filler")
         _ = FileManager.default.createFile(atPath: filler.path, contents: nil)
@@ -44,10 +50,7 @@ import TestSupport
     @Test func readOnlyFolderKeepsTheLastGoodCheckpoint() throws {
         let (disk, folder) = try mountedDisk(bytes: 1024 * 1024)
         defer { disk.unmount(); try? FileManager.default.removeItem(at: folder) }
-        let trainer = try Trainer(configuration: tinyTraining(iterations: 3), batches: MovingSquareSource(seed: 5),
-                                  checkpointDirectory: folder, progress: silent())
-        try trainer.run(until: 1)
-        try trainer.saveCheckpoint()
+        let trainer = try trainerWithACheckpoint(in: folder)
         try disk.makeReadOnly()
         try trainer.run(until: 2)
         #expect {
