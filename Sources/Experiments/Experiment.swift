@@ -1,4 +1,5 @@
 import DataSources
+import Metrics
 import Imaging
 import Predictor
 import Training
@@ -75,6 +76,11 @@ public struct Experiment: Codable, Equatable, Sendable {
             ModelConfigurationError(field: field, message: message)
         }
         try training.validate()
+        // Every run ends in an evaluation, whose SSIM needs 7×7 frames.
+        let smallest = StructuralSimilarity.window
+        guard model.imageHeight >= smallest && model.imageWidth >= smallest else {
+            throw fail("imageHeight", "must be at least \(smallest) (SSIM's window), got \(model.imageHeight)×\(model.imageWidth)")
+        }
         guard [1, 3].contains(model.imageChannels) else {
             throw fail("imageChannels", "must be 1 (grey) or 3 (RGB), got \(model.imageChannels)")
         }

@@ -37,8 +37,9 @@ public struct MetricsAccumulator: Sendable {
         }
         let batch = truth.shape[0], steps = geometry[0]
         let height = geometry[1], width = geometry[2], channels = geometry[3]
-        precondition(height >= StructuralSimilarity.window && width >= StructuralSimilarity.window,
-                     "\(op): frames \(height)×\(width) are smaller than SSIM's 7×7 window")
+        guard height >= StructuralSimilarity.window && width >= StructuralSimilarity.window else {
+            throw MetricsError.framesTooSmall(height: height, width: width)
+        }
         let frames = batch * steps, frameSize = height * width * channels
         let perFrame = countsPerFrame
         guard frames > 0 else { return }

@@ -7,6 +7,8 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible {
     case nonFinite(metric: String, sequence: Int, frame: Int, cause: String)
     /// `report()` before any sequence was added.
     case noSequences
+    /// Frames smaller than SSIM's window cannot be scored.
+    case framesTooSmall(height: Int, width: Int)
 
     public var description: String {
         switch self {
@@ -15,6 +17,8 @@ public enum MetricsError: Error, Equatable, CustomStringConvertible {
                 + "(index \(frame)) of test sequence \(sequence): \(cause)"
         case .noSequences:
             return "MetricsError: no sequences were added, there is nothing to report"
+        case let .framesTooSmall(height, width):
+            return "MetricsError: frames of \(height)×\(width) are smaller than SSIM's \(StructuralSimilarity.window)×\(StructuralSimilarity.window) window"
         }
     }
 }

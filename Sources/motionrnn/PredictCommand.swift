@@ -27,6 +27,8 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Take every N-th frame.") var frameStride = 1
 
     func validate() throws {
+        guard start >= 0 else { throw ValidationError("--start must be 0 or more, got \(start)") }
+        guard frameStride >= 1 else { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
         let expected = choice.pretrained == nil ? 2 : 1
         guard paths.count == expected else {
             throw ValidationError(choice.pretrained == nil

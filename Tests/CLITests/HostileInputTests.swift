@@ -36,6 +36,7 @@ import Testing
         (["--decay", "linear"], ["--decay", "linear"]),
         (["--final-learning-rate", "2"], ["--final-learning-rate"]),
         (["--init-from", "/nonexistent/model.safetensors"], ["/nonexistent/model.safetensors"]),
+        (["--model", "predrnn", "--image-size", "4", "--patch-size", "2"], ["--image-size", "SSIM"]),
     ])
     func hostileTrainingFlags(flags: [String], phrases: [String]) throws {
         let folder = try temporaryFolder()
@@ -84,6 +85,9 @@ import Testing
         let predict = try CommandLineRun(["predict", "--pretrained", "x", broken.path],
                                          environment: ["MOTIONRNN_MODELS": folder.path])
         predict.expectRefusal(mentioning: ["'x'"])
+        // Frame positions are checked before anything is read (both trapped).
+        try CommandLineRun(["predict", "run", broken.path, "--frame-stride", "0"]).expectRefusal(mentioning: ["--frame-stride"])
+        try CommandLineRun(["predict", "run", broken.path, "--start=-3"]).expectRefusal(mentioning: ["--start"])
     }
 
     /// A digit file with a label that is not a digit used to trap when V-MNIST drew two
