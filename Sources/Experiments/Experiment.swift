@@ -84,7 +84,9 @@ public struct Experiment: Codable, Equatable, Sendable {
         guard [1, 3].contains(model.imageChannels) else {
             throw fail("imageChannels", "must be 1 (grey) or 3 (RGB), got \(model.imageChannels)")
         }
-        for (field, value, least) in [("trainCount", trainCount, 1), ("testCount", testCount, 1),
+        // Files give what they hold; only generators use trainCount.
+        let generated = data == .vmnist || data == .radar
+        for (field, value, least) in [("trainCount", trainCount, generated ? 1 : 0), ("testCount", testCount, 1),
                                       ("validationCount", validationCount, 0), ("reportExamples", reportExamples, 0),
                                       ("frameStride", frameStride, 1), ("resize", resize ?? 1, 1)] where value < least {
             throw fail(field, "must be at least \(least), got \(value)")
