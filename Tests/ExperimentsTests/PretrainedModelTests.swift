@@ -106,4 +106,25 @@ import Training
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
         }
     }
+
+    /// The model card states what it was trained on and how, and its test scores with floors.
+    @Test func modelCardStatesTheRecipeTheScoresAndTheCommand() throws {
+        let (data, run) = try trainedRun()
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        let trained = try TrainedModel(run: run)
+        let testSet = try trained.experiment.data.datasets(trained.experiment.dataOptions).test
+        let configuration = trained.experiment.model
+        let metrics = try Evaluation.run(trained.model, on: testSet, count: 2, batchSize: 2, configuration: configuration,
+                                         exampleCount: 0, options: MetricsOptions()).metrics
+        let black = try Evaluation.score(.black, on: testSet, count: 2, batchSize: 2, configuration: configuration,
+                                         options: MetricsOptions())
+        let card = ModelCard(name: "square", trained: trained, fileBytes: 4096, metrics: metrics,
+                             baselines: [("all-black frames", black)], reproduce: "motionrnn train --output x",
+                             machine: "test machine").markdown
+        for phrase in ["# square", "MotionRNN-PredRNN", "2 layers × 8 channels", "batch 2", "seed 4",
+                       "2 iterations planned, 2 trained", "test machine", "| all-black frames |",
+                       String(format: "%.1f", metrics.mse.mean), "motionrnn train --output x"] {
+            #expect(card.contains(phrase), "the card lacks '\(phrase)'")
+        }
+    }
 }
