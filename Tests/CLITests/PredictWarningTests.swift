@@ -38,3 +38,23 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("p2/strip.png").path))
     }
 }
+
+/// From any folder, the tool finds the models shipped beside its build by name.
+@Suite(.serialized) struct ShippedModelCommandTests {
+    @Test func shippedModelsAreFoundByNameFromAnyFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frames = folder.appendingPathComponent("frames")
+        try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
+        for t in 0..<10 {
+            var image = Image(width: 64, height: 64, channels: 1, fill: .black)
+            image.fillRect(x: 10 + 3 * t, y: 20, width: 8, height: 12, color: .white)
+            try PNG.write(image, to: frames.appendingPathComponent("f\(t).png"))
+        }
+        let run = try CommandLineRun(["predict", "--pretrained", "vmnist-motionrnn-predrnn", frames.path], in: folder,
+                                     environment: ["MOTIONRNN_MODELS": ""])
+        #expect(run.status == 0, "\(run.error)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("predictions-vmnist-motionrnn-predrnn/predicted-10.png").path))
+        #expect(!run.error.contains("warning"), "a V-MNIST-like input should not be warned about: \(run.error)")
+    }
+}
