@@ -37,6 +37,10 @@ indirect enum PythonLiteral: Equatable {
     private struct Parser {
         let bytes: [UInt8]
         var position = 0
+        /// Open brackets around the current value: bounded, so a header of thousands of `{`
+        /// cannot overflow the stack (a fuzzing finding). An .npy header nests two levels.
+        var depth = 0
+        static let maximumDepth = 32
 
         mutating func skipSpace() {
             while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) {
@@ -49,6 +53,11 @@ indirect enum PythonLiteral: Equatable {
         mutating func value() throws -> PythonLiteral {
             skipSpace()
             guard let c = peek() else { throw ParseError(reason: "unexpected end of text") }
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= Self.maximumDepth else {
+                throw ParseError(reason: "nested more than \(Self.maximumDepth) levels deep")
+            }
             switch c {
             case UInt8(ascii: "{"):
                 position += 1
