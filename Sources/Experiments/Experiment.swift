@@ -141,6 +141,15 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
 
     /// The experiment for model `modelName` (e.g. `motionrnn-predrnn`) on `data`.
     public func experiment(model modelName: String, data: DataSource) throws -> Experiment {
+        guard let name = ModelName(modelName) else {
+            throw ModelConfigurationError(
+                field: "model", message: "'\(modelName)' is unknown; expected one of \(ModelConfiguration.modelNames.joined(separator: ", "))")
+        }
+        return experiment(model: name, data: data)
+    }
+
+    /// The experiment for model `name` on `data`.
+    public func experiment(model name: ModelName, data: DataSource) -> Experiment {
         let paperScale: Bool
         let modelPreset: ModelPreset
         switch self {
@@ -151,7 +160,7 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
         case .humanCPU: (paperScale, modelPreset) = (false, .human)
         case .human: (paperScale, modelPreset) = (true, .human)
         }
-        var model = try ModelConfiguration(model: modelName, preset: modelPreset)
+        var model = ModelConfiguration(model: name, preset: modelPreset)
         var training = TrainingConfiguration(model: model)
         if paperScale {
             // SPEC §7: Adam 3e-4, batch 8, 100 000 iterations, η → 0 at 50 000, reverse input.

@@ -187,25 +187,58 @@ public enum ModelPreset: String, CaseIterable, Sendable {
     }
 }
 
-extension ModelConfiguration {
-    /// The command-line model names: the four backbones, then each with MotionRNN.
-    public static let modelNames: [String] =
-        BackboneKind.allCases.map(\.rawValue) + BackboneKind.allCases.map { "motionrnn-\($0.rawValue)" }
+/// A model as the command line names it: a backbone alone (`predrnn`) or wrapped by MotionRNN
+/// (`motionrnn-predrnn`). Case-insensitive.
+public struct ModelName: Hashable, Sendable, LosslessStringConvertible {
+    public var backbone: ModelConfiguration.BackboneKind
+    public var withMotionRNN: Bool
 
-    /// This configuration's entry of `modelNames` (ablated MotionRNN variants count as MotionRNN).
-    public var commandLineName: String { (motion == .none ? "" : "motionrnn-") + backbone.rawValue }
+    public init(backbone: ModelConfiguration.BackboneKind, withMotionRNN: Bool) {
+        self.backbone = backbone
+        self.withMotionRNN = withMotionRNN
+    }
+
+    public init?(_ text: String) {
+        let lowered = text.lowercased()
+        let withMotionRNN = lowered.hasPrefix(Self.motionPrefix)
+        guard let backbone = ModelConfiguration.BackboneKind(
+            rawValue: withMotionRNN ? String(lowered.dropFirst(Self.motionPrefix.count)) : lowered) else { return nil }
+        self.init(backbone: backbone, withMotionRNN: withMotionRNN)
+    }
+
+    public var description: String { (withMotionRNN ? Self.motionPrefix : "") + backbone.rawValue }
+
+    /// Every name: the backbones, then each with MotionRNN.
+    public static let all: [ModelName] = [false, true].flatMap { motion in
+        ModelConfiguration.BackboneKind.allCases.map { ModelName(backbone: $0, withMotionRNN: motion) }
+    }
+
+    private static let motionPrefix = "motionrnn-"
+}
+
+extension ModelConfiguration {
+    /// The command-line model names: the backbones, then each with MotionRNN.
+    public static let modelNames: [String] = ModelName.all.map(\.description)
+
+    /// This configuration's model name (ablated MotionRNN variants count as MotionRNN).
+    public var modelName: ModelName { ModelName(backbone: backbone, withMotionRNN: motion != .none) }
+
+    /// This configuration's entry of `modelNames`.
+    public var commandLineName: String { modelName.description }
 
     /// The configuration of model `name` (one of `modelNames`) in `preset`.
     public init(model name: String, preset: ModelPreset) throws {
-        let lowered = name.lowercased()
-        let isMotionRNN = lowered.hasPrefix("motionrnn-")
-        let backboneName = isMotionRNN ? String(lowered.dropFirst("motionrnn-".count)) : lowered
-        guard let backbone = BackboneKind(rawValue: backboneName) else {
+        guard let parsed = ModelName(name) else {
             throw ModelConfigurationError(
                 field: "model", message: "'\(name)' is unknown; expected one of \(Self.modelNames.joined(separator: ", "))")
         }
+        self.init(model: parsed, preset: preset)
+    }
+
+    /// The configuration of model `name` in `preset`.
+    public init(model name: ModelName, preset: ModelPreset) {
         let (size, channels, input, output) = preset.geometry
-        self.init(backbone: backbone, motion: isMotionRNN ? .full : .none,
+        self.init(backbone: name.backbone, motion: name.withMotionRNN ? .full : .none,
                   imageHeight: size, imageWidth: size, imageChannels: channels, patchSize: 4,
                   hiddenChannels: [64, 64, 64, 64], filterSize: 5, layerNorm: false,
                   inputLength: input, totalLength: input + output)

@@ -6,8 +6,8 @@ import Training
 
 /// The flags that set up a training run: a preset, then any hyper-parameter overridden.
 struct ExperimentOptions: ParsableArguments {
-    @Option(help: "Model: \(ModelConfiguration.modelNames.joined(separator: ", ")) (default: motionrnn-predrnn, or the --init-from model's).")
-    var model: String?
+    @Option(help: "Model (default: motionrnn-predrnn, or the --init-from model's).")
+    var model: ModelName?
 
     @Option(help: ArgumentHelp("Start from a trained model's parameters (fine-tuning): a pretrained model's name or file, or a run folder. Its architecture is the default; flags that change parameter shapes are refused.",
                                valueName: "name-or-file"))
@@ -58,7 +58,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Centre-crop this fraction of each frame's shorter side before resizing.") var cropFraction: Double?
 
     /// The model name the flags ask for.
-    var modelName: String { model ?? "motionrnn-predrnn" }
+    var modelName: ModelName { model ?? ModelName(backbone: .predrnn, withMotionRNN: true) }
     var presetName: String { (preset ?? .vmnistCPU).rawValue }
 
     /// The flags given that decide what a run computes (all but those `applyOnResume` applies):
@@ -122,7 +122,7 @@ struct ExperimentOptions: ParsableArguments {
         } else {
             throw ValidationError("preset \(preset.rawValue) needs --data: a folder of frames or a video (e.g. Debian's opencv-doc ships /usr/share/doc/opencv-doc/examples/data/vtest.avi)")
         }
-        let name = model ?? initial?.experiment.model.commandLineName ?? modelName
+        let name = model ?? initial?.experiment.model.modelName ?? modelName
         var experiment = try preset.experiment(model: name, data: source)
         var m = experiment.training.model
         if let initial {
@@ -206,5 +206,9 @@ struct ExperimentOptions: ParsableArguments {
 
 // Enumerated flags parse (and list their values in --help and errors) through ArgumentParser.
 extension ExperimentPreset: ExpressibleByArgument {}
+extension ModelName: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+    public static var allValueStrings: [String] { ModelConfiguration.modelNames }
+}
 extension TrainingConfiguration.Loss: ExpressibleByArgument {}
 extension TrainingConfiguration.LearningRateSchedule.Decay: ExpressibleByArgument {}

@@ -15,8 +15,8 @@ struct InfoCommand: ParsableCommand {
             mnist 64×64×1, 10 → 10; radar 64×64×1, 5 → 10.
             """)
 
-    @Option(help: "One of: \(ModelConfiguration.modelNames.joined(separator: ", ")).")
-    var model: String?
+    @Option(help: "The model.")
+    var model: ModelName?
 
     @Option(help: "human, mnist or radar.")
     var preset: String = "human"
@@ -31,15 +31,12 @@ struct InfoCommand: ParsableCommand {
         if ModelPreset(rawValue: preset) == nil {
             throw ValidationError("--preset must be one of \(ModelPreset.allCases.map(\.rawValue).joined(separator: ", "))")
         }
-        if let model, !ModelConfiguration.modelNames.contains(model.lowercased()) {
-            throw ValidationError("--model must be one of \(ModelConfiguration.modelNames.joined(separator: ", "))")
-        }
     }
 
     func run() throws {
         let preset = ModelPreset(rawValue: preset)!
-        let names = all ? ModelConfiguration.modelNames : [model!]
-        let first = try ModelConfiguration(model: names[0], preset: preset)
+        let names = all ? ModelName.all : [model!]
+        let first = ModelConfiguration(model: names[0], preset: preset)
         print("preset \(preset.rawValue): \(first.imageHeight)×\(first.imageWidth)×\(first.imageChannels), "
               + "patch \(first.patchSize), \(first.hiddenChannels.count) layers × \(first.hiddenChannels[0]), "
               + "filter \(first.filterSize), \(first.inputLength) → \(first.totalLength - first.inputLength) frames "
@@ -47,15 +44,15 @@ struct InfoCommand: ParsableCommand {
         print(Self.row("model", "parameters", "params (M)", "GMACs / sequence", "GMACs / step"))
         var failed = false
         for name in names {
-            let configuration = try ModelConfiguration(model: name, preset: preset)
+            let configuration = ModelConfiguration(model: name, preset: preset)
             do {
                 let complexity = try ModelComplexity.measure(configuration)
-                print(Self.row(name, "\(complexity.parameterCount)",
+                print(Self.row(name.description, "\(complexity.parameterCount)",
                                String(format: "%.3f", Double(complexity.parameterCount) / 1e6),
                                String(format: "%.2f", Double(complexity.multiplyAdds) / 1e9),
                                String(format: "%.3f", complexity.multiplyAddsPerStep / 1e9)))
             } catch let error as ModelConfigurationError where error.field == "backbone" {
-                print(Self.row(name, "—", "—", "—", "—") + "  (\(error.message))")
+                print(Self.row(name.description, "—", "—", "—", "—") + "  (\(error.message))")
                 failed = failed || !all
             }
         }

@@ -56,15 +56,30 @@ struct TrainCommand: ParsableCommand {
         print("report: \(report.path)")
     }
 
-    /// "90m", "2h", "3600s" or "3600" (seconds).
+    /// "90m", "2h", "3600s", "3600" (seconds), or parts together as the progress lines print
+    /// them: "2h30m", "3h 20m", "12m 05s".
     static func seconds(parsing text: String) throws -> Double {
-        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
-        let unit = text.last.flatMap { units[$0] }
-        let number = Double(unit == nil ? Substring(text) : text.dropLast())
-        guard let number, number.isFinite, number > 0 else {
-            throw ValidationError("--time-budget '\(text)' must be a positive duration such as 90m, 2h or 3600s")
+        let invalid = ValidationError("--time-budget '\(text)' must be a positive duration such as 90m, 2h30m or 3600s")
+        let compact = text.filter { $0 != " " }
+        if let plain = Double(compact) {
+            guard plain.isFinite, plain > 0 else { throw invalid }
+            return plain
         }
-        return number * (unit ?? 1)
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        var total = 0.0, number = "", seen = Set<Character>()
+        for character in compact {
+            if let unit = units[character] {
+                guard let value = Double(number), value.isFinite, value >= 0, seen.insert(character).inserted else { throw invalid }
+                total += value * unit
+                number = ""
+            } else if character.isASCII, character.isNumber || character == "." {
+                number.append(character)
+            } else {
+                throw invalid
+            }
+        }
+        guard number.isEmpty, total > 0, total.isFinite else { throw invalid }
+        return total
     }
 }
 

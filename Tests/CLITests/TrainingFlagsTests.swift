@@ -1,4 +1,5 @@
 import Foundation
+@testable import motionrnn
 import Testing
 
 /// The training command's flags as a user meets them: bad values are refused with a message
@@ -14,6 +15,27 @@ import Testing
     @Test func timeBudgetMustBeADuration() throws {
         let run = try CommandLineRun(["train", "--time-budget", "soon", "--output", "/nonexistent/x"])
         run.expectRefusal(mentioning: ["--time-budget", "soon"])
+    }
+
+    @Test func timeBudgetReadsTheDurationsProgressLinesPrint() throws {
+        #expect(try TrainCommand.seconds(parsing: "90m") == 5400)
+        #expect(try TrainCommand.seconds(parsing: "3600") == 3600)
+        #expect(try TrainCommand.seconds(parsing: "2h30m") == 9000)
+        #expect(try TrainCommand.seconds(parsing: "3h 20m") == 12_000)
+        #expect(try TrainCommand.seconds(parsing: "12m 05s") == 725)
+        #expect(try TrainCommand.seconds(parsing: "0.5h") == 1800)
+        for bad in ["", "0", "-5m", "2h2h", "h", "5x", "2h30", "inf", "nan", "0m0s"] {
+            #expect(throws: (any Error).self, "\(bad)") { try TrainCommand.seconds(parsing: bad) }
+        }
+    }
+
+    @Test func modelNamesAreCheckedByTheParser() throws {
+        let run = try CommandLineRun(["train", "--model", "predrnn-motionrnn", "--output", "/nonexistent/x"])
+        run.expectRefusal(mentioning: ["--model", "predrnn-motionrnn", "motionrnn-predrnn"])
+        // Names are case-insensitive: this one gets past the parser to the next bad flag.
+        let mixedCase = try CommandLineRun(["train", "--model", "MotionRNN-ConvLSTM", "--channels", "2", "--output", "/nonexistent/x"])
+        mixedCase.expectRefusal(mentioning: ["--channels"])
+        #expect(!mixedCase.error.contains("--model"))
     }
 
     @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
