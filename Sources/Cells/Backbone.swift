@@ -1,7 +1,7 @@
 import Engine
 import Layers
 
-/// A stacked recurrent predictor (ConvLSTM, PredRNN, MIM, E3D-LSTM) seen one layer-step at a
+/// A stacked recurrent predictor (ConvLSTM, PredRNN, MIM, E3D-LSTM, TrajGRU, Conv-TT-LSTM) seen one layer-step at a
 /// time, so that the MotionRNN framework can sit between its layers (paper Eq. 1) without
 /// changing its state transitions.
 ///
@@ -26,9 +26,14 @@ public protocol Backbone: Layer {
     /// temporal window here; the others pass the frame on).
     func layerZeroInput(frame: Variable, state: inout State) -> Variable
 
+    /// Whether `step` returns an output gate, which the Motion Highway needs (TrajGRU has none).
+    /// Defaults to true.
+    var hasOutputGate: Bool { get }
+
     /// Runs layer `layer` on `input` (the frame for layer 0, the layer below's hidden state
-    /// otherwise) and returns its new hidden state and its output gate.
-    func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable)
+    /// otherwise) and returns its new hidden state and its output gate (nil exactly when
+    /// `hasOutputGate` is false).
+    func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable?)
 
     /// Replaces layer `layer`'s hidden state with the one MotionRNN made of it (highway added,
     /// motion-corrected): as in the official code, that is what the layer carries to its next step.
@@ -41,6 +46,7 @@ public protocol Backbone: Layer {
 extension Backbone {
     public var layerCount: Int { hiddenChannels.count }
     public var hiddenLayout: HiddenLayout { .planar }
+    public var hasOutputGate: Bool { true }
 }
 
 /// The layout of a backbone's hidden states and of its layer-0 input.

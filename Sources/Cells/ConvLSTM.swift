@@ -46,7 +46,7 @@ public final class ConvLSTMBackbone: Backbone {
 
     public func layerZeroInput(frame: Variable, state: inout State) -> Variable { frame }
 
-    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable) {
+    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable?) {
         let (next, outputGate) = cells[layer](input, state.layers[layer])
         state.layers[layer] = next
         return (next.hidden, outputGate)

@@ -75,7 +75,7 @@ public final class E3DLSTMBackbone: Backbone {
         return stack([state.previousFrame, frame], axis: 2)
     }
 
-    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable) {
+    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable?) {
         let (next, newGlobalMemory, outputGate) = cells[layer](
             input, state.layers[layer], globalMemory: state.globalMemory)
         state.layers[layer] = next

@@ -77,7 +77,7 @@ public final class MIMBackbone: Backbone {
 
     public func layerZeroInput(frame: Variable, state: inout State) -> Variable { frame }
 
-    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable) {
+    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable?) {
         if layer == 0 {
             state.previousBottomHidden = state.bottom.hidden
             state.steps += 1

@@ -47,7 +47,7 @@ public final class PredRNNBackbone: Backbone {
 
     public func layerZeroInput(frame: Variable, state: inout State) -> Variable { frame }
 
-    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable) {
+    public func step(layer: Int, input: Variable, state: inout State) -> (hidden: Variable, outputGate: Variable?) {
         var layerState = state.layers[layer]
         layerState.memory = state.memory
         let (next, outputGate) = cells[layer](input, layerState)

@@ -1,9 +1,11 @@
+import Cells
+
 /// Everything needed to build one predictive model: the backbone, the MotionRNN parts around it,
 /// the frame geometry and the sequence lengths. Built into a model by `ModelFactory.make`.
 public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// The recurrent block stack (paper §4, "Backbone models").
     public enum BackboneKind: String, Codable, CaseIterable, Sendable {
-        case convlstm, predrnn, mim, e3dlstm
+        case convlstm, predrnn, mim, e3dlstm, trajgru, convttlstm
 
         public var displayName: String {
             switch self {
@@ -11,6 +13,8 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
             case .predrnn: "PredRNN"
             case .mim: "MIM"
             case .e3dlstm: "E3D-LSTM"
+            case .trajgru: "TrajGRU"
+            case .convttlstm: "Conv-TT-LSTM"
             }
         }
     }
@@ -35,6 +39,10 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// E3D-LSTM only: `true` reproduces OpenSTL's defect of passing on the input global memory
     /// (so it never leaves zero) — for checking against OpenSTL, never for training.
     public var openSTLGlobalMemoryDefect: Bool?
+    /// TrajGRU's links, flow generator and slope; nil: HKO-7's values (`TrajGRUOptions()`).
+    public var trajGRU: TrajGRUOptions?
+    /// Conv-TT-LSTM's order, steps, ranks and kernel; nil: NVlabs' values (`ConvTTLSTMOptions()`).
+    public var convTTLSTM: ConvTTLSTMOptions?
 
     public init(backbone: BackboneKind, motion: MotionRNNOptions = .none,
                 imageHeight: Int, imageWidth: Int, imageChannels: Int, patchSize: Int,
@@ -120,18 +128,63 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
             throw fail("hiddenChannels", "MIM needs equal layer widths, got \(hiddenChannels)")
         default: break
         }
+        try validateBaselineOptions()
         if layerNorm && ![.predrnn, .convlstm].contains(backbone) {
             throw fail("layerNorm", "is only defined for the PredRNN and ConvLSTM backbones (E3D-LSTM's own LayerNorm is always on)")
         }
         try validateMotion()
     }
 
+    /// TrajGRU's and Conv-TT-LSTM's own hyper-parameters (SPEC §10).
+    private func validateBaselineOptions() throws {
+        func fail(_ field: String, _ message: String) -> ModelConfigurationError {
+            ModelConfigurationError(field: field, message: message)
+        }
+        func checkKernel(_ field: String, _ value: Int) throws {
+            if value < 1 || value % 2 == 0 {
+                throw fail(field, "must be odd and positive (the convolutions pad k/2 to keep the size), got \(value)")
+            }
+        }
+        if trajGRU != nil && backbone != .trajgru {
+            throw fail("trajGRU", "options apply to the TrajGRU backbone only, not \(backbone.displayName)")
+        }
+        if convTTLSTM != nil && backbone != .convttlstm {
+            throw fail("convTTLSTM", "options apply to the Conv-TT-LSTM backbone only, not \(backbone.displayName)")
+        }
+        if backbone == .trajgru {
+            let t = trajGRU ?? TrajGRUOptions()
+            if t.links.count != 1 && t.links.count != hiddenChannels.count {
+                throw fail("trajGRU.links", "needs one value or one per layer (\(hiddenChannels.count)), got \(t.links)")
+            }
+            if let bad = t.links.first(where: { $0 < 1 }) {
+                throw fail("trajGRU.links", "must all be at least 1, got \(bad)")
+            }
+            try checkKernel("trajGRU.inputKernel", t.inputKernel)
+            try checkKernel("trajGRU.flowKernel", t.flowKernel)
+            if t.flowChannels < 1 { throw fail("trajGRU.flowChannels", "must be at least 1, got \(t.flowChannels)") }
+            if !t.leakySlope.isFinite { throw fail("trajGRU.leakySlope", "must be a finite number, got \(t.leakySlope)") }
+        }
+        if backbone == .convttlstm {
+            let c = convTTLSTM ?? ConvTTLSTMOptions()
+            if c.order < 1 { throw fail("convTTLSTM.order", "must be at least 1, got \(c.order)") }
+            if c.steps < c.order {
+                throw fail("convTTLSTM.steps", "must be at least the order \(c.order) (each of the order's windows spans steps − order + 1 states), got \(c.steps)")
+            }
+            if c.ranks < 1 { throw fail("convTTLSTM.ranks", "must be at least 1, got \(c.ranks)") }
+            if let kernel = c.kernelSize { try checkKernel("convTTLSTM.kernelSize", kernel) }
+        }
+    }
+
+    /// Whether the Motion Highway is in the model: asked for, and the backbone has the output gate
+    /// it needs (TrajGRU has none; SPEC §10.3).
+    public var usesHighway: Bool { motion.highway && backbone != .trajgru }
+
     /// What the MotionRNN parts require of the shapes (SPEC §3–4).
     private func validateMotion() throws {
         func fail(_ field: String, _ message: String) -> ModelConfigurationError {
             ModelConfigurationError(field: field, message: message)
         }
-        if motion.highway && !hiddenChannels.allSatisfy({ $0 == hiddenChannels[0] }) {
+        if usesHighway && !hiddenChannels.allSatisfy({ $0 == hiddenChannels[0] }) {
             throw fail("hiddenChannels", "the Motion Highway adds each layer's state to the next one's, so all layers need the same width, got \(hiddenChannels)")
         }
         guard motion.usesMotionGRU else { return }

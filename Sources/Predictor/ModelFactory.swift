@@ -43,6 +43,17 @@ public enum ModelFactory {
                                      passesNewGlobalMemory: !(c.openSTLGlobalMemoryDefect ?? false),
                                      using: &random), c, &random)
             }
+        case .trajgru:
+            return { c, random in
+                wrap(TrajGRUBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                     options: c.trajGRU ?? TrajGRUOptions(), using: &random), c, &random)
+            }
+        case .convttlstm:
+            return { c, random in
+                wrap(ConvTTLSTMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                        options: c.convTTLSTM ?? ConvTTLSTMOptions(), filterSize: c.filterSize,
+                                        using: &random), c, &random)
+            }
         }
     }
 

@@ -68,6 +68,17 @@ public struct ReferenceFixture {
         throw ReferenceFixtureError(sidecarURL.path, "config '\(key)' = \(value) is not an integer")
     }
 
+    /// `config[key]` as a number; required unless a default is given.
+    func number(_ key: String, default defaultValue: Double? = nil) throws -> Double {
+        guard let value = config[key] else {
+            if let defaultValue { return defaultValue }
+            throw ReferenceFixtureError(sidecarURL.path, "config has no '\(key)'")
+        }
+        if let number = value as? Double { return number }
+        if let text = value as? String, let number = Double(text.trimmingCharacters(in: .whitespaces)) { return number }
+        throw ReferenceFixtureError(sidecarURL.path, "config '\(key)' = \(value) is not a number")
+    }
+
     /// `config[key]` as a flag (0/1, true/false); false when absent.
     func flag(_ key: String) throws -> Bool {
         guard let value = config[key] else { return false }

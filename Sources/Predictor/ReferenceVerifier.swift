@@ -41,7 +41,7 @@ public enum ReferenceVerifier {
         guard let backbone = ModelConfiguration.BackboneKind(rawValue: key) else {
             throw ReferenceFixtureError(
                 fixture.sidecarURL.path,
-                "config model '\(officialName)' is unknown (expected MotionRNN_PredRNN, predrnn, ConvLSTM, MIM or E3DLSTM)")
+                "config model '\(officialName)' is unknown (expected MotionRNN_PredRNN, predrnn, ConvLSTM, MIM, E3DLSTM, TrajGRU or ConvTTLSTM, each optionally MotionRNN_-prefixed)")
         }
         return (backbone, motion)
     }
@@ -64,6 +64,24 @@ public enum ReferenceVerifier {
         if fixture.config["e3d_pass_new_global_memory"] != nil {
             configuration.openSTLGlobalMemoryDefect = try !fixture.flag("e3d_pass_new_global_memory")
         }
+        switch backbone {
+        case .trajgru:
+            let defaults = TrajGRUOptions()
+            configuration.trajGRU = TrajGRUOptions(
+                links: fixture.config["L"] == nil ? defaults.links : try fixture.integerList("L"),
+                inputKernel: try fixture.integer("i2h_kernel", default: defaults.inputKernel),
+                flowChannels: try fixture.integer("flow_hidden", default: defaults.flowChannels),
+                flowKernel: try fixture.integer("flow_kernel", default: defaults.flowKernel),
+                leakySlope: Float(try fixture.number("leaky_slope", default: Double(defaults.leakySlope))))
+        case .convttlstm:
+            let defaults = ConvTTLSTMOptions()
+            configuration.convTTLSTM = ConvTTLSTMOptions(
+                order: try fixture.integer("order", default: defaults.order),
+                steps: try fixture.integer("steps", default: defaults.steps),
+                ranks: try fixture.integer("ranks", default: defaults.ranks),
+                kernelSize: try fixture.integer("kernel_size", default: filterSize))
+        default: break
+        }
         return configuration
     }
 
@@ -80,6 +98,10 @@ public enum ReferenceVerifier {
         if fixture.config["e3d_kernel"] != nil, try fixture.integerList("e3d_kernel") != [2, 5, 5] {
             throw unsupported("an E3D-LSTM kernel other than (2, 5, 5)")
         }
+        if fixture.config["bias"] != nil, try !fixture.flag("bias") {
+            throw unsupported("convolutions without bias (config bias = false)")
+        }
+        if try fixture.number("zoneout", default: 0) != 0 { throw unsupported("TrajGRU's zoneout") }
         if try fixture.integer("window_length", default: 2) != 2 || fixture.integer("window_stride", default: 1) != 1 {
             throw unsupported("an E3D-LSTM window other than 2 frames with stride 1")
         }

@@ -25,7 +25,9 @@ public final class VideoPredictor<B: Backbone>: Layer {
         self.backbone = backbone
         self.options = options
         let widths = backbone.hiddenChannels
-        precondition(!options.highway || widths.allSatisfy { $0 == widths[0] },
+        // A backbone without an output gate (TrajGRU) has no highway term (SPEC §10.3).
+        let highway = options.highway && backbone.hasOutputGate
+        precondition(!highway || widths.allSatisfy { $0 == widths[0] },
                      "VideoPredictor: the Motion Highway adds each layer's hidden state to the next one's, so it needs equal layer widths, got \(widths)")
         transitions = options.usesMotionGRU
             ? widths.dropLast().map {
@@ -34,7 +36,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
                                  using: &random)
             }
             : []
-        highwayInput = options.highway
+        highwayInput = highway
             ? backbone.hiddenLayout.pointwiseConvolution(backbone.frameChannels, widths[0], using: &random)
             : nil
     }
@@ -90,7 +92,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
                 var (hidden, outputGate) = backbone.step(layer: layer, input: input, state: &state)
                 // Both MotionRNN parts change the layer's hidden state, which the layer then also
                 // carries on in time (as the official code does).
-                if let highway = below {
+                if let highway = below, let outputGate {
                     hidden = motionHighway(hidden, outputGate: outputGate, below: highway)
                     below = hidden   // the next highway takes the state before the motion correction
                 }
@@ -98,7 +100,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
                     hidden = transitions[layer](hidden, state: &motion[layer])
                     motionObserver?(t, layer, motion[layer])
                 }
-                if options.highway || layer < transitions.count {
+                if highwayInput != nil || layer < transitions.count {
                     backbone.replaceHidden(layer: layer, with: hidden, state: &state)
                 }
                 input = hidden

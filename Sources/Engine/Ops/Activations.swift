@@ -17,3 +17,19 @@ public func tanh(_ x: Variable) -> Variable {
         xNode.accumulateGrad(fresh: Elementwise.tanhBackward(output: y, grad: grad))
     }
 }
+
+/// LeakyReLU: x where x ≥ 0, `negativeSlope`·x below (TrajGRU's activation, slope 0.2). The
+/// derivative at 0 is 1, as in PyTorch.
+public func leakyReLU(_ x: Variable, negativeSlope: Float) -> Variable {
+    let input = x.value
+    let y = Elementwise.map(input) { src, dst, count in
+        for i in 0..<count { dst[i] = src[i] >= 0 ? src[i] : negativeSlope * src[i] }
+    }
+    let xNode = x.node
+    return Variable.record(y, inputs: [x]) { grad in
+        let result = Tensor(uninitializedShape: grad.shape)
+        let (g, v, dst) = (grad.pointer, input.pointer, result.mutablePointer)
+        for i in 0..<grad.count { dst[i] = v[i] >= 0 ? g[i] : negativeSlope * g[i] }
+        xNode.accumulateGrad(fresh: result)
+    }
+}
