@@ -13,7 +13,7 @@ public final class ConvTTLSTMBackbone: Backbone {
     let outputConvolution: Conv2D
 
     public struct State {
-        var layers: [ConvTTLSTMCell.State]
+        public internal(set) var layers: [ConvTTLSTMCell.State]
     }
 
     public init(frameChannels: Int, hiddenChannels: [Int], options: ConvTTLSTMOptions, filterSize: Int,

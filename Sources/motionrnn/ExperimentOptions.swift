@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cells
 import DataSources
 import Experiments
 import Predictor
@@ -33,6 +34,17 @@ struct ExperimentOptions: ParsableArguments {
     @Flag(help: "Ablation: no transient variation in the MotionGRU.") var noTransient = false
     @Flag(help: "Ablation: no trending momentum in the MotionGRU.") var noTrend = false
     @Option(help: "Momentum step α of the trend.") var alpha: Float?
+
+    // TrajGRU and Conv-TT-LSTM (SPEC §10; defaults: HKO-7's and NVlabs' values).
+    @Option(help: "TrajGRU: links (flow fields) per layer, one value or one per layer, e.g. 13,13,9 (default 13).") var links: String?
+    @Option(help: "TrajGRU: width of the flow generator (default 32).") var flowChannels: Int?
+    @Option(help: "TrajGRU: kernel of the flow generator's convolutions (default 5).") var flowKernel: Int?
+    @Option(help: "TrajGRU: kernel of the input-to-gates convolution i2h (default 3).") var i2hKernel: Int?
+    @Option(help: "TrajGRU: negative slope of its LeakyReLUs (default 0.2).") var leakySlope: Float?
+    @Option(help: "Conv-TT-LSTM: order, the windows of the tensor-train (default 3).") var ttOrder: Int?
+    @Option(help: "Conv-TT-LSTM: steps, the past hidden states each layer keeps (default 3).") var ttSteps: Int?
+    @Option(help: "Conv-TT-LSTM: ranks, the tensor-train's channels (default 8).") var ttRanks: Int?
+    @Option(help: "Conv-TT-LSTM: kernel of the cell's convolutions (default: --filter-size).") var ttKernel: Int?
 
     // Training overrides.
     @Option(help: "Training iterations.") var iterations: Int?
@@ -70,7 +82,11 @@ struct ExperimentOptions: ParsableArguments {
             ("--patch-size", patchSize != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil),
             ("--input-length", inputLength != nil), ("--output-length", outputLength != nil),
             ("--layer-norm", layerNorm), ("--no-highway", noHighway), ("--no-transient", noTransient),
-            ("--no-trend", noTrend), ("--alpha", alpha != nil), ("--batch-size", batchSize != nil),
+            ("--no-trend", noTrend), ("--alpha", alpha != nil), ("--links", links != nil),
+            ("--flow-channels", flowChannels != nil), ("--flow-kernel", flowKernel != nil),
+            ("--i2h-kernel", i2hKernel != nil), ("--leaky-slope", leakySlope != nil), ("--tt-order", ttOrder != nil),
+            ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
+            ("--batch-size", batchSize != nil),
             ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--decay", decay != nil),
             ("--final-learning-rate", finalLearningRate != nil), ("--loss", loss != nil),
             ("--sampling-stop", samplingStop != nil), ("--reverse-input", reverseInput != nil),
@@ -133,13 +149,7 @@ struct ExperimentOptions: ParsableArguments {
             m = pretrained
             experiment.initFrom = initFrom
         }
-        if let hidden {
-            let widths = hidden.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !widths.isEmpty, widths.allSatisfy({ ($0 ?? 0) > 0 }) else {
-                throw ValidationError("--hidden '\(hidden)' must be positive integers separated by commas, e.g. 64,64,64,64")
-            }
-            m.hiddenChannels = widths.map { $0! }
-        }
+        if let hidden { m.hiddenChannels = try Self.positiveIntegers(hidden, flag: "--hidden", example: "64,64,64,64") }
         if let filterSize { m.filterSize = filterSize }
         if let patchSize { m.patchSize = patchSize }
         if let imageSize { m.imageHeight = imageSize; m.imageWidth = imageSize; experiment.resize = imageSize }
@@ -153,6 +163,7 @@ struct ExperimentOptions: ParsableArguments {
         if noTransient { m.motion.transient = false }
         if noTrend { m.motion.trend = false }
         if let alpha { m.motion.alpha = alpha }
+        try applyBaselineOptions(to: &m)
         var t = experiment.training
         t.model = m
         if let iterations {
@@ -184,6 +195,37 @@ struct ExperimentOptions: ParsableArguments {
         return experiment
     }
 
+    /// The TrajGRU and Conv-TT-LSTM flags, over the model's own values (or the defaults); given
+    /// for another backbone they reach the model's validation, which refuses them.
+    private func applyBaselineOptions(to m: inout ModelConfiguration) throws {
+        if links != nil || flowChannels != nil || flowKernel != nil || i2hKernel != nil || leakySlope != nil {
+            var t = m.trajGRU ?? TrajGRUOptions()
+            if let links { t.links = try Self.positiveIntegers(links, flag: "--links", example: "13,13,9") }
+            if let flowChannels { t.flowChannels = flowChannels }
+            if let flowKernel { t.flowKernel = flowKernel }
+            if let i2hKernel { t.inputKernel = i2hKernel }
+            if let leakySlope { t.leakySlope = leakySlope }
+            m.trajGRU = t
+        }
+        if ttOrder != nil || ttSteps != nil || ttRanks != nil || ttKernel != nil {
+            var c = m.convTTLSTM ?? ConvTTLSTMOptions()
+            if let ttOrder { c.order = ttOrder }
+            if let ttSteps { c.steps = ttSteps }
+            if let ttRanks { c.ranks = ttRanks }
+            if let ttKernel { c.kernelSize = ttKernel }
+            m.convTTLSTM = c
+        }
+    }
+
+    /// "64,64,64" as positive integers, or an error naming the flag.
+    static func positiveIntegers(_ text: String, flag: String, example: String) throws -> [Int] {
+        let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else {
+            throw ValidationError("\(flag) '\(text)' must be positive integers separated by commas, e.g. \(example)")
+        }
+        return values.map { $0! }
+    }
+
     /// The flag that sets a configuration field, for error messages.
     static func flag(for field: String) -> String {
         let flags = [
@@ -199,6 +241,11 @@ struct ExperimentOptions: ParsableArguments {
             "trainCount": "--train-count", "testCount": "--test-count", "validationCount": "--validation-count",
             "reportExamples": "--examples", "frameStride": "--frame-stride", "centerCropFraction": "--crop-fraction",
             "model": "--model", "backbone": "--model",
+            "trajGRU": "--links/--flow-channels/--flow-kernel/--i2h-kernel/--leaky-slope", "trajGRU.links": "--links",
+            "trajGRU.flowChannels": "--flow-channels", "trajGRU.flowKernel": "--flow-kernel",
+            "trajGRU.inputKernel": "--i2h-kernel", "trajGRU.leakySlope": "--leaky-slope",
+            "convTTLSTM": "--tt-order/--tt-steps/--tt-ranks/--tt-kernel", "convTTLSTM.order": "--tt-order",
+            "convTTLSTM.steps": "--tt-steps", "convTTLSTM.ranks": "--tt-ranks", "convTTLSTM.kernelSize": "--tt-kernel",
         ]
         return flags[field] ?? field
     }

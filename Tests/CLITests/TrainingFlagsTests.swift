@@ -38,6 +38,28 @@ import Testing
         #expect(!mixedCase.error.contains("--model"))
     }
 
+    /// The baselines' own hyper-parameters are flags, recorded in the run; given for another
+    /// backbone they are refused.
+    @Test func baselineFlagsReachTheModel() throws {
+        let refused = try CommandLineRun(["train", "--model", "predrnn", "--tt-ranks", "2", "--output", "/nonexistent/x"])
+        refused.expectRefusal(mentioning: ["--tt-ranks", "Conv-TT-LSTM"])
+        let badSteps = try CommandLineRun(["train", "--model", "convttlstm", "--tt-order", "3", "--tt-steps", "2", "--output", "/nonexistent/x"])
+        badSteps.expectRefusal(mentioning: ["--tt-steps", "order"])
+        let badLinks = try CommandLineRun(["train", "--model", "trajgru", "--links", "4,x", "--output", "/nonexistent/x"])
+        badLinks.expectRefusal(mentioning: ["--links", "4,x"])
+
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (model, flags) in [("motionrnn-trajgru", ["--links", "2,3", "--flow-channels", "4"]),
+                               ("convttlstm", ["--tt-order", "2", "--tt-steps", "3", "--tt-ranks", "2"])] {
+            let output = folder.appendingPathComponent(model).path
+            let run = try CommandLineRun(["train", "--model", model] + Self.tiny + flags + ["--iterations", "1", "--output", output])
+            #expect(run.status == 0, "\(run.error)")
+            let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+            #expect(saved.contains(model == "convttlstm" ? "\"ranks\"" : "\"flowChannels\""), "\(saved)")
+        }
+    }
+
     @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

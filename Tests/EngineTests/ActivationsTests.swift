@@ -32,4 +32,17 @@ import TestSupport
         let b = random.tensor([7]), c = random.tensor([3, 7])
         checkGradients([x, b, c]) { v in tanh(v[0] + v[1]) * sigmoid(v[2]) }
     }
+
+    @Test func leakyReLU() {
+        let x = Tensor(shape: [5], scalars: [-2, -0.5, 0, 0.5, 3])
+        let y = Engine.leakyReLU(Variable(x), negativeSlope: 0.2).value
+        #expect((0..<5).map { y.pointer[$0] } == [-0.4, -0.1, 0, 0.5, 3])
+        // Away from the kink at 0.
+        var random = TestRandom(seed: 13)
+        let z = Tensor(shape: [3, 7], scalars: (0..<21).map { _ in
+            let magnitude = random.uniform(0.05, 2)
+            return random.next() % 2 == 0 ? magnitude : -magnitude
+        })
+        checkGradients([z]) { v in Engine.leakyReLU(v[0], negativeSlope: 0.2) }
+    }
 }

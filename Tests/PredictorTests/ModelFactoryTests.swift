@@ -92,6 +92,46 @@ import TestSupport
         }
     }
 
+    /// The baselines' fixtures name every hyper-parameter in their config; the configuration read
+    /// from it builds exactly the fixture's parameters.
+    @Test(arguments: ["trajgru_small", "convttlstm_small", "convttlstm_steps5_small"])
+    func baselineConfigurationsFromFixtures(fixture: String) throws {
+        let reference = try ReferenceFixture(contentsOf: Fixtures.url("\(fixture).safetensors"))
+        let configuration = try ReferenceVerifier.configuration(of: reference)
+        let model = try ModelFactory.make(configuration, seed: 1)
+        #expect(model.namedParameters.map(\.name) == reference.names("param_names_in_order"))
+        #expect(model.parameterCount == reference.sidecar["param_count"] as? Int)
+        for (name, parameter) in model.namedParameters {
+            #expect(parameter.shape == reference.tensors[name]?.shape, "\(name)")
+        }
+    }
+
+    @Test func baselineOptionsAreValidated() {
+        var c = small(.trajgru, motion: .none)
+        c.trajGRU = TrajGRUOptions(links: [2, 3])
+        expectInvalid(c, field: "trajGRU.links", mentioning: "one per layer")
+        c.trajGRU = TrajGRUOptions(links: [0])
+        expectInvalid(c, field: "trajGRU.links", mentioning: "at least 1")
+        c.trajGRU = TrajGRUOptions(flowKernel: 4)
+        expectInvalid(c, field: "trajGRU.flowKernel", mentioning: "odd")
+        c.trajGRU = TrajGRUOptions(leakySlope: .nan)
+        expectInvalid(c, field: "trajGRU.leakySlope", mentioning: "finite")
+        c = small(.convttlstm, motion: .none)
+        c.convTTLSTM = ConvTTLSTMOptions(order: 3, steps: 2)
+        expectInvalid(c, field: "convTTLSTM.steps", mentioning: "order")
+        c.convTTLSTM = ConvTTLSTMOptions(ranks: 0)
+        expectInvalid(c, field: "convTTLSTM.ranks", mentioning: "at least 1")
+        c.convTTLSTM = ConvTTLSTMOptions(kernelSize: 2)
+        expectInvalid(c, field: "convTTLSTM.kernelSize", mentioning: "odd")
+        c = small(.predrnn, motion: .none)
+        c.trajGRU = TrajGRUOptions()
+        expectInvalid(c, field: "trajGRU", mentioning: "TrajGRU backbone only")
+        // TrajGRU has no highway, so MotionRNN-TrajGRU layers may differ in width.
+        c = small(.trajgru, motion: .full)
+        c.hiddenChannels = [8, 12]
+        #expect(throws: Never.self) { try ModelFactory.make(c, seed: 1) }
+    }
+
     @Test func sameSeedSameModel() throws {
         let a = try ModelFactory.make(small(), seed: 7), b = try ModelFactory.make(small(), seed: 7)
         let c = try ModelFactory.make(small(), seed: 8)
@@ -115,7 +155,7 @@ import TestSupport
         let radar = try ModelConfiguration(model: "mim", preset: .radar)
         #expect(radar.backbone == .mim && radar.motion == .none && radar.imageHeight == 64
                 && radar.imageChannels == 1 && radar.inputLength == 5 && radar.totalLength == 15)
-        #expect(ModelConfiguration.modelNames.count == 8)
+        #expect(ModelConfiguration.modelNames.count == 12)
         #expect(throws: ModelConfigurationError.self) { try ModelConfiguration(model: "predrnn++", preset: .mnist) }
     }
 
