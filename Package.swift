@@ -26,6 +26,12 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Open MPI, for data-parallel training across processes and machines (train --distributed).
+        .systemLibrary(
+            name: "CMPI",
+            pkgConfig: "ompi-c",
+            providers: [.apt(["libopenmpi-dev"])]
+        ),
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
@@ -36,6 +42,8 @@ let package = Package(
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
         // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
         .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"]),
+        // Training's ProcessGroup over MPI ranks.
+        .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"]),
         .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
@@ -51,7 +59,7 @@ let package = Package(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                "Reports", "Training", "Experiments",
+                "Reports", "Training", "Experiments", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +83,7 @@ let package = Package(
                     dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

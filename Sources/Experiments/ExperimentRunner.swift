@@ -28,11 +28,14 @@ public enum ExperimentRunner {
     /// Trains `experiment` in `run` (continuing its newest checkpoint when `resume`), then
     /// evaluates and reports. With a `timeBudget` (seconds of this session), training stops at a
     /// checkpoint once it is spent; the run is evaluated only when it reached its last iteration.
-    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation.
+    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation. With a process
+    /// `group` every process calls this with the same arguments and trains its shard; rank 0
+    /// alone writes the run's files and evaluates, the others return without metrics.
     @discardableResult
     public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
                              timeBudget: Double? = nil, initialParameters: [String: Tensor]? = nil,
-                             progress: ProgressReporter = ProgressReporter()) throws -> Outcome {
+                             progress: ProgressReporter = ProgressReporter(),
+                             group: (any ProcessGroup)? = nil) throws -> Outcome {
         let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
         try experiment.validate()
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
@@ -52,25 +55,28 @@ public enum ExperimentRunner {
         let trainer: Trainer
         if resume {
             trainer = try Trainer.resume(from: checkpoints, configuration: experiment.training,
-                                         batches: batches, validation: validation, progress: progress)
+                                         batches: batches, validation: validation, progress: progress, group: group)
         } else {
             if let existing = try? CheckpointStore(directory: checkpoints).completeIterations(), !existing.isEmpty {
                 throw ExperimentError("\(checkpoints.path) already holds checkpoints; pass --resume to continue that run or choose another --output folder")
             }
             trainer = try Trainer(configuration: experiment.training, batches: batches, validation: validation,
-                                  checkpointDirectory: checkpoints, progress: progress)
+                                  checkpointDirectory: checkpoints, progress: progress, group: group)
             if let initialParameters {
                 try trainer.model.loadParameters(from: initialParameters, source: experiment.initFrom ?? "the initial model")
             }
         }
-        try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
+        if trainer.isWriter {
+            try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
+        }
         let started = Date()
         try trainer.run(deadline: deadline)
-        if trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
+        if trainer.isWriter,
+           trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
             try trainer.saveCheckpoint()
         }
         let seconds = Date().timeIntervalSince(started)
-        guard trainer.iteration >= experiment.training.iterations else {
+        guard trainer.iteration >= experiment.training.iterations, trainer.isWriter else {
             return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
         }
         let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,

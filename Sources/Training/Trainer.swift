@@ -21,6 +21,10 @@ public final class Trainer {
     /// The state file of the newest checkpoint written or resumed from.
     public private(set) var lastCheckpoint: URL?
     public let progress: ProgressReporter
+    /// The data-parallel processes this trainer is one of (nil: a single process). Every process
+    /// draws the same global batch and mask, trains on its shard, and takes the same step with
+    /// the gradients summed over all of them; rank 0 alone writes checkpoints.
+    public let group: (any ProcessGroup)?
 
     private var batches: any BatchSource
     private let validationBatches: [Tensor]
@@ -35,8 +39,13 @@ public final class Trainer {
     /// `validation` batches are image-space `[B, T, H, W, C]` like the training ones.
     public init(configuration: TrainingConfiguration, batches: some BatchSource,
                 validation: [Tensor] = [], checkpointDirectory: URL? = nil,
-                progress: ProgressReporter = ProgressReporter()) throws {
+                progress: ProgressReporter = ProgressReporter(), group: (any ProcessGroup)? = nil) throws {
         try configuration.validate()
+        if let group, group.size > configuration.batchSize {
+            throw ModelConfigurationError(
+                field: "batchSize", message: "\(configuration.batchSize) sequences cannot be shared by \(group.size) processes (each needs at least one)")
+        }
+        self.group = group
         self.configuration = configuration
         model = try ModelFactory.make(configuration.model, seed: configuration.seed)
         optimizer = Adam(namedParameters: model.namedParameters,
@@ -60,7 +69,8 @@ public final class Trainer {
     /// when it is a `ResumableBatchSource`).
     public static func resume(from directory: URL, configuration: TrainingConfiguration? = nil,
                               batches: some BatchSource, validation: [Tensor] = [],
-                              progress: ProgressReporter = ProgressReporter()) throws -> Trainer {
+                              progress: ProgressReporter = ProgressReporter(),
+                              group: (any ProcessGroup)? = nil) throws -> Trainer {
         let store = CheckpointStore(directory: directory)
         let loaded = try store.loadNewest()
         let saved = loaded.state
@@ -82,7 +92,7 @@ public final class Trainer {
             effective = configuration
         }
         let trainer = try Trainer(configuration: effective, batches: batches, validation: validation,
-                                  checkpointDirectory: directory, progress: progress)
+                                  checkpointDirectory: directory, progress: progress, group: group)
         try trainer.restore(loaded)
         return trainer
     }
@@ -105,8 +115,8 @@ public final class Trainer {
         while iteration < last {
             try trainIteration()
             onIteration?(self)
-            if let deadline, Date() >= deadline, iteration < last {
-                if let store = checkpointStore, lastCheckpoint?.path != store.stateURL(iteration: iteration).path {
+            if let deadline, agreed(Date() >= deadline), iteration < last {
+                if isWriter, let store = checkpointStore, lastCheckpoint?.path != store.stateURL(iteration: iteration).path {
                     let url = try saveCheckpoint()
                     progress.message("time budget reached: checkpoint \(url.path)")
                 }
@@ -136,10 +146,11 @@ public final class Trainer {
                 frameChannels: m.frameChannels,
                 eta: configuration.samplingProbability(atIteration: next), using: &random
             ).map { Variable($0) }
-            let forward = try step(batch, mask: mask, iteration: next)
+            let (shard, shardMask) = self.shard(batch, mask: mask)
+            let forward = try step(shard, mask: shardMask, iteration: next)
             if configuration.reverseInput {
                 // The official trainer reuses the iteration's mask for the reversed batch.
-                let backward = try step(reversedInTime(batch), mask: mask, iteration: next)
+                let backward = try step(reversedInTime(shard), mask: shardMask, iteration: next)
                 loss = (forward + backward) / 2
             } else {
                 loss = forward
@@ -161,7 +172,7 @@ public final class Trainer {
             progress.message("validation at iteration \(next): loss \(validation.loss), MSE per frame \(String(format: "%.1f", mse))")
         }
         let interval = configuration.checkpointInterval
-        if checkpointStore != nil
+        if isWriter && checkpointStore != nil
             && ((interval > 0 && next % interval == 0) || next == configuration.iterations) {
             let url = try saveCheckpoint()
             progress.message("checkpoint \(url.path)")
@@ -178,14 +189,43 @@ public final class Trainer {
         let predictions = model.predict(frames: frames, mask: mask, inputLength: m.inputLength)
         let target = slice(frames, range: 1..<m.totalLength, axis: 1)
         let loss = Self.loss(configuration.loss)(predictions, target)
-        let value = loss.value.scalar
+        // With a process group the loss is the global batch's (each shard's mean weighted by its
+        // share), so that every process takes the same decision below.
+        let share = Float(batch.shape[0]) / Float(configuration.batchSize)
+        let value = group.map { group in
+            var weighted = [Double(share * loss.value.scalar)]
+            group.allReduceSum(&weighted)
+            return Float(weighted[0])
+        } ?? loss.value.scalar
         guard value.isFinite else {
             throw TrainingError.nonFiniteLoss(iteration: iteration, loss: value,
                                               lastCheckpoint: lastCheckpoint?.path)
         }
         loss.backward()
+        if let group {
+            GradientReduction.sum(model.parameters, weight: share, over: group)
+        }
         optimizer.step()
         return value
+    }
+
+    // MARK: Data parallelism
+
+    /// Whether this process writes checkpoints: the only one, or rank 0 of a group.
+    public var isWriter: Bool { (group?.rank ?? 0) == 0 }
+
+    /// This process's sequences of the global batch and of its mask (all of them without a group).
+    private func shard(_ batch: Tensor, mask: Variable?) -> (Tensor, Variable?) {
+        guard let group, group.size > 1 else { return (batch, mask) }
+        let range = group.shard(ofBatch: configuration.batchSize)
+        let part = Concatenation.slice(batch, start: range.lowerBound, length: range.count, axis: 0)
+        return (part, mask.map { slice($0, range: range, axis: 0) })
+    }
+
+    /// A yes/no decision every process takes the same way: yes if any process says yes.
+    private func agreed(_ decision: Bool) -> Bool {
+        guard let group else { return decision }
+        return group.allReduceMax(decision ? 1 : 0) == 1
     }
 
     static func loss(_ kind: TrainingConfiguration.Loss) -> (Variable, Variable) -> Variable {
@@ -207,13 +247,15 @@ public final class Trainer {
         guard !validationBatches.isEmpty else { return (.nan, []) }
         let lossFunction = Self.loss(configuration.loss)
         var total = 0.0, sequences = 0
-        var squaredErrors: [Double] = []
-        for batch in validationBatches {
+        let frames = configuration.model.totalLength - configuration.model.inputLength
+        var squaredErrors = [Double](repeating: 0, count: frames)
+        // With a process group each process scores every size-th batch; the sums are reduced.
+        let (rank, size) = (group?.rank ?? 0, group?.size ?? 1)
+        for batch in validationBatches.enumerated().filter({ $0.offset % size == rank }).map(\.element) {
             let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration.model)
             total += Double(withoutGradients { lossFunction(Variable(prediction), Variable(truth)) }.value.scalar)
-            let (count, frames) = (truth.shape[0], truth.shape[1])
+            let count = truth.shape[0]
             let frameSize = truth.count / max(1, count * frames)
-            if squaredErrors.isEmpty { squaredErrors = Array(repeating: 0, count: frames) }
             let clipped = UnsafeMutablePointer<Float>.allocate(capacity: frameSize)
             defer { clipped.deallocate() }
             for sequence in 0..<count {
@@ -226,6 +268,11 @@ public final class Trainer {
             }
             sequences += count
         }
+        if let group {
+            var sums = [total, Double(sequences)] + squaredErrors
+            group.allReduceSum(&sums)
+            (total, sequences, squaredErrors) = (sums[0], Int(sums[1]), Array(sums.dropFirst(2)))
+        }
         return (Float(total / Double(validationBatches.count)),
                 squaredErrors.map { Float($0 / Double(max(1, sequences))) })
     }
@@ -237,6 +284,7 @@ public final class Trainer {
     @discardableResult
     public func saveCheckpoint() throws -> URL {
         if let failure { throw TrainingError.trainerFailed(failure) }
+        precondition(isWriter, "Trainer.saveCheckpoint: only rank 0 of a process group writes checkpoints")
         guard let store = checkpointStore else {
             preconditionFailure("Trainer.saveCheckpoint: no checkpoint directory was given")
         }

@@ -1,6 +1,8 @@
 import ArgumentParser
+import DistributedTraining
 import Experiments
 import Foundation
+import Training
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,12 +20,28 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --output from its newest checkpoint.") var resume = false
     @Option(help: "Stop at a checkpoint after this much training time in this session (e.g. 90m, 2h, 3600s); --resume continues.")
     var timeBudget: String?
+    @Flag(help: "Data-parallel training over MPI: start with `mpirun -np N motionrnn train --distributed …`; the global --batch-size is shared by the ranks, rank 0 writes the run. Threads per rank: MOTIONRNN_THREADS.")
+    var distributed = false
 
     func validate() throws {
         if let timeBudget { _ = try Self.seconds(parsing: timeBudget) }
     }
 
     func run() throws {
+        guard distributed else { return try train(group: nil) }
+        let group = try MPIProcessGroup()
+        do {
+            try train(group: group)
+            group.finalize()
+        } catch {
+            // The other ranks may be waiting in a collective for this one: stop them all.
+            printError("rank \(group.rank) of \(group.size): \(error)")
+            if group.size > 1 { group.abort() }
+            throw error
+        }
+    }
+
+    private func train(group: MPIProcessGroup?) throws {
         let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
         var experiment: Experiment
         var initial: TrainedModel?
@@ -43,9 +61,16 @@ struct TrainCommand: ParsableCommand {
             experiment = try options.experiment(initial: initial)
         }
         let budget = try timeBudget.map { try Self.seconds(parsing: $0) }
-        printError("training \(ExperimentRunner.modelName(experiment.model)) on \(experiment.data) → \(folder.path)")
+        let isWriter = (group?.rank ?? 0) == 0
+        if isWriter {
+            printError("training \(ExperimentRunner.modelName(experiment.model)) on \(experiment.data) → \(folder.path)"
+                       + (group.map { " on \($0.size) processes (batch \(experiment.training.batchSize) shared)" } ?? ""))
+        }
         let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
-                                                 initialParameters: resume ? nil : initial?.model.stateDictionary())
+                                                 initialParameters: resume ? nil : initial?.model.stateDictionary(),
+                                                 progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
+                                                 group: group)
+        guard isWriter else { return }
         let time = "\(outcome.iterations) iterations (this session \(String(format: "%.0f", outcome.trainingSeconds)) s)"
         guard let metrics = outcome.metrics, let report = outcome.reportURL else {
             print("time budget spent after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")

@@ -18,9 +18,11 @@ struct CommandLineRun {
             .deletingLastPathComponent().appendingPathComponent(".build/debug/motionrnn")
     }
 
-    init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws {
+    /// Runs `executable` (default: the built `motionrnn`) with `arguments` to its end.
+    init(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+         executable: URL = Self.executable) throws {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

