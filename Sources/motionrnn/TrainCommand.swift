@@ -71,6 +71,11 @@ struct TrainCommand: ParsableCommand {
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
         guard isWriter else { return }
+        if let group, outcome.trainingSeconds > 0 {
+            printError(String(format: "all-reduce on rank 0: %.2f s of %.1f s training this session (%.1f %%), %.2f MB of gradients reduced",
+                              group.reduceSeconds, outcome.trainingSeconds, 100 * group.reduceSeconds / outcome.trainingSeconds,
+                              Double(group.reducedFloats * 4) / 1e6))
+        }
         let time = "\(outcome.iterations) iterations (this session \(String(format: "%.0f", outcome.trainingSeconds)) s)"
         guard let metrics = outcome.metrics, let report = outcome.reportURL else {
             print("time budget spent after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
