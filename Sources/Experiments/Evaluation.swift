@@ -19,16 +19,23 @@ public enum Evaluation {
     /// predictions after the input window) and scores every predicted frame. The first
     /// `exampleCount` sequences are kept for pictures, with the first MotionGRU's trend at the
     /// last step when the model has one.
+    /// With a process `group` each process scores every size-th batch and the metrics are summed
+    /// across processes (every process must call this); the pictures come from each process's
+    /// own batches, rank 0's being the ones reported.
     public static func run(_ model: any SequencePredictor, on testSet: any SequenceDataset,
                            count: Int, batchSize: Int, configuration: ModelConfiguration,
-                           exampleCount: Int, options: MetricsOptions) throws -> Result {
+                           exampleCount: Int, options: MetricsOptions,
+                           group: (any ProcessGroup)? = nil) throws -> Result {
         var accumulator = MetricsAccumulator(options: options)
         var examples: [RunReport.Example] = []
         var motion: RunReport.Motion?
         let total = min(count, testSet.count)
         var start = 0
+        var batchIndex = 0
         while start < total {
             let indices = Array(start..<min(start + batchSize, total))
+            defer { start += indices.count; batchIndex += 1 }
+            if let group, batchIndex % group.size != group.rank { continue }
             let batch = try BatchSampler.batch(of: testSet, indices: indices)
             var lastTrend: Tensor?
             if start == 0 {
@@ -50,7 +57,18 @@ public enum Evaluation {
                 motion = RunReport.Motion(frame: lastInput.value,
                                           trend: select(Variable(trend), index: 0, axis: 0).value)
             }
-            start += indices.count
+        }
+        if let group {
+            var sums = accumulator.sums
+            let steps = configuration.totalLength - configuration.inputLength
+            // A process without batches contributes zeros of the right length.
+            if accumulator.frameShape == nil {
+                sums = Array(repeating: 0, count: 1 + steps * (5 + accumulator.countsPerFrame))
+            }
+            group.allReduceSum(&sums)
+            accumulator = MetricsAccumulator(options: options)
+            accumulator.merge(sums: sums, frameShape: [steps, configuration.imageHeight, configuration.imageWidth,
+                                                       configuration.imageChannels])
         }
         return Result(metrics: try accumulator.report(), examples: examples, motion: motion)
     }

@@ -76,11 +76,16 @@ public enum ExperimentRunner {
             try trainer.saveCheckpoint()
         }
         let seconds = Date().timeIntervalSince(started)
-        guard trainer.iteration >= experiment.training.iterations, trainer.isWriter else {
+        guard trainer.iteration >= experiment.training.iterations else {
+            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
+        }
+        guard trainer.isWriter else {
+            // Scores its share of the test set for rank 0's report.
+            _ = try score(trainer.model, experiment: experiment, testSet: testSet, group: group)
             return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
         }
         let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,
-                                   history: trainer.history,
+                                   history: trainer.history, group: group,
                                    notes: ["trained \(trainer.iteration) iterations"
                                            + (trainer.history.trainingSeconds.map { String(format: " in %.2f h over all sessions", $0 / 3600) } ?? "")
                                            + String(format: "; this session %.0f s", seconds)]
@@ -91,14 +96,12 @@ public enum ExperimentRunner {
     }
 
     /// Scores `model` on the test set and writes `metrics.json`, `metrics.md` and the report.
+    /// With a process `group`, every process must call `score` on its side (see `train`).
     public static func evaluate(_ model: any SequencePredictor, experiment: Experiment,
                                 testSet: any SequenceDataset, in run: URL, history: LossHistory?,
+                                group: (any ProcessGroup)? = nil,
                                 notes: [String] = []) throws -> (reportURL: URL, metrics: MetricsReport) {
-        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
-        let result = try Evaluation.run(model, on: testSet, count: experiment.testCount,
-                                        batchSize: experiment.training.batchSize,
-                                        configuration: experiment.model,
-                                        exampleCount: experiment.reportExamples, options: options)
+        let result = try score(model, experiment: experiment, testSet: testSet, group: group)
         try AtomicFile.write(try result.metrics.jsonData(), to: run.appendingPathComponent("metrics.json"))
         try AtomicFile.write(Data(result.metrics.markdownTable().utf8), to: run.appendingPathComponent("metrics.md"))
 
@@ -131,6 +134,15 @@ public enum ExperimentRunner {
         if m.motion == .none { return backbone }
         let parts = [("highway", m.motion.highway), ("transient", m.motion.transient), ("trend", m.motion.trend)]
         return "\(backbone) + MotionRNN (\(parts.filter(\.1).map(\.0).joined(separator: ", ")))"
+    }
+
+    /// The experiment's test metrics of `model` (and the report's pictures).
+    static func score(_ model: any SequencePredictor, experiment: Experiment, testSet: any SequenceDataset,
+                      group: (any ProcessGroup)?) throws -> Evaluation.Result {
+        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
+        return try Evaluation.run(model, on: testSet, count: experiment.testCount,
+                                  batchSize: experiment.training.batchSize, configuration: experiment.model,
+                                  exampleCount: experiment.reportExamples, options: options, group: group)
     }
 
     static func metricTable(_ metrics: MetricsReport) -> [String: [Double]] {

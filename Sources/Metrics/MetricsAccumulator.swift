@@ -25,7 +25,7 @@ public struct MetricsAccumulator: Sendable {
         self.options = options
     }
 
-    var countsPerFrame: Int { 3 * (options.categorical?.thresholds.count ?? 0) }
+    public var countsPerFrame: Int { 3 * (options.categorical?.thresholds.count ?? 0) }
 
     public mutating func add(truth: Tensor, prediction: Tensor) throws {
         let op = "MetricsAccumulator.add"
@@ -104,6 +104,33 @@ public struct MetricsAccumulator: Sendable {
             return "the prediction holds nan at \(place(i))"
         }
         return "the inputs are finite but a sum overflowed (truth far outside [0, 1]?)"
+    }
+
+    /// Everything added so far as one vector of sums (the sequence count, then per frame the
+    /// metric sums and the event counts), for adding the accumulators of disjoint parts of a
+    /// test set, e.g. with an all-reduce across processes. Counts stay exact in Double below 2⁵³.
+    public var sums: [Double] {
+        [Double(sequenceCount)] + squaredError + absoluteError + psnr + ssim + gradientDifference + events.map(Double.init)
+    }
+
+    /// Adds another accumulator's `sums` (same options) for frames of `frameShape` [T, H, W, C].
+    public mutating func merge(sums other: [Double], frameShape shape: [Int]) {
+        let steps = shape[0], perFrame = countsPerFrame
+        precondition(other.count == 1 + steps * (5 + perFrame) && frameShape.map { $0 == shape } != false,
+                     "MetricsAccumulator.merge: sums of \(other.count) values do not fit frames \(shape)")
+        if frameShape == nil {
+            frameShape = shape
+            squaredError = Array(repeating: 0, count: steps)
+            absoluteError = squaredError; psnr = squaredError; ssim = squaredError
+            gradientDifference = squaredError
+            events = Array(repeating: 0, count: steps * perFrame)
+        }
+        sequenceCount += Int(other[0])
+        func add(_ target: inout [Double], _ block: Int) {
+            for t in 0..<steps { target[t] += other[1 + block * steps + t] }
+        }
+        add(&squaredError, 0); add(&absoluteError, 1); add(&psnr, 2); add(&ssim, 3); add(&gradientDifference, 4)
+        for k in 0..<(steps * perFrame) { events[k] += Int(other[1 + 5 * steps + k]) }
     }
 
     /// The per-frame means and overall means of everything added so far.

@@ -18,7 +18,7 @@ import Glibc
     static let tolerance = 1e-4
     static let tiny = ["--preset", "radar-cpu", "--hidden", "4,4", "--patch-size", "8",
                        "--input-length", "2", "--output-length", "2", "--batch-size", "4", "--train-count", "16",
-                       "--test-count", "4", "--validation-count", "4", "--examples", "1",
+                       "--test-count", "8", "--validation-count", "8", "--examples", "1",
                        "--validation-interval", "2", "--checkpoint-interval", "2", "--keep-checkpoints", "5"]
     /// One thread per process, so that only the split differs between the runs compared.
     static let environment = ["MOTIONRNN_THREADS": "1"]
@@ -42,6 +42,20 @@ import Glibc
         }
     }
 
+    static func expectSameMetrics(_ a: String, _ b: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        func read(_ path: String) throws -> [String: Any] {
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+        }
+        let (left, right) = (try read(a), try read(b))
+        #expect(left["sequenceCount"] as? Int == 8 && right["sequenceCount"] as? Int == 8, sourceLocation: sourceLocation)
+        for metric in ["mse", "mae", "ssim", "psnr", "gdl"] {
+            let x = (left[metric] as! [String: Any])["perFrame"] as! [Double]
+            let y = (right[metric] as! [String: Any])["perFrame"] as! [Double]
+            #expect(x.count == y.count && zip(x, y).allSatisfy { abs($0 - $1) <= 1e-3 * max(abs($0), 1e-3) },
+                    "\(metric): \(x) vs \(y)", sourceLocation: sourceLocation)
+        }
+    }
+
     @Test func twoRanksTrainLikeOneProcessAndResumeOnOne() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -55,6 +69,9 @@ import Glibc
         #expect(two.status == 0, "\(two.error)")
         #expect(two.error.contains("on 2 processes"))
         try Self.expectSameState(single + "/checkpoints/checkpoint-4.safetensors", pair + "/checkpoints/checkpoint-4.safetensors")
+        // Evaluation is sharded too (one test batch per rank) and its sums reduced: the same
+        // metrics over all 8 test sequences, up to the parameters' rounding differences.
+        try Self.expectSameMetrics(single + "/metrics.json", pair + "/metrics.json")
 
         // The 2-rank run's checkpoint 2, continued by one process to 4, lands where the 2-rank
         // run did (the batch order is global, so the ranks' count may change on resume).

@@ -43,18 +43,28 @@ import Testing
         var whole = MetricsAccumulator(options: .radar)
         try whole.add(truth: truth, prediction: prediction)
         var pieces = MetricsAccumulator(options: .radar)
+        // The same pieces in separate accumulators, added through their sums (as the processes
+        // of a distributed run do); one of them empty, like a process without a batch.
+        var merged = MetricsAccumulator(options: .radar)
+        var sums = [Double](repeating: 0, count: 1 + t * (5 + merged.countsPerFrame))
         let size = t * h * w * c
         for (start, end) in [(0, 2), (2, 3), (3, 5)] {
             let tt = Tensor(shape: [end - start, t, h, w, c], scalars: Array(truth.scalars[(start * size)..<(end * size)]))
             let pp = Tensor(shape: [end - start, t, h, w, c], scalars: Array(prediction.scalars[(start * size)..<(end * size)]))
             try pieces.add(truth: tt, prediction: pp)
+            var own = MetricsAccumulator(options: .radar)
+            try own.add(truth: tt, prediction: pp)
+            sums = zip(sums, own.sums).map { $0 + $1 }
         }
-        let a = try whole.report(), r = try pieces.report()
-        #expect(a.sequenceCount == 5 && r.sequenceCount == 5)
-        for (x, y) in [(a.mse, r.mse), (a.mae, r.mae), (a.ssim, r.ssim), (a.psnr, r.psnr), (a.gdl, r.gdl)] {
-            for i in 0..<t { #expect(close(x.perFrame[i], y.perFrame[i], 1e-12)) }
+        merged.merge(sums: sums, frameShape: [t, h, w, c])
+        let a = try whole.report()
+        for r in [try pieces.report(), try merged.report()] {
+            #expect(a.sequenceCount == 5 && r.sequenceCount == 5)
+            for (x, y) in [(a.mse, r.mse), (a.mae, r.mae), (a.ssim, r.ssim), (a.psnr, r.psnr), (a.gdl, r.gdl)] {
+                for i in 0..<t { #expect(close(x.perFrame[i], y.perFrame[i], 1e-12)) }
+            }
+            #expect(a.categorical == r.categorical)
         }
-        #expect(a.categorical == r.categorical)
     }
 
     @Test func csiPoolsCountsOverSequences() throws {
