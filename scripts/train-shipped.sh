@@ -15,14 +15,16 @@ tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
 recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay cosine --loss mse
         --iterations 24000 --sampling-stop 4000 --train-count 1000000
-        --validation-count 128 --validation-interval 500 --checkpoint-interval 250 --keep-checkpoints 2
+        --validation-count 128 --validation-interval 500 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 256 --examples 4 --seed 1)
 
 mkdir -p "$runs"
 for model in motionrnn-predrnn predrnn; do
     folder="$runs/vmnist-$model"
     if [ -f "$folder/experiment.json" ]; then
-        arguments=(--output "$folder" --resume)
+        # Every checkpoint is kept, so that both models can be exported at the same iteration
+        # although they run at different speeds (runs started with fewer kept are raised here).
+        arguments=(--output "$folder" --resume --keep-checkpoints 200)
     else
         arguments=(--model "$model" "${recipe[@]}" --output "$folder")
     fi
