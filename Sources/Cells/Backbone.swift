@@ -81,3 +81,23 @@ extension HiddenLayout {
         }
     }
 }
+
+// MARK: Stacks of cells (ConvLSTM, PredRNN, TrajGRU, Conv-TT-LSTM, E3D-LSTM)
+
+/// The input channels of each layer of a stack: the frame's for layer 0, the hidden state of the
+/// layer below otherwise.
+public func stackedInputChannels(frameChannels: Int, hiddenChannels: [Int]) -> [Int] {
+    [frameChannels] + hiddenChannels.dropLast()
+}
+
+/// `conv_last`: the top layer's hidden state to a frame, 1×1 without bias.
+public func frameOutputConvolution(hiddenChannels: [Int], frameChannels: Int,
+                                   using random: inout RandomGenerator) -> Conv2D {
+    Conv2D(hiddenChannels.last!, frameChannels, kernelSize: 1, bias: false, using: &random)
+}
+
+/// The official names of a stack: `cell_list.l.*`, then `conv_last.*`.
+public func cellListParameters(_ cells: [any Layer], outputConvolution: any Layer) -> [(name: String, parameter: Variable)] {
+    cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
+        + prefixed("conv_last", outputConvolution)
+}

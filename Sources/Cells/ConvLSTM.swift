@@ -22,19 +22,17 @@ public final class ConvLSTMBackbone: Backbone {
         precondition(!hiddenChannels.isEmpty, "ConvLSTM: needs at least one layer")
         self.hiddenChannels = hiddenChannels
         self.frameChannels = frameChannels
-        cells = hiddenChannels.indices.map { layer in
-            ConvLSTMCell(
-                inputChannels: layer == 0 ? frameChannels : hiddenChannels[layer - 1],
-                hiddenChannels: hiddenChannels[layer], filterSize: filterSize,
-                layerNormShape: layerNormShape, using: &random)
+        cells = zip(stackedInputChannels(frameChannels: frameChannels, hiddenChannels: hiddenChannels),
+                    hiddenChannels).map { inputs, hidden in
+            ConvLSTMCell(inputChannels: inputs, hiddenChannels: hidden, filterSize: filterSize,
+                         layerNormShape: layerNormShape, using: &random)
         }
-        outputConvolution = Conv2D(hiddenChannels.last!, frameChannels, kernelSize: 1, bias: false,
-                                   using: &random)
+        outputConvolution = frameOutputConvolution(hiddenChannels: hiddenChannels, frameChannels: frameChannels,
+                                                   using: &random)
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
-        cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
-            + prefixed("conv_last", outputConvolution)
+        cellListParameters(cells, outputConvolution: outputConvolution)
     }
 
     public func initialState(batch: Int, height: Int, width: Int) -> State {

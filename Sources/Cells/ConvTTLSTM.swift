@@ -21,18 +21,17 @@ public final class ConvTTLSTMBackbone: Backbone {
         precondition(!hiddenChannels.isEmpty, "Conv-TT-LSTM: needs at least one layer")
         self.hiddenChannels = hiddenChannels
         self.frameChannels = frameChannels
-        cells = hiddenChannels.indices.map { layer in
-            ConvTTLSTMCell(inputChannels: layer == 0 ? frameChannels : hiddenChannels[layer - 1],
-                           hiddenChannels: hiddenChannels[layer], options: options,
+        cells = zip(stackedInputChannels(frameChannels: frameChannels, hiddenChannels: hiddenChannels),
+                    hiddenChannels).map { inputs, hidden in
+            ConvTTLSTMCell(inputChannels: inputs, hiddenChannels: hidden, options: options,
                            kernelSize: options.kernelSize ?? filterSize, using: &random)
         }
-        outputConvolution = Conv2D(hiddenChannels.last!, frameChannels, kernelSize: 1, bias: false,
-                                   using: &random)
+        outputConvolution = frameOutputConvolution(hiddenChannels: hiddenChannels, frameChannels: frameChannels,
+                                                   using: &random)
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
-        cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
-            + prefixed("conv_last", outputConvolution)
+        cellListParameters(cells, outputConvolution: outputConvolution)
     }
 
     public func initialState(batch: Int, height: Int, width: Int) -> State {

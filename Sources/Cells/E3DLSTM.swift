@@ -57,8 +57,7 @@ public final class E3DLSTMBackbone: Backbone {
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
-        cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
-            + prefixed("conv_last", outputConvolution)
+        cellListParameters(cells, outputConvolution: outputConvolution)
     }
 
     public func initialState(batch: Int, height: Int, width: Int) -> State {

@@ -23,18 +23,17 @@ public final class TrajGRUBackbone: Backbone {
                      "TrajGRU: links \(options.links) must be one value or one per layer (\(hiddenChannels.count))")
         self.hiddenChannels = hiddenChannels
         self.frameChannels = frameChannels
+        let inputs = stackedInputChannels(frameChannels: frameChannels, hiddenChannels: hiddenChannels)
         cells = hiddenChannels.indices.map { layer in
-            TrajGRUCell(inputChannels: layer == 0 ? frameChannels : hiddenChannels[layer - 1],
-                        hiddenChannels: hiddenChannels[layer], options: options,
+            TrajGRUCell(inputChannels: inputs[layer], hiddenChannels: hiddenChannels[layer], options: options,
                         links: options.links(layer: layer), using: &random)
         }
-        outputConvolution = Conv2D(hiddenChannels.last!, frameChannels, kernelSize: 1, bias: false,
-                                   using: &random)
+        outputConvolution = frameOutputConvolution(hiddenChannels: hiddenChannels, frameChannels: frameChannels,
+                                                   using: &random)
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
-        cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
-            + prefixed("conv_last", outputConvolution)
+        cellListParameters(cells, outputConvolution: outputConvolution)
     }
 
     /// No output gate: MotionRNN-TrajGRU runs without the highway term (SPEC §10.3).

@@ -71,13 +71,7 @@ public struct MetricsAccumulator: Sendable {
             }
         }
 
-        if frameShape == nil {
-            frameShape = geometry
-            squaredError = Array(repeating: 0, count: steps)
-            absoluteError = squaredError; psnr = squaredError; ssim = squaredError
-            gradientDifference = squaredError
-            events = Array(repeating: 0, count: steps * perFrame)
-        }
+        if frameShape == nil { start(frameShape: geometry) }
         for f in 0..<frames {
             let step = f % steps, s = scores[f]
             squaredError[step] += s.squaredError
@@ -118,19 +112,22 @@ public struct MetricsAccumulator: Sendable {
         let steps = shape[0], perFrame = countsPerFrame
         precondition(other.count == 1 + steps * (5 + perFrame) && frameShape.map { $0 == shape } != false,
                      "MetricsAccumulator.merge: sums of \(other.count) values do not fit frames \(shape)")
-        if frameShape == nil {
-            frameShape = shape
-            squaredError = Array(repeating: 0, count: steps)
-            absoluteError = squaredError; psnr = squaredError; ssim = squaredError
-            gradientDifference = squaredError
-            events = Array(repeating: 0, count: steps * perFrame)
-        }
+        if frameShape == nil { start(frameShape: shape) }
         sequenceCount += Int(other[0])
         func add(_ target: inout [Double], _ block: Int) {
             for t in 0..<steps { target[t] += other[1 + block * steps + t] }
         }
         add(&squaredError, 0); add(&absoluteError, 1); add(&psnr, 2); add(&ssim, 3); add(&gradientDifference, 4)
         for k in 0..<(steps * perFrame) { events[k] += Int(other[1 + 5 * steps + k]) }
+    }
+
+    /// Zero sums for frames of `shape` [T, H, W, C].
+    private mutating func start(frameShape shape: [Int]) {
+        frameShape = shape
+        squaredError = Array(repeating: 0, count: shape[0])
+        absoluteError = squaredError; psnr = squaredError; ssim = squaredError
+        gradientDifference = squaredError
+        events = Array(repeating: 0, count: shape[0] * countsPerFrame)
     }
 
     /// The per-frame means and overall means of everything added so far.

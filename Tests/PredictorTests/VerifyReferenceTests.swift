@@ -112,10 +112,10 @@ import TestSupport
 
         let unknownModel = try editedCopy(of: "predrnn_small", sidecar: { json in
             var config = json["config"] as! [String: Any]
-            config["model"] = "TrajGRU"
+            config["model"] = "SimVP"
             json["config"] = config
         })
-        expectError(unknownModel, mentioning: ["config model 'TrajGRU' is unknown"])
+        expectError(unknownModel, mentioning: ["config model 'SimVP' is unknown"])
 
         let foreignParameter = try editedCopy(of: "predrnn_small", sidecar: { json in
             json["param_names_in_order"] = (json["param_names_in_order"] as! [String]) + ["extra.weight"]
