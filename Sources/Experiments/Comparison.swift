@@ -46,7 +46,7 @@ public enum Comparison {
             }
             report.entries.append(.init(name: name, metrics: ExperimentRunner.metricTable(result.metrics),
                                         predictions: result.examples.map { Image.frames(sequence: $0.prediction) }))
-            report.summary.append("\(name): \(ExperimentRunner.modelName(trained.experiment.model)), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
+            report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
         }

@@ -105,10 +105,10 @@ public enum ExperimentRunner {
         try AtomicFile.write(try result.metrics.jsonData(), to: run.appendingPathComponent("metrics.json"))
         try AtomicFile.write(Data(result.metrics.markdownTable().utf8), to: run.appendingPathComponent("metrics.md"))
 
-        var report = RunReport(title: "MotionRNN-Swift: \(modelName(experiment.model)) on \(experiment.data)")
+        var report = RunReport(title: "MotionRNN-Swift: \(experiment.model.displayName) on \(experiment.data)")
         let m = experiment.model
         report.summary = [
-            "model: \(modelName(m)), layers \(m.hiddenChannels), filter \(m.filterSize), patch \(m.patchSize), \(m.inputLength) → \(m.totalLength - m.inputLength) frames of \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels)",
+            "model: \(m.displayName), layers \(m.hiddenChannels), filter \(m.filterSize), patch \(m.patchSize), \(m.inputLength) → \(m.totalLength - m.inputLength) frames of \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels)",
             "test set: \(result.metrics.sequenceCount) sequences",
         ] + notes
         report.examples = result.examples
@@ -125,15 +125,6 @@ public enum ExperimentRunner {
             + (result.metrics.categorical?.thresholds.flatMap { ["CSI\(Int($0.threshold))", "FAR\(Int($0.threshold))"] } ?? [])
         let url = try report.write(to: run.appendingPathComponent("report"))
         return (url, result.metrics)
-    }
-
-    /// "MotionRNN-PredRNN", "PredRNN (highway only)"…
-    public static func modelName(_ m: ModelConfiguration) -> String {
-        let backbone = m.backbone.displayName
-        if m.motion == .full { return "MotionRNN-\(backbone)" }
-        if m.motion == .none { return backbone }
-        let parts = [("highway", m.motion.highway), ("transient", m.motion.transient), ("trend", m.motion.trend)]
-        return "\(backbone) + MotionRNN (\(parts.filter(\.1).map(\.0).joined(separator: ", ")))"
     }
 
     /// The experiment's test metrics of `model` (and the report's pictures).

@@ -40,7 +40,7 @@ public struct ModelCard {
         var lines = [
             "# \(name)",
             "",
-            "\(ExperimentRunner.modelName(m)) trained on \(e.data): \(m.inputLength) frames in → \(m.totalLength - m.inputLength) predicted, \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels).",
+            "\(m.displayName) trained on \(e.data): \(m.inputLength) frames in → \(m.totalLength - m.inputLength) predicted, \(m.imageHeight)×\(m.imageWidth)×\(m.imageChannels).",
             "File: `\(name).safetensors` (\(fileBytes / 1024) KiB, F32, official parameter names, parameters only; the metadata holds the experiment, the training summary and statistics of the training frames).",
             "",
             "## Model",

@@ -80,10 +80,13 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         return "\(backbone.rawValue)+" + parts.joined(separator: "+")
     }
 
-    /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`.
+    /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`; ablations list their parts,
+    /// `PredRNN + MotionRNN (highway, trend)`.
     public var displayName: String {
         if motion == .full { return "MotionRNN-\(backbone.displayName)" }
-        return usesMotionRNN ? "\(backbone.displayName) (\(name))" : backbone.displayName
+        if !usesMotionRNN { return backbone.displayName }
+        let parts = [("highway", motion.highway), ("transient", motion.transient), ("trend", motion.trend)]
+        return "\(backbone.displayName) + MotionRNN (\(parts.filter(\.1).map(\.0).joined(separator: ", ")))"
     }
 
     // MARK: Validation

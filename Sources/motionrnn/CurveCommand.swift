@@ -27,7 +27,7 @@ struct CurveCommand: ParsableCommand {
                 continue
             }
             let points = trained.history.validation
-            print("\n\(model): \(ExperimentRunner.modelName(trained.experiment.model)), \(trained.iteration) iterations"
+            print("\n\(model): \(trained.experiment.model.displayName), \(trained.iteration) iterations"
                   + (trained.history.trainingSeconds.map { String(format: ", %.2f h of training", $0 / 3600) } ?? ""))
             print("| iteration | hours | validation loss | MSE mean | MSE frame 1 | MSE last frame |")
             print("|---:|---:|---:|---:|---:|---:|")

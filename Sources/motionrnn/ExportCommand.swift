@@ -36,7 +36,7 @@ struct ExportCommand: ParsableCommand {
                                                  checkpoint: checkpoint.map { URL(fileURLWithPath: $0) },
                                                  to: URL(fileURLWithPath: output))
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print("\(ExperimentRunner.modelName(trained.experiment.model)) at iteration \(trained.iteration) → \(output) (\(size / 1024) KiB)")
+        print("\(trained.experiment.model.displayName) at iteration \(trained.iteration) → \(output) (\(size / 1024) KiB)")
         guard card, let reproduce else { return }
         let url = URL(fileURLWithPath: output)
         let name = url.deletingPathExtension().lastPathComponent

@@ -63,7 +63,7 @@ struct TrainCommand: ParsableCommand {
         let budget = try timeBudget.map { try Self.seconds(parsing: $0) }
         let isWriter = (group?.rank ?? 0) == 0
         if isWriter {
-            printError("training \(ExperimentRunner.modelName(experiment.model)) on \(experiment.data) → \(folder.path)"
+            printError("training \(experiment.model.displayName) on \(experiment.data) → \(folder.path)"
                        + (group.map { " on \($0.size) processes (batch \(experiment.training.batchSize) shared)" } ?? ""))
         }
         let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
