@@ -53,7 +53,7 @@ let package = Package(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                "Reports", "Training", "Experiments",
+                "FVD", "Reports", "Training", "Experiments",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
