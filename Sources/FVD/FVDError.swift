@@ -24,6 +24,7 @@ public enum FVDError: Error, Equatable, CustomStringConvertible {
             return "FVD: \(set) has videos of \(frames) frames; I3D needs at least \(I3D.minimumFrames)"
         case let .tooFewVideos(set, count):
             return "FVD: \(set) has \(count) video\(count == 1 ? "" : "s"); the distance needs at least 2 per set"
+                + (count == 1 ? " (one long video can be cut into clips: --clip-length 16)" : "")
         case let .badVideo(set, reason):
             return "FVD: \(set): \(reason)"
         }
