@@ -138,15 +138,19 @@ public struct I3D: @unchecked Sendable {
 extension I3DUnit {
     /// Conv (TF SAME padding) + folded BN + ReLU on x [B, Cin, T, H, W].
     func apply(_ x: Tensor) -> Tensor {
-        let pads = SamePadding.amounts(shape: x.shape, kernel: kernel, stride: stride)
-        // Symmetric pads go to the im2col's own zero padding; odd ones need a padded copy.
-        let symmetric = pads.allSatisfy { $0.before == $0.after }
-        let input = symmetric ? x : SamePadding.pad(x, pads, value: 0)
-        let geometry = ConvGeometry(op: "I3D", batch: input.shape[0], channels: input.shape[1],
-                                    input: (input.shape[2], input.shape[3], input.shape[4]), kernel: kernel,
-                                    stride: stride,
-                                    padding: symmetric ? (pads[0].before, pads[1].before, pads[2].before) : (0, 0, 0))
-        let y = Convolution.forward(input, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
+        let y: Tensor
+        if kernel == (1, 1, 1) && stride == (1, 1, 1) {
+            // Pointwise: the input is its own column matrix, one GEMM per video.
+            let geometry = ConvGeometry(op: "I3D", batch: x.shape[0], channels: x.shape[1],
+                                        input: (x.shape[2], x.shape[3], x.shape[4]), kernel: kernel,
+                                        stride: stride, padding: (0, 0, 0))
+            y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
+        } else {
+            // SAME pads are often asymmetric: a zero-padded copy, then a valid convolution
+            // whose columns are built a cache-sized chunk at a time.
+            let pads = SamePadding.amounts(shape: x.shape, kernel: kernel, stride: stride)
+            y = ChunkedConvolution.forward(SamePadding.pad(x, pads, value: 0), weight: weight, bias: bias, stride: stride)
+        }
         let values = y.mutablePointer   // y is fresh: rectified in place
         Parallel.forRanges(y.count, minimumPerTask: 1 << 16) { range in
             for i in range where values[i] < 0 { values[i] = 0 }

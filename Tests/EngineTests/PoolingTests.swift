@@ -89,3 +89,23 @@ import TestSupport
         for (a, b) in zip(strided.scalars, stridedExpected.scalars) { #expect(abs(a - b) <= 1e-6) }
     }
 }
+
+/// The chunked valid convolution against the direct loops, with chunks small enough to cut
+/// output frames into several row blocks (and a last, shorter one).
+@Suite struct ChunkedConvolutionTests {
+    @Test(arguments: [
+        ([2, 3, 7, 11, 10], [4, 3, 7, 7, 7], (2, 2, 2)),   // I3D's stem: 7×7×7, stride 2
+        ([1, 2, 5, 9, 8], [5, 2, 3, 3, 3], (1, 1, 1)),
+        ([2, 4, 4, 6, 7], [3, 4, 2, 1, 3], (1, 2, 3)),
+    ])
+    func matchesDirectLoops(xShape: [Int], wShape: [Int], stride: (Int, Int, Int)) {
+        var random = TestRandom(seed: UInt64(xShape.reduce(0, +)))
+        let x = random.tensor(xShape), w = random.tensor(wShape), bias = random.tensor([wShape[0]])
+        let expected = ConvolutionReference.conv(x, w, bias, stride: stride, padding: (0, 0, 0))
+        for chunk in [1, 200, ChunkedConvolution.defaultChunk] {
+            expectClose(ChunkedConvolution.forward(x, weight: w, bias: bias, stride: stride, chunk: chunk), expected)
+        }
+        expectClose(ChunkedConvolution.forward(x, weight: w, bias: nil, stride: stride),
+                    ConvolutionReference.conv(x, w, nil, stride: stride, padding: (0, 0, 0)))
+    }
+}
