@@ -98,4 +98,16 @@ import TestSupport
         #expect(throws: FVDError.weightsMissing(path: path)) { try I3DWeights(contentsOf: URL(fileURLWithPath: path)) }
         #expect(FVDError.weightsMissing(path: path).description.contains("scripts/setup.sh"))
     }
+
+    @Test func aTruncatedFileIsRefusedByName() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("i3d-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try SafetensorsFile.write(["Conv3d_1a_7x7.conv.weight": Tensor(zeros: [64, 3, 7, 7, 7])], to: url)
+        do {
+            _ = try I3DWeights(contentsOf: url)
+            Issue.record("expected an error")
+        } catch let error as FVDError {
+            #expect(error.description.contains(url.path) && error.description.contains("setup.sh"))
+        }
+    }
 }
