@@ -138,22 +138,21 @@ public struct I3D: @unchecked Sendable {
 extension I3DUnit {
     /// Conv (TF SAME padding) + folded BN + ReLU on x [B, Cin, T, H, W].
     func apply(_ x: Tensor) -> Tensor {
-        let y: Tensor
-        if kernel == (1, 1, 1) && stride == (1, 1, 1) {
-            // Pointwise: the input is its own column matrix, one GEMM per video.
-            let geometry = ConvGeometry(op: "I3D", batch: x.shape[0], channels: x.shape[1],
-                                        input: (x.shape[2], x.shape[3], x.shape[4]), kernel: kernel,
-                                        stride: stride, padding: (0, 0, 0))
-            y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
-        } else {
+        guard kernel == (1, 1, 1) && stride == (1, 1, 1) else {
             // SAME pads are often asymmetric: a zero-padded copy, then a valid convolution
             // whose columns are built a cache-sized chunk at a time.
             let pads = SamePadding.amounts(shape: x.shape, kernel: kernel, stride: stride)
-            y = ChunkedConvolution.forward(SamePadding.pad(x, pads, value: 0), weight: weight, bias: bias, stride: stride)
+            return ChunkedConvolution.forward(SamePadding.pad(x, pads, value: 0), weight: weight, bias: bias,
+                                              stride: stride, relu: true)
         }
+        // Pointwise: the input is its own column matrix, one GEMM per video.
+        let geometry = ConvGeometry(op: "I3D", batch: x.shape[0], channels: x.shape[1],
+                                    input: (x.shape[2], x.shape[3], x.shape[4]), kernel: kernel,
+                                    stride: stride, padding: (0, 0, 0))
+        let y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
         let values = y.mutablePointer   // y is fresh: rectified in place
         Parallel.forRanges(y.count, minimumPerTask: 1 << 16) { range in
-            for i in range where values[i] < 0 { values[i] = 0 }
+            for i in range { values[i] = max(values[i], 0) }
         }
         return y
     }

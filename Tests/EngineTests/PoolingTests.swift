@@ -62,6 +62,8 @@ import TestSupport
             ([1, 2, 4, 9, 9], [1, 3, 3], [1, 2, 2]),   // pools 2a/3a
             ([2, 2, 5, 4, 4], [2, 2, 2], [2, 2, 2]),   // pool 5a at odd length: (0, 1) in time
             ([1, 4, 3, 5, 4], [3, 3, 3], [1, 1, 1]),   // Mixed blocks' branch 3: (1, 1)
+            ([1, 2, 3, 1, 1], [2, 2, 2], [2, 2, 2]),   // a single cell: the window's second is padding
+            ([1, 1, 2, 3, 9], [1, 1, 4], [1, 1, 3]),   // stride 3 along the width: (1, 2) pads
         ]
         for (shape, kernel, stride) in cases {
             let x = Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in random.uniform(-3, -1) })
@@ -107,5 +109,7 @@ import TestSupport
         }
         expectClose(ChunkedConvolution.forward(x, weight: w, bias: nil, stride: stride),
                     ConvolutionReference.conv(x, w, nil, stride: stride, padding: (0, 0, 0)))
+        let rectified = Tensor(shape: expected.shape, scalars: expected.scalars.map { max($0, 0) })
+        expectClose(ChunkedConvolution.forward(x, weight: w, bias: bias, stride: stride, relu: true, chunk: 300), rectified)
     }
 }

@@ -8,9 +8,10 @@ public enum ChunkedConvolution {
     public static let defaultChunk = 1 << 20
 
     /// x [B, C, D, H, W], weight [M, C, kd, kh, kw], bias [M] → [B, M, od, oh, ow] with
-    /// od = (D − kd)/sd + 1 (and so on): a valid cross-correlation.
+    /// od = (D − kd)/sd + 1 (and so on): a valid cross-correlation; with `relu`, max(·, 0) of it
+    /// (applied while the chunk is still in cache).
     public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int, Int),
-                               chunk: Int = defaultChunk) -> Tensor {
+                               relu: Bool = false, chunk: Int = defaultChunk) -> Tensor {
         precondition(x.rank == 5 && weight.rank == 5 && x.shape[1] == weight.shape[1],
                      "ChunkedConvolution: input \(x.shape) and weight \(weight.shape) do not match")
         let (batch, channels, depth, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
@@ -25,8 +26,8 @@ public enum ChunkedConvolution {
         let out = Tensor(uninitializedShape: [batch, m, od, oh, ow])
         let source = x.pointer, target = out.mutablePointer, w = weight.pointer
         Parallel.forRanges(batch * od * chunksPerFrame, minimumPerTask: 1) { units in
-            let columns = UnsafeMutablePointer<Float>.allocate(capacity: k * rowsPerChunk * ow)
-            defer { columns.deallocate() }
+            // Reused per thread: a fresh block per call would cost page faults on every video.
+            let columns = ThreadScratch.floats(k * rowsPerChunk * ow)
             for unit in units {
                 let item = unit / (od * chunksPerFrame), z = unit / chunksPerFrame % od
                 let firstRow = unit % chunksPerFrame * rowsPerChunk, rows = min(rowsPerChunk, oh - firstRow)
@@ -53,10 +54,14 @@ public enum ChunkedConvolution {
                 }
                 let into = target + item * m * outputPlane + z * oh * ow + firstRow * ow
                 BLAS.gemm(m: m, n: n, k: k, a: w, lda: k, b: columns, ldb: n, c: into, ldc: outputPlane)
-                if let bias {
+                if bias != nil || relu {
                     for channel in 0..<m {
-                        let line = into + channel * outputPlane, b = bias[channel]
-                        for t in 0..<n { line[t] += b }
+                        let line = into + channel * outputPlane, b = bias?[channel] ?? 0
+                        if relu {
+                            for t in 0..<n { line[t] = Swift.max(line[t] + b, 0) }
+                        } else {
+                            for t in 0..<n { line[t] += b }
+                        }
                     }
                 }
             }
