@@ -78,7 +78,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         .testTarget(name: "FVDTests", dependencies: ["Engine", "FVD", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Datasets"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -9,11 +9,13 @@ import Imaging
 public enum VideoSet {
     /// The videos at `path`; with `clipLength`, each is cut into consecutive clips of that many
     /// frames (a remainder shorter than a clip is dropped), so one long video gives a set.
-    public static func load(_ path: String, clipLength: Int? = nil, limit: Int? = nil) throws -> [Tensor] {
+    /// `transform` applies to decoded frames (videos, image folders), not to a `.npy`.
+    public static func load(_ path: String, clipLength: Int? = nil, limit: Int? = nil,
+                            transform: FrameTransform = .none) throws -> [Tensor] {
         let url = URL(fileURLWithPath: path)
         let videos = url.pathExtension.lowercased() == "npy"
             ? try numpy(NPYArray.read(from: url))
-            : try DecodedFrames.load(url, transform: .none).sequences
+            : try DecodedFrames.load(url, transform: transform).sequences
         let cut = clipLength.map { length in videos.flatMap { Self.clips(of: $0, length: length) } } ?? videos
         return Array(cut.prefix(limit ?? cut.count))
     }

@@ -47,25 +47,21 @@ public struct FrechetVideoDistance: @unchecked Sendable {
                       multiplyAdds: cost, seconds: Date().timeIntervalSince(start))
     }
 
-    /// One embedding (400 logits averaged over the steps) per video, in Float64. With at least
-    /// as many videos as cores each core runs whole videos (no hand-off inside the network);
-    /// fewer run one after the other with the kernels split over the cores.
+    /// One embedding (400 logits averaged over the steps) per video, in Float64. Each core takes
+    /// the next video when it is done with one (whole videos: no hand-off inside the network,
+    /// and a core slowed by other work simply does fewer); `progress(done)` after each.
     public func embeddings(_ videos: [Tensor], progress: ((Int) -> Void)? = nil) -> [[Double]] {
         var rows = [[Double]](repeating: [], count: videos.count)
         let lock = NSLock()
         var done = 0
         rows.withUnsafeMutableBufferPointer { slots in
-            let perVideo = videos.count >= Parallel.coreCount ? 1 : videos.count
-            Parallel.forRanges(videos.count, minimumPerTask: perVideo) { range in
-                for index in range {
-                    let embedding = network.embeddings(ClipPreprocessing.clip(fromUnitFrames: videos[index]))
-                    slots[index] = embedding.scalars.map(Double.init)
-                    lock.lock()
-                    done += 1
-                    let count = done
-                    lock.unlock()
-                    progress?(count)
-                }
+            Parallel.forEach(videos.count) { index in
+                let embedding = network.embeddings(ClipPreprocessing.clip(fromUnitFrames: videos[index]))
+                slots[index] = embedding.scalars.map(Double.init)
+                lock.lock()
+                defer { lock.unlock() }
+                done += 1
+                progress?(done)
             }
         }
         return rows

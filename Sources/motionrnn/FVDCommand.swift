@@ -2,6 +2,7 @@ import ArgumentParser
 import DataSources
 import FVD
 import Foundation
+import Imaging
 
 /// `motionrnn fvd A B`: the Fréchet Video Distance of two sets of videos (SPEC §11).
 struct FVDCommand: ParsableCommand {
@@ -22,6 +23,8 @@ struct FVDCommand: ParsableCommand {
     @Option(help: "Cut every video into consecutive clips of this many frames (at least 9; e.g. 16).")
     var clipLength: Int?
     @Option(help: "Use only the first N videos (clips) of each set.") var limit: Int?
+    @Option(help: "Resize decoded frames (videos, image folders) to N×N first, to hold long or large videos in memory; I3D resizes to 224×224 anyway, but FVD of resized videos is not that of the originals.")
+    var resize: Int?
     @Option(help: "The converted I3D weights (default $MOTIONRNN_I3D, else ~/.cache/motionrnn/i3d-kinetics-400.safetensors).")
     var weights: String?
 
@@ -29,14 +32,18 @@ struct FVDCommand: ParsableCommand {
         if let clipLength, clipLength < I3D.minimumFrames {
             throw ValidationError("--clip-length must be at least \(I3D.minimumFrames) (I3D's shortest input), got \(clipLength)")
         }
+        if let resize, resize < 1 {
+            throw ValidationError("--resize must be a positive size in pixels, got \(resize)")
+        }
         if let limit, limit < 2 {
             throw ValidationError("--limit must be at least 2 (the distance needs 2 videos per set), got \(limit)")
         }
     }
 
     func run() throws {
-        let a = try VideoSet.load(first, clipLength: clipLength, limit: limit)
-        let b = try VideoSet.load(second, clipLength: clipLength, limit: limit)
+        let transform = resize.map { FrameTransform(resize: (width: $0, height: $0)) } ?? .none
+        let a = try VideoSet.load(first, clipLength: clipLength, limit: limit, transform: transform)
+        let b = try VideoSet.load(second, clipLength: clipLength, limit: limit, transform: transform)
         _ = try FVDScoring.score(a, b, names: (first, second), weights: weights)
     }
 }

@@ -24,21 +24,14 @@ struct VerifyFVDCommand: ParsableCommand {
     @Option(help: "The converted I3D weights (default $MOTIONRNN_I3D, else ~/.cache/motionrnn/i3d-kinetics-400.safetensors).")
     var weights: String?
 
-    @Option(help: "Largest relative error of logits and traces (the fixture's own is 1e-4).")
-    var tolerance: Double = 1e-4
-
-    func validate() throws {
-        guard tolerance > 0, tolerance.isFinite else {
-            throw ValidationError("--tolerance must be a positive number, got \(tolerance)")
-        }
-    }
+    @OptionGroup var limit: ToleranceOption
 
     func run() throws {
         let checks: [FixtureVerifier.Check]
         var verifier: FixtureVerifier
         do {
             let network = try I3D(weights: I3DWeights(contentsOf: weights.map(URL.init(fileURLWithPath:)) ?? I3DWeights.defaultURL))
-            verifier = try FixtureVerifier(fixture: URL(fileURLWithPath: fixture), network: network, tolerance: tolerance)
+            verifier = try FixtureVerifier(fixture: URL(fileURLWithPath: fixture), network: network, tolerance: limit.tolerance)
             checks = try verifier.run { check in
                 print((check.passed ? "ok    " : "FAIL  ") + check.name.padding(toLength: 70, withPad: " ", startingAt: 0)
                       + String(format: " %.3e (≤ %.0e)", check.error, check.tolerance))
