@@ -29,3 +29,17 @@ import Testing
             .expectRefusal(mentioning: ["absent.npy"])
     }
 }
+
+/// `test --fvd` on sequences too short for I3D says so instead of a number.
+@Suite struct TestFVDTests {
+    @Test func shortSequencesGetNoFVD() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let trained = try CommandLineRun(["train"] + TrainingFlagsTests.tiny + ["--iterations", "1", "--output", output])
+        #expect(trained.status == 0, "\(trained.error)")
+        let tested = try CommandLineRun(["test", output, "--fvd"], environment: ["MOTIONRNN_I3D": "/nonexistent"])
+        #expect(tested.status == 0, "\(tested.error)")
+        #expect(tested.output.contains("FVD: not computed: sequences of 4 frames are too short for I3D"), "\(tested.output)")
+    }
+}
