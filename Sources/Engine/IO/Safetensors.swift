@@ -9,7 +9,7 @@ import Foundation
 /// an 8-byte little-endian header length N, N bytes of JSON
 /// `{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {String: String}}`,
 /// then the data block, with offsets relative to its start. Reading yields Float32 tensors
-/// (F64, F16 and BF16 are widened/narrowed on the way in); writing stores F32.
+/// (F64, F16, BF16 and U8 are widened/narrowed on the way in); writing stores F32.
 public struct SafetensorsFile {
     public let url: URL
     public let tensors: [String: Tensor]
@@ -259,9 +259,12 @@ public struct SafetensorsFile {
 
     private enum DType: String {
         case f32 = "F32", f64 = "F64", f16 = "F16", bf16 = "BF16"
+        /// Bytes (the FVD fixture's videos); every value is exact in Float32.
+        case u8 = "U8"
 
         var size: Int {
             switch self {
+            case .u8: 1
             case .f32: 4
             case .f64: 8
             case .f16, .bf16: 2
@@ -290,6 +293,8 @@ public struct SafetensorsFile {
                     target[i] = HalfPrecision.floatFromBFloat(
                         source.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))
                 }
+            case .u8:
+                for i in 0..<count { target[i] = Float(source.load(fromByteOffset: i, as: UInt8.self)) }
             }
         }
     }
