@@ -84,13 +84,6 @@ extension Evaluation {
         case black = "all-black frames"
     }
 
-    /// The floor every model must beat: "the future looks like the last input frame". Scores
-    /// that prediction on the same sequences `run` scores.
-    public static func copyLastFrame(on testSet: any SequenceDataset, count: Int, batchSize: Int,
-                                     configuration: ModelConfiguration, options: MetricsOptions) throws -> MetricsReport {
-        try score(.copyLast, on: testSet, count: count, batchSize: batchSize, configuration: configuration, options: options)
-    }
-
     /// Scores `baseline` on the sequences `run` scores.
     public static func score(_ baseline: Baseline, on testSet: any SequenceDataset, count: Int, batchSize: Int,
                              configuration: ModelConfiguration, options: MetricsOptions) throws -> MetricsReport {

@@ -190,3 +190,8 @@ public struct ExperimentError: Error, CustomStringConvertible {
     public init(_ message: String) { self.message = message }
     public var description: String { message }
 }
+
+extension Experiment {
+    /// The metrics its data is scored with: radar echoes add CSI/FAR at the dBZ thresholds.
+    public var metricsOptions: MetricsOptions { data == .radar ? .radar : MetricsOptions() }
+}

@@ -130,7 +130,7 @@ public enum ExperimentRunner {
     /// The experiment's test metrics of `model` (and the report's pictures).
     static func score(_ model: any SequencePredictor, experiment: Experiment, testSet: any SequenceDataset,
                       group: (any ProcessGroup)?) throws -> Evaluation.Result {
-        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
+        let options: MetricsOptions = experiment.metricsOptions
         return try Evaluation.run(model, on: testSet, count: experiment.testCount,
                                   batchSize: experiment.training.batchSize, configuration: experiment.model,
                                   exampleCount: experiment.reportExamples, options: options, group: group)

@@ -37,7 +37,7 @@ struct CompareCommand: ParsableCommand {
         printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) test sequences of \(experiment.data)")
         let result = try Comparison.run(named, on: testSet, dataName: "\(experiment.data)", count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,
-                                        options: experiment.data == .radar ? .radar : MetricsOptions(),
+                                        options: experiment.metricsOptions,
                                         in: URL(fileURLWithPath: output))
         for (name, metrics) in zip(result.names, result.metrics) {
             print("\(name): mean MSE \(String(format: "%.1f", metrics.mse.mean)), SSIM \(String(format: "%.3f", metrics.ssim.mean)), frame \(metrics.frameCount) MSE \(String(format: "%.1f", metrics.mse.perFrame.last ?? .nan))")

@@ -44,7 +44,7 @@ struct ExportCommand: ParsableCommand {
         var experiment = shipped.experiment
         experiment.testCount = testCount
         let testSet = try experiment.data.datasets(experiment.dataOptions).test
-        let options: MetricsOptions = experiment.data == .radar ? .radar : MetricsOptions()
+        let options: MetricsOptions = experiment.metricsOptions
         let metrics = try Evaluation.run(shipped.model, on: testSet, count: testCount, batchSize: experiment.training.batchSize,
                                          configuration: experiment.model, exampleCount: 0, options: options).metrics
         let baselines = try Evaluation.Baseline.allCases.map {

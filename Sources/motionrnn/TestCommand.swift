@@ -41,9 +41,9 @@ struct TestCommand: ParsableCommand {
             notes: ["\(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
         print(metrics.markdownTable())
         if copyLastBaseline {
-            let baseline = try Evaluation.copyLastFrame(
-                on: testSet, count: experiment.testCount, batchSize: experiment.training.batchSize,
-                configuration: experiment.model, options: experiment.data == .radar ? .radar : MetricsOptions())
+            let baseline = try Evaluation.score(
+                .copyLast, on: testSet, count: experiment.testCount, batchSize: experiment.training.batchSize,
+                configuration: experiment.model, options: experiment.metricsOptions)
             try AtomicFile.write(Data(baseline.markdownTable().utf8),
                                  to: folder.appendingPathComponent("baseline-copy-last.md"))
             print("copy the last input frame:")
