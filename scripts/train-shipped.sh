@@ -3,6 +3,9 @@
 # the same recipe and iterations, side by side, one core each (MOTIONRNN_THREADS=1), niced.
 # Each session stops at a checkpoint when its time budget is spent; run the script again to
 # continue exactly where it stopped (`train --resume`). Then `motionrnn export` writes the files.
+# The runs were planned for 24 000 iterations and re-planned at iteration 5 250 to end at 10 000
+# (the cosine decay then reaches its end within the CPU time we have): phase 1 stops there
+# (--stop-at), phase 2 resumes with --iterations 10000.
 #
 #   bash scripts/train-shipped.sh RUNS_FOLDER [TIME_BUDGET]     e.g. ~/runs 2h30m
 set -euo pipefail
@@ -14,7 +17,7 @@ tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
 # The recipe chosen by the study in docs/RESULTS.md.
 recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay cosine --loss mse
-        --iterations 24000 --sampling-stop 4000 --train-count 1000000
+        --iterations 24000 --stop-at 5250 --sampling-stop 4000 --train-count 1000000
         --validation-count 128 --validation-interval 500 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 256 --examples 4 --seed 1)
 
@@ -25,6 +28,8 @@ for model in motionrnn-predrnn predrnn; do
         # Every checkpoint is kept, so that both models can be exported at the same iteration
         # although they run at different speeds (runs started with fewer kept are raised here).
         arguments=(--output "$folder" --resume --keep-checkpoints 200)
+        newest=$(ls "$folder/checkpoints" | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
+        if [ "${newest:-0}" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 10000); fi
     else
         arguments=(--model "$model" "${recipe[@]}" --output "$folder")
     fi

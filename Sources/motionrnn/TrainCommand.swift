@@ -20,11 +20,14 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue the run in --output from its newest checkpoint.") var resume = false
     @Option(help: "Stop at a checkpoint after this much training time in this session (e.g. 90m, 2h, 3600s); --resume continues.")
     var timeBudget: String?
+    @Option(help: ArgumentHelp("Stop at a checkpoint after this iteration; --resume continues (e.g. with other --iterations, which re-plan the learning-rate decay from there).", valueName: "iteration"))
+    var stopAt: Int?
     @Flag(help: "Data-parallel training over MPI: start with `mpirun -np N motionrnn train --distributed …`; the global --batch-size is shared by the ranks, rank 0 writes the run. Threads per rank: MOTIONRNN_THREADS.")
     var distributed = false
 
     func validate() throws {
         if let timeBudget { _ = try Self.seconds(parsing: timeBudget) }
+        if let stopAt, stopAt < 1 { throw ValidationError("--stop-at \(stopAt) must be an iteration ≥ 1") }
     }
 
     func run() throws {
@@ -67,6 +70,7 @@ struct TrainCommand: ParsableCommand {
                        + (group.map { " on \($0.size) processes (batch \(experiment.training.batchSize) shared)" } ?? ""))
         }
         let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
+                                                 stopAt: stopAt,
                                                  initialParameters: resume ? nil : initial?.model.stateDictionary(),
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
@@ -78,7 +82,8 @@ struct TrainCommand: ParsableCommand {
         }
         let time = "\(outcome.iterations) iterations (this session \(String(format: "%.0f", outcome.trainingSeconds)) s)"
         guard let metrics = outcome.metrics, let report = outcome.reportURL else {
-            print("time budget spent after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
+            let reason = stopAt == outcome.iterations ? "stopped as asked (--stop-at)" : "time budget spent"
+            print("\(reason) after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
             return
         }
         print(metrics.markdownTable())

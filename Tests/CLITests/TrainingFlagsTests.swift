@@ -90,6 +90,18 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: output + "/report/index.html"))
     }
 
+    @Test func stopAtStopsThereAndSaysHowToContinue() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        try CommandLineRun(["train"] + Self.tiny + ["--iterations", "3", "--stop-at", "0", "--output", output])
+            .expectRefusal(mentioning: ["--stop-at 0"])
+        let stopped = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "3", "--stop-at", "2", "--output", output])
+        #expect(stopped.status == 0 && stopped.output.contains("stopped as asked"), "\(stopped.error)")
+        #expect(FileManager.default.fileExists(atPath: output + "/checkpoints/checkpoint-2.json"))
+        #expect(!FileManager.default.fileExists(atPath: output + "/metrics.json"))
+    }
+
     @Test func pretrainedModelsAreFoundByNameOrSaySoClearly() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

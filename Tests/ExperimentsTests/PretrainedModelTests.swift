@@ -90,6 +90,23 @@ import Training
         #expect(finished.iterations == 4 && finished.finished)
     }
 
+    @Test func stopAtEndsAtACheckpointOfThatIterationAndResumeContinues() throws {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-stop-\(UUID().uuidString)")
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        let experiment = ExperimentRunnerTests.experiment(data: data, iterations: 4)
+        let stopped = try ExperimentRunner.train(experiment, in: run, resume: false, stopAt: 3, progress: quiet)
+        #expect(stopped.iterations == 3 && !stopped.finished)
+        let checkpoints = ExperimentRunner.checkpointDirectory(in: run)
+        #expect(try CheckpointStore(directory: checkpoints).completeIterations().last == 3)
+        // Already there: said, not silently ignored.
+        #expect(throws: ExperimentError.self) {
+            try ExperimentRunner.train(experiment, in: run, resume: true, stopAt: 2, progress: quiet)
+        }
+        let finished = try ExperimentRunner.train(experiment, in: run, resume: true, progress: quiet)
+        #expect(finished.iterations == 4 && finished.finished)
+    }
+
     @Test func comparisonScoresEveryModelOnTheSameSequences() throws {
         let (data, run) = try trainedRun()
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-cmp-\(UUID().uuidString)")
