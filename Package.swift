@@ -4,12 +4,12 @@ import PackageDescription
 // Layers, each depending only on those before it:
 // CBLAS (OpenBLAS binding), CKernels (AVX2 kernels in C) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
-// Beside them, on Engine and CZlib (zlib): Datasets (sequence sources, readers, generators) and
-// Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
+// Beside them, on Engine and ZlibCodec (the one zlib wrapper): Datasets (sequence sources, readers,
+// generators) and Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "ZlibCodec", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -32,11 +32,13 @@ let package = Package(
             pkgConfig: "ompi-c",
             providers: [.apt(["libopenmpi-dev"])]
         ),
+        // gzip, zlib and raw deflate through the system zlib: PNG and the dataset readers.
+        .target(name: "ZlibCodec", dependencies: ["CZlib"]),
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
-        .target(name: "Imaging", dependencies: ["Engine", "CZlib"]),
+        .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"]),
         .target(name: "Layers", dependencies: ["Engine"]),
         .target(name: "Cells", dependencies: ["Engine", "Layers"]),
         .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
@@ -44,7 +46,7 @@ let package = Package(
         .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"]),
         // Training's ProcessGroup over MPI ranks.
         .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"]),
-        .target(name: "Datasets", dependencies: ["Engine", "CZlib"]),
+        .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"]),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
         // A run's pictures and HTML page.
@@ -66,7 +68,7 @@ let package = Package(
             ]
         ),
         // The file readers as libFuzzer targets (scripts/fuzz.sh) and a corpus replayer (tests).
-        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training"]),
+        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"]),
         // Shared by the test targets: fixture lookup, finite-difference gradient checks.
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
@@ -77,7 +79,7 @@ let package = Package(
         .testTarget(name: "TrainingTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "Training", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport", "ZlibCodec"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "DataSourcesTests",
                     dependencies: ["DataSources", "Datasets", "Imaging", "Engine", "TestSupport"]),

@@ -8,7 +8,7 @@ static inline int czlib_inflateInit2(z_streamp stream, int windowBits) {
     return inflateInit2(stream, windowBits);
 }
 
-// deflateInit2 likewise, for tests that need to write compressed files.
+// deflateInit2 likewise, for the writers (PNG, gzip, zip).
 static inline int czlib_deflateInit2(z_streamp stream, int level, int windowBits) {
     return deflateInit2(stream, level, Z_DEFLATED, windowBits, 8, Z_DEFAULT_STRATEGY);
 }

@@ -8,7 +8,7 @@ import Engine
 /// MSE, MAE, PSNR, SSIM and GDL (each a per-frame value, so the report gives their means over
 /// sequences) and the CSI/FAR hit, miss and false-alarm counts pooled over the whole test set.
 ///
-/// Frames are scored on both cores; a batch whose metrics are not all finite throws
+/// Frames are scored in parallel on the worker pool's threads; a batch whose metrics are not all finite throws
 /// `MetricsError.nonFinite` and leaves the accumulator as it was before the batch.
 public struct MetricsAccumulator: Sendable {
     public let options: MetricsOptions

@@ -1,3 +1,4 @@
+import ZlibCodec
 import Datasets
 import Foundation
 import Testing
@@ -43,6 +44,17 @@ import Testing
                     try Zlib.inflate($0, format: .gzip, path: "cut.gz")
                 }
             }
+        }
+    }
+
+    /// The codec itself says what is wrong without a file name; the readers add theirs.
+    @Test func theCodecThrowsItsOwnTypedErrors() {
+        let packed = Zlib.deflate(sample, format: .zlib)
+        #expect(throws: ZlibError.truncated) {
+            _ = try packed.prefix(packed.count / 2).withUnsafeBytes { try Zlib.inflate($0, format: .zlib) }
+        }
+        #expect(throws: ZlibError.corrupt("decompresses to \(sample.count) bytes, expected \(sample.count + 1)")) {
+            _ = try packed.withUnsafeBytes { try Zlib.inflate($0, format: .zlib, expectedSize: sample.count + 1) }
         }
     }
 

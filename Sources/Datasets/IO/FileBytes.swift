@@ -1,3 +1,4 @@
+import ZlibCodec
 import Foundation
 
 /// Reading whole files, with errors that name them.

@@ -1,3 +1,4 @@
+import ZlibCodec
 import Foundation
 
 /// A zip archive read from its central directory (what NumPy's `np.savez` writes: members

@@ -1,6 +1,6 @@
 /// Convolution kernels (cross-correlation with zero padding, PyTorch weight layouts) on raw
-/// tensors. Everything is im2col/col2im plus SGEMM; three products cover the forward and
-/// backward passes of convolutions and transposed convolutions. With `A` a weight matrix [M, K]
+/// tensors. The general path is im2col/col2im plus SGEMM (stride-1 3×3 and 5×5 2-D convolutions
+/// may take Winograd instead, see `Algorithm`); three products cover the forward and backward passes of convolutions and transposed convolutions. With `A` a weight matrix [M, K]
 /// (K = geometry.patchSize), `image` the tensor on the im2col side of the geometry and `planes`
 /// the tensor on its output side ([B, M, outputPlane]):
 /// - `correlate`:      planes = A · cols(image)           conv forward, convT backward-data

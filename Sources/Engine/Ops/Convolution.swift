@@ -1,6 +1,6 @@
 /// Differentiable convolutions (PyTorch semantics: cross-correlation, zero padding, PyTorch
-/// weight layouts). Values and gradients come from the im2col + SGEMM kernels in
-/// `Kernels/ConvolutionKernels.swift`.
+/// weight layouts). Values and gradients come from the kernels in
+/// `Kernels/ConvolutionKernels.swift` (im2col + SGEMM, or Winograd for 3×3 and 5×5).
 
 /// 2-D convolution: x [B, Cin, H, W], weight [Cout, Cin, kh, kw], bias [Cout]
 /// → [B, Cout, (H + 2p − kh)/s + 1, (W + 2p − kw)/s + 1].

@@ -1,4 +1,4 @@
-import CZlib
+import ZlibCodec
 import Foundation
 
 extension PNG {
@@ -81,28 +81,16 @@ extension PNG {
     /// Inflates the zlib stream of the concatenated IDAT chunks, which must hold exactly `expected`
     /// bytes.
     static func inflate(_ data: [UInt8], expected: Int, path: String) throws -> [UInt8] {
-        // One spare byte so that excess data shows up as an error rather than silently fitting.
-        var out = [UInt8](repeating: 0, count: expected + 1)
-        var size = uLong(out.count)
-        let status = out.withUnsafeMutableBufferPointer { dst in
-            data.withUnsafeBufferPointer { src in
-                uncompress(dst.baseAddress, &size, src.baseAddress, uLong(src.count))
-            }
+        let inflated = data.withUnsafeBytes { bytes in
+            Result { () throws(ZlibError) in try Zlib.inflate(bytes, format: .zlib, expectedSize: expected) }
         }
-        switch status {
-        case Z_OK:
-            guard Int(size) == expected else {
-                throw ImagingError.corrupt(path: path, reason: Int(size) < expected
-                    ? "image data is truncated (\(size) of \(expected) bytes)"
-                    : "image data is longer than the image")
-            }
-            out.removeLast()
-            return out
-        case Z_BUF_ERROR:
-            throw ImagingError.corrupt(path: path,
-                reason: "image data is truncated or longer than the \(expected) bytes the header implies")
-        default:
-            throw ImagingError.corrupt(path: path, reason: "compressed image data is invalid (zlib status \(status))")
+        switch inflated {
+        case .success(let raw):
+            return [UInt8](raw)
+        case .failure(.truncated):
+            throw ImagingError.corrupt(path: path, reason: "image data is truncated (the compressed stream ends early)")
+        case .failure(let error):
+            throw ImagingError.corrupt(path: path, reason: "image data: \(error)")
         }
     }
 

@@ -1,4 +1,4 @@
-import CZlib
+import ZlibCodec
 import Foundation
 
 /// PNG (RFC 2083 / ISO 15948) encoding and decoding of 8-bit gray and RGB frames.
@@ -35,23 +35,11 @@ public enum PNG {
 
     /// CRC-32 over the chunk type and data, as the PNG chunk trailer requires.
     static func crc(_ type: [UInt8], _ data: [UInt8]) -> UInt32 {
-        var c = crc32(0, nil, 0)
-        c = type.withUnsafeBufferPointer { crc32(c, $0.baseAddress, UInt32($0.count)) }
-        c = data.withUnsafeBufferPointer { crc32(c, $0.baseAddress, UInt32($0.count)) }
-        return UInt32(truncatingIfNeeded: c)
+        (type + data).withUnsafeBytes { Zlib.crc32($0) }
     }
 
     static func deflate(_ data: [UInt8], level: Int32) -> [UInt8] {
-        var size = compressBound(uLong(data.count))
-        var out = [UInt8](repeating: 0, count: Int(size))
-        let status = out.withUnsafeMutableBufferPointer { dst in
-            data.withUnsafeBufferPointer { src in
-                compress2(dst.baseAddress, &size, src.baseAddress, uLong(src.count), level)
-            }
-        }
-        precondition(status == Z_OK, "PNG.encode: zlib compress2 failed with status \(status)")
-        out.removeLast(out.count - Int(size))
-        return out
+        [UInt8](data.withUnsafeBytes { Zlib.deflate($0, format: .zlib, level: level) })
     }
 
     /// Every row prefixed by its filter byte and filtered against the row above.

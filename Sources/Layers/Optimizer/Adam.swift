@@ -10,10 +10,15 @@ import Foundation
 /// with a step count `t` kept per parameter and advanced only on steps where that parameter
 /// has a gradient, and moments created (zero) on its first such step. Parameters are updated in
 /// place, so each must own its value's storage (not share it with a tensor used elsewhere).
-public final class Adam: Optimizer {
+///
+/// The only optimiser: the paper and the official code train with Adam alone, so there is no
+/// optimiser protocol to choose through (add one with the second optimiser).
+public final class Adam {
+    /// The parameters, in the order their state is keyed.
     public let parameters: [Variable]
     /// The key of each parameter in `stateTensors()`: its given name, or its index.
     public let stateKeys: [String]
+    /// May be changed between steps (learning-rate schedules).
     public var learningRate: Double
     public let beta1: Double
     public let beta2: Double
@@ -72,6 +77,13 @@ public final class Adam: Optimizer {
     /// How many updates parameter `index` has received.
     public func stepCount(ofParameter index: Int) -> Int { stepCounts[index] }
 
+    /// Clears every parameter's gradient (sets it to nil, like PyTorch's `set_to_none=True`).
+    public func zeroGradients() {
+        for parameter in parameters { parameter.zeroGrad() }
+    }
+
+    /// One update of every parameter that has a gradient; parameters whose `grad` is nil are
+    /// left alone, as PyTorch does.
     public func step() {
         for index in parameters.indices {
             let parameter = parameters[index]
@@ -101,7 +113,8 @@ public final class Adam: Optimizer {
     // MARK: Checkpoint state
 
     /// `step.<key>` ([1], the parameter's step count), `exp_avg.<key>` and `exp_avg_sq.<key>`
-    /// (copies of the moments) for every parameter that has been updated at least once.
+    /// (copies of the moments) for every parameter that has been updated at least once: all a
+    /// checkpoint needs to resume exactly.
     public func stateTensors() -> [String: Tensor] {
         var state: [String: Tensor] = [:]
         for index in parameters.indices {
@@ -118,6 +131,7 @@ public final class Adam: Optimizer {
         return state
     }
 
+    /// Restores what `stateTensors()` returned; throws (changing nothing) if it does not fit.
     public func loadState(_ state: [String: Tensor]) throws {
         let indexOfKey = Dictionary(uniqueKeysWithValues: stateKeys.enumerated().map { ($1, $0) })
         for name in state.keys {

@@ -1,3 +1,4 @@
+import ZlibCodec
 import Datasets
 import Engine
 import Foundation

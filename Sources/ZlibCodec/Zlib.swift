@@ -4,8 +4,28 @@ import Foundation
 import Glibc
 #endif
 
-/// Compression through the system zlib (no external tools): gzip files (`.gz`), zlib streams
-/// and the raw deflate streams inside zip archives.
+/// Why zlib could not decompress a stream. Callers add the file's name (`DatasetError`,
+/// `ImagingError`).
+public enum ZlibError: Error, Equatable, CustomStringConvertible {
+    /// The stream stops before its end marker.
+    case truncated
+    /// Data zlib rejects (corrupt stream, bad checksum), or more or less than was expected.
+    case corrupt(String)
+    /// zlib itself failed (out of memory, could not start).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .truncated: return "the compressed stream ends early"
+        case .corrupt(let reason): return "corrupt compressed data (\(reason))"
+        case .failed(let reason): return "zlib failed (\(reason))"
+        }
+    }
+}
+
+/// Compression through the system zlib (no external tools), the one wrapper every reader and
+/// writer uses: gzip files (`.gz`), the zlib streams inside PNG and the raw deflate streams
+/// inside zip archives.
 public enum Zlib {
     public enum Format: Sendable {
         /// A gzip file: one or more members, each with its header and CRC.
@@ -29,14 +49,13 @@ public enum Zlib {
         bytes.count >= 2 && bytes[0] == 0x1F && bytes[1] == 0x8B
     }
 
-    /// Decompresses `input`. `path` names the file in errors; `expectedSize` (if known) sizes the
-    /// output buffer at once and is checked. Truncated input throws `.truncatedCompressedStream`,
-    /// corrupt input `.corruptCompressedData`.
-    public static func inflate(_ input: UnsafeRawBufferPointer, format: Format, path: String,
-                               expectedSize: Int? = nil) throws -> Data {
+    /// Decompresses `input`. `expectedSize` (if known) sizes the output buffer at once and is
+    /// checked. Truncated input throws `ZlibError.truncated`, corrupt input `.corrupt`.
+    public static func inflate(_ input: UnsafeRawBufferPointer, format: Format,
+                               expectedSize: Int? = nil) throws(ZlibError) -> Data {
         var stream = z_stream()
         guard czlib_inflateInit2(&stream, format.windowBits) == Z_OK else {
-            throw DatasetError(path: path, .unreadable("zlib could not be initialised"))
+            throw ZlibError.failed("could not be initialised")
         }
         defer { inflateEnd(&stream) }
 
@@ -49,11 +68,10 @@ public enum Zlib {
         var produced = 0
         var consumed = 0
         var finished = false
-        do {
+        do throws(ZlibError) {
             while true {
                 if let expectedSize, produced > expectedSize {
-                    throw DatasetError(path: path, .corruptCompressedData(
-                        "decompresses to more than the \(expectedSize) bytes expected"))
+                    throw ZlibError.corrupt("decompresses to more than the \(expectedSize) bytes expected")
                 }
                 if produced == capacity {
                     capacity *= 2
@@ -78,8 +96,7 @@ public enum Zlib {
                         continue
                     }
                     if format == .gzip, rest.contains(where: { $0 != 0 }) {
-                        throw DatasetError(path: path, .corruptCompressedData(
-                            "\(rest.count) bytes of garbage after the gzip stream"))
+                        throw ZlibError.corrupt("\(rest.count) bytes of garbage after the gzip stream")
                     }
                     finished = true
                     break
@@ -88,19 +105,19 @@ public enum Zlib {
                 case Z_OK:
                     // Out of input with room left for output: the stream stops early.
                     if consumed == input.count && stream.avail_out > 0 {
-                        throw DatasetError(path: path, .truncatedCompressedStream)
+                        throw ZlibError.truncated
                     }
                 case Z_BUF_ERROR:
                     if consumed == input.count {
-                        throw DatasetError(path: path, .truncatedCompressedStream)
+                        throw ZlibError.truncated
                     }
                 case Z_NEED_DICT, Z_DATA_ERROR:
                     let message = stream.msg.map { String(cString: $0) } ?? "invalid data"
-                    throw DatasetError(path: path, .corruptCompressedData(message))
+                    throw ZlibError.corrupt(message)
                 case Z_MEM_ERROR:
-                    throw DatasetError(path: path, .unreadable("zlib ran out of memory"))
+                    throw ZlibError.failed("out of memory")
                 default:
-                    throw DatasetError(path: path, .corruptCompressedData("zlib status \(status)"))
+                    throw ZlibError.corrupt("zlib status \(status)")
                 }
             }
         } catch {
@@ -110,8 +127,7 @@ public enum Zlib {
         precondition(finished)
         if let expectedSize, expectedSize != produced {
             free(output)
-            throw DatasetError(path: path, .corruptCompressedData(
-                "decompresses to \(produced) bytes, expected \(expectedSize)"))
+            throw ZlibError.corrupt("decompresses to \(produced) bytes, expected \(expectedSize)")
         }
         return Data(bytesNoCopy: output, count: produced, deallocator: .free)
     }
