@@ -9,7 +9,7 @@ import PackageDescription
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "ZlibCodec", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "ZlibCodec", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments", "Verification", "Benchmarks"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [
@@ -55,6 +55,11 @@ let package = Package(
         .target(name: "Metrics", dependencies: ["Engine"]),
         // FVD (SPEC §11): I3D in the engine (inference), TF1 resize, Fréchet distance in Float64.
         .target(name: "FVD", dependencies: ["Engine"]),
+        // The reference fixtures (official PyTorch tensors, I3D/FVD) run through our models and
+        // compared: `verify-reference`, `verify-fvd` and the fixture tests share it.
+        .target(name: "Verification", dependencies: ["Engine", "Layers", "Cells", "Predictor", "FVD"]),
+        // What `motionrnn bench` and `bench-kernels` time: a training step, inference, kernels, SGEMM.
+        .target(name: "Benchmarks", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
         // A run end to end: presets, data → trainer → evaluation → metrics and report.
         .target(name: "Experiments",
                 dependencies: ["Engine", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
@@ -63,7 +68,7 @@ let package = Package(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                "FVD", "Reports", "Training", "Experiments", "DistributedTraining",
+                "FVD", "Reports", "Training", "Experiments", "DistributedTraining", "Verification", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -75,7 +80,9 @@ let package = Package(
         .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers", "TestSupport"]),
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
         .testTarget(name: "PredictorTests",
-                    dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport"]),
+                    dependencies: ["Engine", "Layers", "Cells", "Predictor", "TestSupport", "Verification"]),
+        .testTarget(name: "VerificationTests",
+                    dependencies: ["Engine", "Predictor", "Verification", "TestSupport"]),
         .testTarget(name: "TrainingTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "Training", "TestSupport"]),
         .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Engine
 import Foundation
+import Benchmarks
 import Predictor
 
 /// `motionrnn bench`: times a training step and an inference forward of MotionRNN-PredRNN and
@@ -36,7 +37,7 @@ struct BenchCommand: ParsableCommand {
             print(try measureHere())
             return
         }
-        let load = Self.loadAverage()
+        let load = BenchmarkEnvironment.loadAverage()
         print("# cores \(Parallel.coreCount) (engine threads), load average \(load)")
         if comparePytorch { try compare() } else { try measureAll() }
     }
@@ -67,7 +68,7 @@ struct BenchCommand: ParsableCommand {
         let training = what[0] == "train_step"
         guard training || what[0] == "inference" else { throw ValidationError("unknown --what \(what[0])") }
         let body: () -> Void = training ? { bench.trainStep() } : { bench.inference() }
-        let setupRSS = TrainingStepBenchmark.peakResidentMiB() ?? 0
+        let setupRSS = BenchmarkEnvironment.peakResidentMiB() ?? 0
         for _ in 0..<warmup { body() }
         var runs: [Double] = []
         for _ in 0..<max(1, reps) {
@@ -78,8 +79,8 @@ struct BenchCommand: ParsableCommand {
         let size = setup.imageSize / setup.patchSize
         let record: [String: Any] = [
             "engine": "swift", "model": model[0], "channels": channels[0], "what": what[0],
-            "median_s": Self.median(runs), "runs": runs.map { ($0 * 1e6).rounded() / 1e6 },
-            "peak_rss_mb": ((TrainingStepBenchmark.peakResidentMiB() ?? 0) * 10).rounded() / 10,
+            "median_s": Timing.median(runs), "runs": runs.map { ($0 * 1e6).rounded() / 1e6 },
+            "peak_rss_mb": ((BenchmarkEnvironment.peakResidentMiB() ?? 0) * 10).rounded() / 10,
             "setup_rss_mb": (setupRSS * 10).rounded() / 10,
             "threads": Parallel.coreCount, "warmup": warmup, "batch": setup.batch, "layers": setup.layers,
             "filter": setup.filterSize, "frames": "\(setup.inputLength)->\(setup.totalLength - setup.inputLength)",
@@ -96,7 +97,7 @@ struct BenchCommand: ParsableCommand {
         var arguments = ["bench", "--one", "--model", modelName, "--channels", "\(channelCount)", "--what", item,
                          "--reps", "\(reps)", "--warmup", "\(warmup)", "--loss", loss, "--batch", "\(batch)"]
         if let params { arguments += ["--params", params] }
-        return [Self.executablePath()] + arguments
+        return [BenchmarkEnvironment.executablePath()] + arguments
     }
 
     private func torchChild(_ modelName: String, _ channelCount: Int, _ item: String, params: String?) -> [String] {
@@ -136,11 +137,11 @@ struct BenchCommand: ParsableCommand {
             let result = try Self.runChild(ourChild(m, c, w, params: params))
             let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
-            rows.append([m, "\(c)", w, Self.format(result["median_s"] as? Double ?? .nan, "%.3f"),
-                         Self.format(result["peak_rss_mb"] as? Double ?? .nan, "%.0f")])
+            rows.append([m, "\(c)", w, TextTable.format(result["median_s"] as? Double ?? .nan, "%.3f"),
+                         TextTable.format(result["peak_rss_mb"] as? Double ?? .nan, "%.0f")])
         }
         print("")
-        Self.printTable(["model", "ch", "what", "median s", "peak MiB"], rows)
+        print(TextTable.render(["model", "ch", "what", "median s", "peak MiB"], rows, leftColumns: 3))
     }
 
     // MARK: Against PyTorch
@@ -164,8 +165,9 @@ struct BenchCommand: ParsableCommand {
                 multiplyAdds[key] = bench.forwardMultiplyAdds()
             }
         }
-        let sgemm = Self.sgemmRate()
-        print(String(format: "# raw SGEMM (256×2048×1600, OpenBLAS one call per core, this run): %.1f GFLOP/s", sgemm))
+        // conv_h's product at 64 channels.
+        let sgemm = SGEMMProbe.gigaflops(m: 256, n: 2048, k: 1600, parallelism: .splitProduct)
+        print(String(format: "# raw SGEMM (256×2048×1600, one product split across the cores, this run): %.1f GFLOP/s", sgemm))
         print("# \(rounds) interleaved rounds; each round runs every measurement in a fresh process, ours then PyTorch's (order alternates by round); reps \(reps), warm-up \(warmup)")
 
         var ours: [String: [[String: Any]]] = [:], theirs: [String: [[String: Any]]] = [:]
@@ -182,83 +184,32 @@ struct BenchCommand: ParsableCommand {
             }
         }
 
-        print("\nload average after the run: \(Self.loadAverage())")
+        print("\nload average after the run: \(BenchmarkEnvironment.loadAverage())")
         var rows: [[String]] = []
         for (m, c, w) in measurements {
             let key = "\(m)/\(c)/\(w)"
-            let ourTime = Self.median(ours[key]!.compactMap { $0["median_s"] as? Double })
-            let torchTime = Self.median(theirs[key]!.compactMap { $0["median_s"] as? Double })
-            let ourRSS = Self.median(ours[key]!.compactMap { $0["peak_rss_mb"] as? Double })
-            let torchRSS = Self.median(theirs[key]!.compactMap { $0["peak_rss_mb"] as? Double })
+            let ourTime = Timing.median(ours[key]!.compactMap { $0["median_s"] as? Double })
+            let torchTime = Timing.median(theirs[key]!.compactMap { $0["median_s"] as? Double })
+            let ourRSS = Timing.median(ours[key]!.compactMap { $0["peak_rss_mb"] as? Double })
+            let torchRSS = Timing.median(theirs[key]!.compactMap { $0["peak_rss_mb"] as? Double })
             // Training ≈ 3 forwards (forward, backward-data, backward-weights), 2 FLOP per MAC.
             let flop = 2.0 * Double(multiplyAdds["\(m)/\(c)"]!) * (w == "train_step" ? 3 : 1)
-            rows.append([m, "\(c)", w, Self.format(ourTime, "%.3f"), Self.format(torchTime, "%.3f"),
-                         Self.format(ourTime / torchTime, "%.2f"),
-                         Self.format(ourRSS, "%.0f"), Self.format(torchRSS, "%.0f"),
-                         Self.format(ourRSS / torchRSS, "%.2f"),
-                         Self.format(flop / ourTime / 1e9, "%.0f"), Self.format(flop / torchTime / 1e9, "%.0f"),
-                         Self.format(sgemm, "%.0f")])
+            rows.append([m, "\(c)", w, TextTable.format(ourTime, "%.3f"), TextTable.format(torchTime, "%.3f"),
+                         TextTable.format(ourTime / torchTime, "%.2f"),
+                         TextTable.format(ourRSS, "%.0f"), TextTable.format(torchRSS, "%.0f"),
+                         TextTable.format(ourRSS / torchRSS, "%.2f"),
+                         TextTable.format(flop / ourTime / 1e9, "%.0f"), TextTable.format(flop / torchTime / 1e9, "%.0f"),
+                         TextTable.format(sgemm, "%.0f")])
         }
-        Self.printTable(["model", "ch", "what", "ours s", "torch s", "ratio", "ours MiB", "torch MiB",
-                         "ratio", "ours GF/s", "torch GF/s", "SGEMM GF/s"], rows)
+        print(TextTable.render(["model", "ch", "what", "ours s", "torch s", "ratio", "ours MiB", "torch MiB",
+                                "ratio", "ours GF/s", "torch GF/s", "SGEMM GF/s"], rows, leftColumns: 3))
         print("GF/s: forward multiply-adds counted by OperationCounter × 2 FLOP (× 3 for a training step, an approximation)")
-    }
-
-    /// GFLOP/s of a conv-sized SGEMM (conv_h's product at 64 channels) on this machine, now.
-    private static func sgemmRate() -> Double {
-        let (m, n, k) = (256, 2048, 1600)
-        var random = RandomGenerator(seed: 5)
-        let a = Tensor.uniform(shape: [m, k], low: -1, high: 1, using: &random)
-        let b = Tensor.uniform(shape: [k, n], low: -1, high: 1, using: &random)
-        let c = Tensor(zeros: [m, n])
-        let gemm = {
-            BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: c.mutablePointer, ldc: n)
-        }
-        for _ in 0..<3 { gemm() }
-        var samples: [Double] = []
-        for _ in 0..<15 {
-            let start = DispatchTime.now().uptimeNanoseconds
-            for _ in 0..<4 { gemm() }
-            samples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 4e9)
-        }
-        return 2.0 * Double(m * n * k) / median(samples) / 1e9
     }
 
     // MARK: Helpers
 
-    static func median(_ values: [Double]) -> Double {
-        guard !values.isEmpty else { return .nan }
-        let sorted = values.sorted()
-        let middle = sorted.count / 2
-        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-    }
-
     static func expand(_ template: String, _ modelName: String, _ channelCount: Int) -> String {
         template.replacingOccurrences(of: "{model}", with: modelName)
             .replacingOccurrences(of: "{channels}", with: "\(channelCount)")
-    }
-
-    static func executablePath() -> String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
-    static func loadAverage() -> String {
-        (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?
-            .split(separator: " ").prefix(3).joined(separator: " ") ?? "?"
-    }
-
-    static func format(_ value: Double, _ pattern: String) -> String {
-        value.isFinite ? String(format: pattern, value) : "–"
-    }
-
-    static func printTable(_ header: [String], _ rows: [[String]]) {
-        let all = [header] + rows
-        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
-        for row in all {
-            print(row.enumerated().map { index, cell in
-                let pad = String(repeating: " ", count: widths[index] - cell.count)
-                return index < 3 ? cell + pad : pad + cell
-            }.joined(separator: "  "))
-        }
     }
 }

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Engine
 import FVD
+import Benchmarks
 import Foundation
+import Verification
 
 /// `motionrnn verify-fvd`: the full FVD check against the `i3d_fvd` fixture (110+ GFLOP per
 /// I3D case: run it in a release build; `.ci/run` does).
@@ -27,11 +29,11 @@ struct VerifyFVDCommand: ParsableCommand {
     @OptionGroup var limit: ToleranceOption
 
     func run() throws {
-        let checks: [FixtureVerifier.Check]
-        var verifier: FixtureVerifier
+        let checks: [I3DFixtureVerifier.Check]
+        var verifier: I3DFixtureVerifier
         do {
             let network = try I3D(weights: I3DWeights(contentsOf: weights.map(URL.init(fileURLWithPath:)) ?? I3DWeights.defaultURL))
-            verifier = try FixtureVerifier(fixture: URL(fileURLWithPath: fixture), network: network, tolerance: limit.tolerance)
+            verifier = try I3DFixtureVerifier(fixture: URL(fileURLWithPath: fixture), network: network, tolerance: limit.tolerance)
             checks = try verifier.run { check in
                 print((check.passed ? "ok    " : "FAIL  ") + check.name.padding(toLength: 70, withPad: " ", startingAt: 0)
                       + String(format: " %.3e (≤ %.0e)", check.error, check.tolerance))
@@ -41,35 +43,12 @@ struct VerifyFVDCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let gflops = 2 * Double(verifier.multiplyAdds) / 1e9
-        let sgemm = SGEMMProbe.gigaflops()
+        let sgemm = SGEMMProbe.gigaflops(m: 192, n: 3136, k: 1728, parallelism: .onePerCore)   // Conv3d_2c per frame
         print(String(format: "I3D: %.1f GFLOP in %.1f s = %.1f GFLOP/s on %d cores; raw SGEMM (M 192, K 1728, N 3136, one per core) %.1f GFLOP/s: %.0f %%",
                      gflops, verifier.networkSeconds, gflops / verifier.networkSeconds, Parallel.coreCount,
                      sgemm, 100 * gflops / verifier.networkSeconds / sgemm))
         let failed = checks.filter { !$0.passed }
         print(failed.isEmpty ? "all \(checks.count) checks within tolerance" : "\(failed.count) of \(checks.count) checks FAILED")
         if !failed.isEmpty { throw ExitCode(1) }
-    }
-}
-
-/// Raw SGEMM GFLOP/s the way I3D runs its products: one single-threaded GEMM per core at once,
-/// of Conv3d_2c's size per output frame (the median of 5 after a warm-up).
-enum SGEMMProbe {
-    static func gigaflops(m: Int = 192, k: Int = 1728, n: Int = 3136) -> Double {
-        let cores = Parallel.coreCount
-        let a = Tensor(repeating: 0.5, shape: [m, k]), b = Tensor(repeating: 0.25, shape: [k, n])
-        let outputs = (0..<cores).map { _ in Tensor(zeros: [m, n]) }
-        var times: [Double] = []
-        for _ in 0..<6 {
-            let start = Date()
-            Parallel.forRanges(cores, minimumPerTask: 1) { range in
-                for core in range {
-                    BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n,
-                              c: outputs[core].mutablePointer, ldc: n)
-                }
-            }
-            times.append(Date().timeIntervalSince(start))
-        }
-        let median = times.dropFirst().sorted()[2]
-        return 2 * Double(m * n * k * cores) / median / 1e9
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Verification
 import Predictor
 
 /// `motionrnn verify-reference FILE.safetensors`: reproduces a PyTorch reference fixture and

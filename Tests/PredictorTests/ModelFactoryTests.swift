@@ -3,6 +3,7 @@ import Engine
 import Foundation
 import Layers
 import Predictor
+import Verification
 import Testing
 import TestSupport
 

@@ -1,10 +1,11 @@
 import Engine
+import FVD
 import Foundation
 
 /// Runs the `i3d_fvd` fixture (SPEC §11.6) through our I3D, preprocessing and distance, and
 /// says how far each result is from the reference: max|ours − ref| / max|ref| for tensors,
 /// |ours − ref| / |ref| for distances.
-public struct FixtureVerifier {
+public struct I3DFixtureVerifier {
     public struct Check: Sendable {
         public let name: String
         public let error: Double
@@ -30,7 +31,7 @@ public struct FixtureVerifier {
         var checks: [Check] = []
         func record(_ check: Check) { checks.append(check); log(check) }
         func compare(_ name: String, _ ours: Tensor, _ reference: String) throws {
-            record(Check(name: name, error: Self.relativeError(ours, try file.tensor(reference)), tolerance: tensorTolerance))
+            record(Check(name: name, error: Self.error(ours, try file.tensor(reference)), tolerance: tensorTolerance))
         }
 
         // Case A: the stored 16-frame 224 clip, with every endpoint's channel means.
@@ -46,7 +47,7 @@ public struct FixtureVerifier {
         let videoB = FixtureVideo.make(videos: 2, frames: 20, height: 224, width: 224)
         let firstFrames = Concatenation.slice(videoB, start: 0, length: 16, axis: 1)
         record(Check(name: "20-frame video regenerated (its first 16 frames = the stored clip)",
-                     error: Self.relativeError(firstFrames, videoA), tolerance: 0))
+                     error: Self.error(firstFrames, videoA), tolerance: 0))
         let stepsB = logitSteps(videoB)
         try compare("20 frames: logits per step", stepsB, "output.t20.logits_steps")
         try compare("20 frames: logits", I3D.meanOverSteps(stepsB), "output.t20.logits")
@@ -100,14 +101,9 @@ public struct FixtureVerifier {
         Check(name: name, error: abs(ours - reference) / abs(reference), tolerance: tolerance)
     }
 
-    static func relativeError(_ ours: Tensor, _ reference: Tensor) -> Double {
-        guard ours.shape == reference.shape else { return .infinity }
-        var difference: Float = 0, scale: Float = 0
-        for i in 0..<ours.count {
-            difference = max(difference, abs(ours.pointer[i] - reference.pointer[i]))
-            scale = max(scale, abs(reference.pointer[i]))
-        }
-        return scale == 0 ? Double(difference) : Double(difference / scale)
+    /// The fixtures' measure (`Tensor.relativeError`); a wrong shape never passes.
+    static func error(_ ours: Tensor, _ reference: Tensor) -> Double {
+        ours.shape == reference.shape ? ours.relativeError(to: reference) : .infinity
     }
 
     /// [B, C, t, h, w] → [B, C] means (in Float64, as the fixture's).

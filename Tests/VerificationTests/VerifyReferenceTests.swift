@@ -1,6 +1,7 @@
 import Engine
 import Foundation
 import Predictor
+import Verification
 import Testing
 import TestSupport
 

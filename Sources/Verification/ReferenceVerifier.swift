@@ -2,6 +2,7 @@ import Cells
 import Engine
 import Foundation
 import Layers
+import Predictor
 
 /// Checks our models against a reference fixture (what `motionrnn verify-reference` runs):
 /// builds what the sidecar's `config` describes, loads the fixture's parameters by name, runs
@@ -330,13 +331,8 @@ public enum ReferenceVerifier {
         guard value.shape == reference.shape else {
             throw ReferenceFixtureError(fixture.url.path, "\(name) has shape \(reference.shape), ours has \(ours.shape)")
         }
-        var largestDifference = 0.0, largestReference = 0.0
-        for i in 0..<reference.count {
-            let a = Double(value.pointer[i]), b = Double(reference.pointer[i])
-            let difference = a.isNaN || b.isNaN ? .infinity : abs(a - b)   // a NaN never passes
-            largestDifference = max(largestDifference, difference)
-            largestReference = max(largestReference, abs(b))
-        }
+        let largestDifference = value.maxAbsoluteDifference(to: reference)   // a NaN never passes
+        let largestReference = reference.maxAbsoluteValue
         if largestReference > 0 {
             let relative = largestDifference / largestReference
             return .init(name: name, maxAbsoluteError: largestDifference, relativeError: relative,

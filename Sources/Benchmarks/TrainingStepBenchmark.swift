@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Predictor
 import Layers
 
 /// One training step and one inference forward of a model on random data, set up exactly as
@@ -118,14 +119,5 @@ public final class TrainingStepBenchmark {
 
     public func loadParameters(from url: URL) throws {
         try model.loadParameters(from: SafetensorsFile.read(from: url).tensors, source: url.path)
-    }
-
-    /// Peak resident set size of this process in MiB (VmHWM), nil where /proc is missing.
-    public static func peakResidentMiB() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ").dropFirst().first ?? "")
-        else { return nil }
-        return kib / 1024
     }
 }

@@ -1,0 +1,29 @@
+import Engine
+import Foundation
+
+/// Raw SGEMM GFLOP/s on this machine, now: the yardstick the benchmarks quote their kernels
+/// against (operands preallocated, median of timed runs after a warm-up).
+public enum SGEMMProbe {
+    public enum Parallelism: Sendable {
+        /// One product split across the cores by the engine's GEMM (as the model's convolutions
+        /// with a folded batch run).
+        case splitProduct
+        /// One single-threaded product per core at once (as I3D's per-frame products run).
+        case onePerCore
+    }
+
+    public static func gigaflops(m: Int, n: Int, k: Int, parallelism: Parallelism) -> Double {
+        let cores = parallelism == .onePerCore ? Parallel.coreCount : 1
+        let a = Tensor(repeating: 0.5, shape: [m, k]), b = Tensor(repeating: 0.25, shape: [k, n])
+        let outputs = (0..<cores).map { _ in Tensor(zeros: [m, n]) }
+        func product(_ index: Int) {
+            BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n,
+                      c: outputs[index].mutablePointer, ldc: n)
+        }
+        let body: () -> Void = parallelism == .onePerCore
+            ? { Parallel.forRanges(cores, minimumPerTask: 1) { range in range.forEach(product) } }
+            : { product(0) }
+        let seconds = Timing.interleaved([body], warmup: 2, repetitions: 9)[0]
+        return 2 * Double(m * n * k * cores) / seconds / 1e9
+    }
+}
