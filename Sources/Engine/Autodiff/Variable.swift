@@ -126,6 +126,17 @@ public final class GradientNode {
         }
     }
 
+    /// The gradient buffer a fused backward rule adds slabs straight into: the node's own (a
+    /// node's `grad` is always held by it alone: `accumulateGrad` copies shared tensors), or a
+    /// new zeroed one it keeps. nil when the node needs no gradient.
+    public func accumulationBuffer() -> Tensor? {
+        guard requiresGrad else { return nil }
+        if let grad { return grad }
+        let buffer = Tensor(zeros: shape)
+        grad = buffer
+        return buffer
+    }
+
     func backward(seed: Tensor) {
         guard requiresGrad else { return }
         let nodes = graphNodes()

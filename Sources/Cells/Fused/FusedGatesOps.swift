@@ -1,4 +1,9 @@
-/// Differentiable fused passes of the ST-LSTM cell (kernels in `Kernels/FusedGates.swift`).
+import Engine
+
+/// Differentiable fused passes of the ST-LSTM cell and MotionRNN's gate blend (kernels in
+/// `FusedGates.swift`), built on the engine's public API for custom ops (`Variable.record`,
+/// `GradientNode.accumulationBuffer`, `FastMath`, `Parallel`): a new backbone can bring its
+/// own fused kernels the same way.
 ///
 /// Both ops read gate slabs of the same conv outputs x (7N channels) and h (4N channels). Their
 /// backward rules add their slabs straight into x's and h's gradient buffers (created zeroed by
@@ -45,8 +50,8 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
         let gradMemory = memoryNode.requiresGrad ? Tensor(uninitializedShape: memoryNode.shape) : nil
         FusedGates.memoriesBackward(
             grad: grad, gates: gates!, cell: cellValue, memory: memoryValue, channels: n,
-            gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
-            gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
+            gradX: xNode.accumulationBuffer()?.mutablePointer, xChannels: xNode.shape[1],
+            gradH: hNode.accumulationBuffer()?.mutablePointer, hChannels: hNode.shape[1],
             gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
             gradMemory: gradMemory?.mutablePointer)
         if let gradM { mNode.accumulateGrad(fresh: gradM) }
@@ -80,22 +85,12 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
         let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
         FusedGates.outputBackward(
             grad: grad, saved: saved!, channels: n,
-            gradX: sharedGradientBuffer(xNode), xChannels: xNode.shape[1],
-            gradH: sharedGradientBuffer(hNode), hChannels: hNode.shape[1],
+            gradX: xNode.accumulationBuffer()?.mutablePointer, xChannels: xNode.shape[1],
+            gradH: hNode.accumulationBuffer()?.mutablePointer, hChannels: hNode.shape[1],
             gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
         if let gradO { oConvNode.accumulateGrad(fresh: gradO) }
         if let gradLast { lastNode.accumulateGrad(fresh: gradLast) }
     }
-}
-
-/// The gradient buffer of `x` for adding slabs into: its own (a node's `grad` is always held by
-/// it alone: `accumulateGrad` copies shared tensors), or a new zeroed one. nil when x needs none.
-private func sharedGradientBuffer(_ x: GradientNode) -> UnsafeMutablePointer<Float>? {
-    guard x.requiresGrad else { return nil }
-    if let existing = x.grad { return existing.mutablePointer }
-    let buffer = Tensor(zeros: x.shape)
-    x.grad = buffer
-    return buffer.mutablePointer
 }
 
 /// σ(pre) ⊙ a + (1 − σ(pre)) ⊙ b in one pass (MotionRNN's transition gate, SPEC §4); backward

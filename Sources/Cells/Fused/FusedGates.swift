@@ -1,10 +1,12 @@
+import Engine
+
 /// Fused element-wise passes of the PredRNN spatiotemporal LSTM cell (SPEC §3). Each reads the
 /// gate convolutions' outputs in place (gate k of a [B, K·N, H, W] conv output is channel slab
 /// k·N ..< (k+1)·N) and does in one pass what ~20 separate ops did, with no chunk copies.
 ///
 /// Arithmetic is the same, in the same order, as the unfused ops (FastMath SIMD8 sigmoid/tanh,
 /// `(a + b) + 1`, `f·c + i·g`), so values are bitwise identical to the op-by-op cell.
-public enum FusedGates {
+enum FusedGates {
     /// Rows of P contiguous values: one (batch item, channel) pair each.
     @inline(__always)
     static func forRows(batch: Int, channels n: Int, plane: Int, _ body: (_ b: Int, _ ch: Int) -> Void) {
@@ -42,7 +44,7 @@ public enum FusedGates {
     /// Returns [B, 2N, P] = [C', M'] and, when `gates` is given, writes the six activated gates
     /// there ([B, 6N, P]: i, f, g, i', f', g'): backward needs only those, so training keeps 6N
     /// channels per step alive instead of the 14N of the conv outputs.
-    public static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor,
+    static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor,
                                        channels n: Int, gates: UnsafeMutablePointer<Float>? = nil) -> Tensor {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
@@ -89,7 +91,7 @@ public enum FusedGates {
     /// Adds the pre-activation gradients into slabs 0…5 of `gradX` [B, xChannels, P] and 0…2 of
     /// `gradH` (when given; buffers the caller holds exclusively) and writes `gradM` [B, 3N, P],
     /// `gradCell`, `gradMemory` (when given).
-    public static func memoriesBackward(grad: Tensor, gates: Tensor, cell: Tensor, memory: Tensor, channels n: Int,
+    static func memoriesBackward(grad: Tensor, gates: Tensor, cell: Tensor, memory: Tensor, channels n: Int,
                                         gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                         gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                         gradM: UnsafeMutablePointer<Float>?,
@@ -142,7 +144,7 @@ public enum FusedGates {
     /// o = σ(x6 + h3 + oConv), H' = o ⊙ tanh(last). x [B, 7N, P] (slab 6), h [B, 4N, P] (slab 3),
     /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o] and, when `saved` is given, writes
     /// [o, tanh(last)] there ([B, 2N, P]), all that backward needs.
-    public static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int,
+    static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int,
                                      saved: UnsafeMutablePointer<Float>? = nil) -> Tensor {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1]
@@ -173,7 +175,7 @@ public enum FusedGates {
     /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do] and its saved [o, tanh(last)]:
     /// adds the output gate's pre-activation gradient into slab 6 of `gradX` and slab 3 of
     /// `gradH` (when given) and writes it to `gradOConv`; writes `gradLast`.
-    public static func outputBackward(grad: Tensor, saved: Tensor, channels n: Int,
+    static func outputBackward(grad: Tensor, saved: Tensor, channels n: Int,
                                       gradX: UnsafeMutablePointer<Float>?, xChannels: Int,
                                       gradH: UnsafeMutablePointer<Float>?, hChannels: Int,
                                       gradOConv: UnsafeMutablePointer<Float>?,
@@ -206,7 +208,7 @@ public enum FusedGates {
 
 extension FusedGates {
     /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes.
-    public static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> Tensor {
+    static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> Tensor {
         let out = Tensor(uninitializedShape: pre.shape)
         let pp = pre.pointer, ap = a.pointer, bp = b.pointer, op = out.mutablePointer
         Parallel.forRanges((pre.count + 7) / 8, minimumPerTask: 4096) { blocks in
@@ -221,7 +223,7 @@ extension FusedGates {
 
     /// Gradients of `gatedBlendForward` from dy: d pre = (dy ⊙ a − dy ⊙ b) ⊙ g(1 − g),
     /// d a = dy ⊙ g, d b = dy ⊙ (1 − g); each written where a pointer is given. g is recomputed.
-    public static func gatedBlendBackward(grad: Tensor, pre: Tensor, a: Tensor, b: Tensor,
+    static func gatedBlendBackward(grad: Tensor, pre: Tensor, a: Tensor, b: Tensor,
                                           gradPre: UnsafeMutablePointer<Float>?, gradA: UnsafeMutablePointer<Float>?,
                                           gradB: UnsafeMutablePointer<Float>?) {
         let dp = grad.pointer, pp = pre.pointer, ap = a.pointer, bp = b.pointer

@@ -1,3 +1,4 @@
+import Cells
 import Engine
 import Testing
 import TestSupport
