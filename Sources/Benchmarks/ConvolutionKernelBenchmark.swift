@@ -23,13 +23,13 @@ public struct ConvolutionKernelBenchmark {
     }
 
     public var batch: Int
-    public var layout: Convolution.BatchLayout?
+    package var layout: Convolution.BatchLayout?
     /// The algorithm for a geometry (nil: the engine's choice).
-    public var algorithm: (ConvGeometry) -> Convolution.Algorithm?
+    package var algorithm: (ConvGeometry) -> Convolution.Algorithm?
     public var warmup: Int, repetitions: Int
     public var fastest = false, cpuTime = false
 
-    public init(batch: Int, layout: Convolution.BatchLayout?, algorithm: @escaping (ConvGeometry) -> Convolution.Algorithm?,
+    package init(batch: Int, layout: Convolution.BatchLayout?, algorithm: @escaping (ConvGeometry) -> Convolution.Algorithm?,
                 warmup: Int, repetitions: Int, fastest: Bool, cpuTime: Bool) {
         self.batch = batch
         self.layout = layout

@@ -7,12 +7,12 @@ import CBLAS
 /// core, through `Parallel`, and convolutions split their batch across cores around whole
 /// im2col + GEMM + col2im pipelines. OpenBLAS's own pool would otherwise spin (sched_yield)
 /// on the cores our im2col and element-wise tasks need: measured, see docs/PERFORMANCE.md.
-public enum BLAS {
+package enum BLAS {
     /// Multiply-adds below which a product is not split across cores.
     static let splitThreshold = 1 << 21
 
     /// C[m×n] = alpha · op(A)[m×k] · op(B)[k×n] + beta · C
-    public static func gemm(transposeA: Bool = false, transposeB: Bool = false,
+    package static func gemm(transposeA: Bool = false, transposeB: Bool = false,
                             m: Int, n: Int, k: Int,
                             alpha: Float = 1, a: UnsafePointer<Float>, lda: Int,
                             b: UnsafePointer<Float>, ldb: Int,

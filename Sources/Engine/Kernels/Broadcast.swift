@@ -6,9 +6,9 @@
 /// the common cases are one inner SIMD loop per row: equal shapes become one flat loop, a
 /// single-element operand a scalar loop, and a trailing-shape operand ([C,H,W] onto
 /// [B,C,H,W]) B rows of a flat loop.
-public enum Broadcast {
+package enum Broadcast {
     /// The shape of broadcasting `a` with `b`; fails naming `op` and both shapes.
-    public static func shape(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
+    package static func shape(_ a: [Int], _ b: [Int], op: String = "broadcast") -> [Int] {
         if a == b { return a }
         let rank = max(a.count, b.count)
         var result = [Int](repeating: 1, count: rank)
@@ -23,7 +23,7 @@ public enum Broadcast {
     }
 
     /// a ⊕ b, broadcasting either side.
-    public static func apply(_ op: Elementwise.BinaryOperator, _ a: Tensor, _ b: Tensor) -> Tensor {
+    package static func apply(_ op: Elementwise.BinaryOperator, _ a: Tensor, _ b: Tensor) -> Tensor {
         switch op {
         case .add: return apply(AddOperation.self, a, b)
         case .subtract: return apply(SubtractOperation.self, a, b)
@@ -33,13 +33,13 @@ public enum Broadcast {
 
     /// Sums `gradient` (shaped like a broadcast result) over the axes along which an operand of
     /// `shape` was repeated: the gradient of that operand.
-    public static func reduce(_ gradient: Tensor, to shape: [Int]) -> Tensor {
+    package static func reduce(_ gradient: Tensor, to shape: [Int]) -> Tensor {
         reduce(PlainSummand.self, gradient, gradient, to: shape)
     }
 
     /// `reduce(gradient ⊙ other, to: shape)` without the temporary; `other` has the gradient's
     /// shape (the multiplication backward for the operand that was broadcast).
-    public static func reduceProduct(_ gradient: Tensor, _ other: Tensor, to shape: [Int]) -> Tensor {
+    package static func reduceProduct(_ gradient: Tensor, _ other: Tensor, to shape: [Int]) -> Tensor {
         Shape.check("reduceProduct", other.shape, equals: gradient.shape, "factor")
         return reduce(ProductSummand.self, gradient, other, to: shape)
     }

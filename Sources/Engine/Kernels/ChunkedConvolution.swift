@@ -3,14 +3,14 @@
 /// (a few MB, still in cache when the GEMM reads them) are built just before its GEMM. I3D's
 /// 7×7×7 stem would otherwise write and read back a 413 MB column matrix per video.
 /// Chunks are spread over the cores (serially inside a task); inference only.
-public enum ChunkedConvolution {
+package enum ChunkedConvolution {
     /// Column floats per chunk (4 MB).
-    public static let defaultChunk = 1 << 20
+    package static let defaultChunk = 1 << 20
 
     /// x [B, C, D, H, W], weight [M, C, kd, kh, kw], bias [M] → [B, M, od, oh, ow] with
     /// od = (D − kd)/sd + 1 (and so on): a valid cross-correlation; with `relu`, max(·, 0) of it
     /// (applied while the chunk is still in cache).
-    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int, Int),
+    package static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int, Int),
                                relu: Bool = false, chunk: Int = defaultChunk) -> Tensor {
         precondition(x.rank == 5 && weight.rank == 5 && x.shape[1] == weight.shape[1],
                      "ChunkedConvolution: input \(x.shape) and weight \(weight.shape) do not match")

@@ -1,9 +1,9 @@
 /// Copies of slabs along one axis of raw tensors: the kernels behind concat, split, slice and
 /// select. A tensor is viewed as [outer, axis, inner]; a slab `start..<start+length` along the
 /// axis is `outer` contiguous blocks of `length·inner` values.
-public enum Concatenation {
+package enum Concatenation {
     /// Joins tensors that agree on every dimension but `axis`.
-    public static func apply(_ tensors: [Tensor], axis: Int) -> Tensor {
+    package static func apply(_ tensors: [Tensor], axis: Int) -> Tensor {
         precondition(!tensors.isEmpty, "concat: no tensors")
         let first = tensors[0].shape
         let axis = Shape.normalizedAxis(axis, rank: first.count, op: "concat", shape: first)
@@ -26,7 +26,7 @@ public enum Concatenation {
     }
 
     /// The slab `start..<start+length` of `t` along `axis` (the axis keeps size `length`).
-    public static func slice(_ t: Tensor, start: Int, length: Int, axis: Int) -> Tensor {
+    package static func slice(_ t: Tensor, start: Int, length: Int, axis: Int) -> Tensor {
         precondition(axis >= 0 && axis < t.rank && start >= 0 && length >= 0
                         && start + length <= t.shape[axis],
                      "slice: range \(start)..<\(start + length) on axis \(axis) out of bounds for shape \(t.shape)")
@@ -42,7 +42,7 @@ public enum Concatenation {
 
     /// Writes `part` into the slab of `target` starting at `start` along `axis`.
     /// `target` must be a tensor the caller has just created.
-    public static func place(_ part: Tensor, into target: Tensor, start: Int, axis: Int) {
+    package static func place(_ part: Tensor, into target: Tensor, start: Int, axis: Int) {
         var expected = target.shape
         expected[axis] = part.shape[axis]
         precondition(part.shape == expected && start + part.shape[axis] <= target.shape[axis],
@@ -54,7 +54,7 @@ public enum Concatenation {
     }
 
     /// Zeroes the slab `start..<start+length` of `target` along `axis`.
-    public static func zero(_ target: Tensor, start: Int, length: Int, axis: Int) {
+    package static func zero(_ target: Tensor, start: Int, length: Int, axis: Int) {
         let (outer, inner) = split(target.shape, axis: axis)
         let axisSize = target.shape[axis], block = length * inner
         let dst = target.mutablePointer

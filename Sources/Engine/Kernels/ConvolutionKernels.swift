@@ -10,7 +10,7 @@
 /// Each product runs on a part of the batch at a time (`BatchLayout`): with `.split`, one part
 /// per core, image by image, each doing its own im2col, single-threaded GEMM and col2im with no
 /// hand-off between steps; the weight gradient sums the parts' partial products.
-public enum Convolution {
+package enum Convolution {
     /// How a batch meets the cores. `.split`: the batch is cut into one part per core and each
     /// part runs the whole pipeline (im2col, GEMM, reorder) on its core; a batch smaller than the
     /// core count runs `.folded`. `.folded`: one GEMM over all B·P columns, split across cores
@@ -18,14 +18,14 @@ public enum Convolution {
     /// default) the kernels split products of at least `BLAS.splitThreshold` multiply-adds and
     /// fold smaller ones (the 8×8 MotionGRU convs measured up to 2× slower split). Measured with
     /// `motionrnn bench-kernels --layout …` (docs/PERFORMANCE.md).
-    public enum BatchLayout: Sendable { case split, folded }
+    package enum BatchLayout: Sendable { case split, folded }
 
     /// How a convolution is computed. `.im2col`: column matrix + GEMM, any geometry.
     /// `.winograd`: Winograd minimal filtering (`WinogradConvolution`), 2-D stride-1 convolutions
     /// with 3×3 and 5×5 kernels only; 2.25–2.8× fewer multiply-adds. Without an algorithm (nil,
     /// the default) a convolution uses Winograd where it applies and both channel counts are at
     /// least 16 (`WinogradConvolution.isPreferred`). Transposed convolutions always use im2col.
-    public enum Algorithm: Sendable { case im2col, winograd }
+    package enum Algorithm: Sendable { case im2col, winograd }
 
     /// Replaces the engine's choice for convolutions that name no algorithm, within
     /// `Convolution.$algorithmOverride.withValue(…) { … }` on the calling task: `.im2col` never
@@ -48,7 +48,7 @@ public enum Convolution {
 
     /// x [B, Cin, (D,) H, W], weight [Cout, Cin, (kd,) kh, kw], bias [Cout]
     /// → [B, Cout, (od,) oh, ow].
-    public static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+    package static func forward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
                                layout: BatchLayout? = nil, algorithm: Algorithm? = nil) -> Tensor {
         if usesWinograd(g, outputChannels: weight.shape[0], algorithm) {
             return WinogradConvolution.forward(x, weight: weight, bias: bias, geometry: g)
@@ -69,7 +69,7 @@ public enum Convolution {
     /// The column matrix of `x` is recomputed here rather than kept from the forward pass:
     /// im2col costs a few percent of the GEMMs, while keeping it would hold kd·kh·kw copies of
     /// every conv input alive until backward (25× the activations with 5×5 kernels).
-    public static func backward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?, geometry g: ConvGeometry,
+    package static func backward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?, geometry g: ConvGeometry,
                                 bias needBias: Bool, layout: BatchLayout? = nil, algorithm: Algorithm? = nil)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let m = gradOutput.shape[1], rank = gradOutput.rank
@@ -97,7 +97,7 @@ public enum Convolution {
     /// weight [Cin, Cout, (kd,) kh, kw], bias [Cout]. `g` is the geometry of the convolution that
     /// maps the result back to x's size: its image side is the result [B, Cout, …], its output
     /// side x.
-    public static func transposedForward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
+    package static func transposedForward(_ x: Tensor, weight: Tensor, bias: Tensor?, geometry g: ConvGeometry,
                                          layout: BatchLayout? = nil) -> Tensor {
         scatter(weight.pointer, rows: x.shape[1], planes: x.pointer, g, channelBase: bias?.pointer,
                 imageShape: g.imageShape(rank: x.rank), layout: layout)
@@ -106,7 +106,7 @@ public enum Convolution {
     /// Gradients of `transposedForward` from the output gradient [B, Cout, …]: the input gradient
     /// when `weight` is given, the weight gradient when `x` is given, the bias gradient when
     /// `bias` is true.
-    public static func transposedBackward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?,
+    package static func transposedBackward(_ gradOutput: Tensor, x: Tensor?, weight: Tensor?,
                                           geometry g: ConvGeometry, bias needBias: Bool,
                                           layout: BatchLayout? = nil)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {

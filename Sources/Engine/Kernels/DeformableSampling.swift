@@ -9,9 +9,9 @@
 ///
 /// Every corner index points into a zero-padded copy of x, so padded samples read zero without a
 /// branch and the formula stays literal.
-public enum DeformableSampling {
+package enum DeformableSampling {
     /// Sampled values [B, C·9, H, W] of x [B, C, H, W] at offsets [B, 18, H, W], times mask [B, 9, H, W].
-    public static func forward(_ x: Tensor, offsets: Tensor, mask: Tensor) -> Tensor {
+    package static func forward(_ x: Tensor, offsets: Tensor, mask: Tensor) -> Tensor {
         let dims = checkShapes(x, offsets, mask)
         let (batch, channels, hw) = (dims.batch, dims.channels, dims.height * dims.width)
         let padded = pad(x, dims)
@@ -46,7 +46,7 @@ public enum DeformableSampling {
     }
 
     /// Gradients of `forward` given the result's gradient `grad`; nil for those not asked for.
-    public static func backward(_ grad: Tensor, x: Tensor, offsets: Tensor, mask: Tensor,
+    package static func backward(_ grad: Tensor, x: Tensor, offsets: Tensor, mask: Tensor,
                                 needX: Bool, needOffsets: Bool, needMask: Bool)
         -> (x: Tensor?, offsets: Tensor?, mask: Tensor?) {
         let dims = checkShapes(x, offsets, mask)

@@ -2,21 +2,21 @@
 ///
 /// Pointer kernels are single-threaded SIMD loops over `count` elements (any count; the tail is
 /// handled). Tensor kernels allocate their result and spread large arrays over the cores.
-public enum Elementwise {
+package enum Elementwise {
     /// Below this many elements per task a hand-off to a second core costs more than it saves
     /// for cheap memory-bound loops; transcendental loops split earlier.
     static let memoryBoundGrain = 32_768
     static let computeBoundGrain = 8_192
 
     /// The binary operators that broadcast (see `Broadcast`).
-    public enum BinaryOperator: Sendable {
+    package enum BinaryOperator: Sendable {
         case add, subtract, multiply
     }
 
     // MARK: In place
 
     /// target += source, in place. `target` must own its storage.
-    public static func addInPlace(_ target: Tensor, _ source: Tensor) {
+    package static func addInPlace(_ target: Tensor, _ source: Tensor) {
         precondition(target.count == source.count,
                      "addInPlace: shape \(target.shape) does not match \(source.shape)")
         let t = target.mutablePointer, s = source.pointer
@@ -29,16 +29,16 @@ public enum Elementwise {
     // MARK: Tensor kernels
 
     /// a ⊕ b with numpy-style broadcasting (either side may broadcast).
-    public static func apply(_ op: BinaryOperator, _ a: Tensor, _ b: Tensor) -> Tensor {
+    package static func apply(_ op: BinaryOperator, _ a: Tensor, _ b: Tensor) -> Tensor {
         Broadcast.apply(op, a, b)
     }
 
-    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.add, a, b) }
-    public static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.subtract, a, b) }
-    public static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.multiply, a, b) }
+    package static func add(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.add, a, b) }
+    package static func subtract(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.subtract, a, b) }
+    package static func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { Broadcast.apply(.multiply, a, b) }
 
     /// x · scale + shift (covers x + c, x · c, c − x, −x).
-    public static func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
+    package static func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
         let out = Tensor(uninitializedShape: x.shape)
         let src = x.pointer, dst = out.mutablePointer
         Parallel.forRanges(x.count, minimumPerTask: memoryBoundGrain) { range in
@@ -48,52 +48,52 @@ public enum Elementwise {
         return out
     }
 
-    public static func sigmoid(_ x: Tensor) -> Tensor {
+    package static func sigmoid(_ x: Tensor) -> Tensor {
         map(x) { FastMath.sigmoid($0, $1, count: $2) }
     }
 
-    public static func tanh(_ x: Tensor) -> Tensor {
+    package static func tanh(_ x: Tensor) -> Tensor {
         map(x) { FastMath.tanh($0, $1, count: $2) }
     }
 
-    public static func exp(_ x: Tensor) -> Tensor {
+    package static func exp(_ x: Tensor) -> Tensor {
         map(x) { FastMath.exp($0, $1, count: $2) }
     }
 
     /// grad · y · (1 − y), the sigmoid derivative from its output y.
-    public static func sigmoidBackward(output y: Tensor, grad: Tensor) -> Tensor {
+    package static func sigmoidBackward(output y: Tensor, grad: Tensor) -> Tensor {
         zip(y, grad, SigmoidDerivative())
     }
 
     /// grad · (1 − y²), the tanh derivative from its output y.
-    public static func tanhBackward(output y: Tensor, grad: Tensor) -> Tensor {
+    package static func tanhBackward(output y: Tensor, grad: Tensor) -> Tensor {
         zip(y, grad, TanhDerivative())
     }
 
     /// Σ x in Double (see `sum(_:count:)`).
-    public static func sum(_ x: Tensor) -> Double {
+    package static func sum(_ x: Tensor) -> Double {
         sum(x.pointer, count: x.count)
     }
 
     // MARK: Pointer kernels
 
-    public static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    package static func add(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                            _ out: UnsafeMutablePointer<Float>, count: Int) {
         binary(AddOperation.self, a, b, out, count: count)
     }
 
-    public static func subtract(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    package static func subtract(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                 _ out: UnsafeMutablePointer<Float>, count: Int) {
         binary(SubtractOperation.self, a, b, out, count: count)
     }
 
-    public static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
+    package static func multiply(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>,
                                 _ out: UnsafeMutablePointer<Float>, count: Int) {
         binary(MultiplyOperation.self, a, b, out, count: count)
     }
 
     /// out = x · scale + shift.
-    public static func affine(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
+    package static func affine(_ x: UnsafePointer<Float>, scale: Float, shift: Float,
                               _ out: UnsafeMutablePointer<Float>, count: Int) {
         var i = 0
         while i &+ 8 <= count {
@@ -107,12 +107,12 @@ public enum Elementwise {
     /// Σ x accumulated without losing accuracy on long arrays: Float SIMD lanes over blocks of
     /// 64 elements (8 terms per lane), block totals added in Double. Deterministic: the result
     /// does not depend on the number of cores.
-    public static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {
+    package static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {
         blockedSum(count: count) { range in sumRange(PlainSummand.self, x, x, range) }
     }
 
     /// Σ a·b, accumulated like `sum`.
-    public static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
+    package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
         blockedSum(count: count) { range in sumRange(ProductSummand.self, a, b, range) }
     }
 
@@ -155,7 +155,7 @@ public enum Elementwise {
     // MARK: Loss kernels (d = prediction − target)
 
     /// The per-element penalties of the regression losses.
-    public enum Penalty: Sendable {
+    package enum Penalty: Sendable {
         /// d²
         case squared
         /// |d|
@@ -165,7 +165,7 @@ public enum Elementwise {
     }
 
     /// Σ penalty(prediction − target) in Double (blocked like `sum`).
-    public static func penaltySum(_ penalty: Penalty, _ prediction: Tensor, _ target: Tensor) -> Double {
+    package static func penaltySum(_ penalty: Penalty, _ prediction: Tensor, _ target: Tensor) -> Double {
         precondition(prediction.count == target.count,
                      "penaltySum: shape \(prediction.shape) does not match \(target.shape)")
         let p = prediction.pointer, t = target.pointer
@@ -179,7 +179,7 @@ public enum Elementwise {
     }
 
     /// scale · penalty′(prediction − target), where |d|′ = sign(d) with sign(0) = 0 (as PyTorch).
-    public static func penaltyGradient(_ penalty: Penalty, _ prediction: Tensor, _ target: Tensor,
+    package static func penaltyGradient(_ penalty: Penalty, _ prediction: Tensor, _ target: Tensor,
                                        scale: Float) -> Tensor {
         switch penalty {
         case .squared:

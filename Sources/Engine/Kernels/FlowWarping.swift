@@ -9,8 +9,8 @@
 ///
 /// Layouts: x [B, C, H, W], flows [B, 2L, H, W], result [B, L·C, H, W] with channel l·C + c (the
 /// link-major concatenation TrajGRU's `ret` convolution reads).
-public enum FlowWarping {
-    public static func forward(_ x: Tensor, flows: Tensor) -> Tensor {
+package enum FlowWarping {
+    package static func forward(_ x: Tensor, flows: Tensor) -> Tensor {
         let dims = checkShapes(x, flows)
         let (batch, links, channels, hw) = (dims.batch, dims.links, dims.channels, dims.pixels)
         let corners = CornerTables(flows: flows, dims)
@@ -37,7 +37,7 @@ public enum FlowWarping {
     }
 
     /// Gradients of `forward` given the result's gradient; nil for those not asked for.
-    public static func backward(_ grad: Tensor, x: Tensor, flows: Tensor,
+    package static func backward(_ grad: Tensor, x: Tensor, flows: Tensor,
                                 needX: Bool, needFlows: Bool) -> (x: Tensor?, flows: Tensor?) {
         let dims = checkShapes(x, flows)
         let (batch, links, channels, hw) = (dims.batch, dims.links, dims.channels, dims.pixels)

@@ -4,16 +4,16 @@
 /// The column matrix ("col") of a convolution has one row per (input channel, kernel offset) and
 /// one column per (batch item, output position): [channels·kd·kh·kw, batch·od·oh·ow]. Folding the
 /// batch into the columns lets a whole batch go through one large GEMM.
-public struct ConvGeometry: Equatable, Sendable {
-    public let batch: Int
-    public let channels: Int
-    public let inputDepth: Int, inputHeight: Int, inputWidth: Int
-    public let kernelDepth: Int, kernelHeight: Int, kernelWidth: Int
-    public let strideDepth: Int, strideHeight: Int, strideWidth: Int
-    public let padDepth: Int, padHeight: Int, padWidth: Int
-    public let outputDepth: Int, outputHeight: Int, outputWidth: Int
+package struct ConvGeometry: Equatable, Sendable {
+    package let batch: Int
+    package let channels: Int
+    package let inputDepth: Int, inputHeight: Int, inputWidth: Int
+    package let kernelDepth: Int, kernelHeight: Int, kernelWidth: Int
+    package let strideDepth: Int, strideHeight: Int, strideWidth: Int
+    package let padDepth: Int, padHeight: Int, padWidth: Int
+    package let outputDepth: Int, outputHeight: Int, outputWidth: Int
 
-    public init(op: String, batch: Int, channels: Int, input: (Int, Int, Int), kernel: (Int, Int, Int),
+    package init(op: String, batch: Int, channels: Int, input: (Int, Int, Int), kernel: (Int, Int, Int),
                 stride: (Int, Int, Int), padding: (Int, Int, Int)) {
         precondition(kernel.0 > 0 && kernel.1 > 0 && kernel.2 > 0, "\(op): kernel \(kernel) must be positive")
         precondition(stride.0 > 0 && stride.1 > 0 && stride.2 > 0, "\(op): stride \(stride) must be positive")
@@ -35,47 +35,47 @@ public struct ConvGeometry: Equatable, Sendable {
         outputWidth = outputSize(input.2, kernel.2, stride.2, padding.2)
     }
 
-    public var kernelVolume: Int { kernelDepth * kernelHeight * kernelWidth }
-    public var inputPlane: Int { inputDepth * inputHeight * inputWidth }
-    public var outputPlane: Int { outputDepth * outputHeight * outputWidth }
+    package var kernelVolume: Int { kernelDepth * kernelHeight * kernelWidth }
+    package var inputPlane: Int { inputDepth * inputHeight * inputWidth }
+    package var outputPlane: Int { outputDepth * outputHeight * outputWidth }
     /// Rows of the column matrix (the GEMM's K).
-    public var patchSize: Int { channels * kernelVolume }
+    package var patchSize: Int { channels * kernelVolume }
     /// Columns of the column matrix (the GEMM's N).
-    public var columnCount: Int { batch * outputPlane }
+    package var columnCount: Int { batch * outputPlane }
     /// 1×1(×1), stride 1, no padding: the column matrix is the input itself, reordered.
-    public var isPointwise: Bool {
+    package var isPointwise: Bool {
         kernelVolume == 1 && strideDepth == 1 && strideHeight == 1 && strideWidth == 1
             && padDepth == 0 && padHeight == 0 && padWidth == 0
     }
 
     /// The image side [B, C, (D,) H, W] for a tensor of rank 4 (2-D) or 5 (3-D).
-    public func imageShape(rank: Int) -> [Int] {
+    package func imageShape(rank: Int) -> [Int] {
         rank == 5 ? [batch, channels, inputDepth, inputHeight, inputWidth]
                   : [batch, channels, inputHeight, inputWidth]
     }
 
     /// The output side [B, channels, (od,) oh, ow].
-    public func outputShape(channels: Int, rank: Int) -> [Int] {
+    package func outputShape(channels: Int, rank: Int) -> [Int] {
         rank == 5 ? [batch, channels, outputDepth, outputHeight, outputWidth]
                   : [batch, channels, outputHeight, outputWidth]
     }
 
     /// A weight [outputChannels, C, (kd,) kh, kw] (for a transposed convolution,
     /// `outputChannels` is its input's channel count).
-    public func weightShape(outputChannels: Int, rank: Int) -> [Int] {
+    package func weightShape(outputChannels: Int, rank: Int) -> [Int] {
         rank == 5 ? [outputChannels, channels, kernelDepth, kernelHeight, kernelWidth]
                   : [outputChannels, channels, kernelHeight, kernelWidth]
     }
 
     /// The same convolution on `count` items (a part of the batch).
-    public func withBatch(_ count: Int) -> ConvGeometry {
+    package func withBatch(_ count: Int) -> ConvGeometry {
         ConvGeometry(op: "conv", batch: count, channels: channels,
                      input: (inputDepth, inputHeight, inputWidth),
                      kernel: (kernelDepth, kernelHeight, kernelWidth),
                      stride: (strideDepth, strideHeight, strideWidth), padding: (padDepth, padHeight, padWidth))
     }
 
-    public var hasPadding: Bool { padDepth > 0 || padHeight > 0 || padWidth > 0 }
+    package var hasPadding: Bool { padDepth > 0 || padHeight > 0 || padWidth > 0 }
     /// Sizes of the zero-padded input.
     var paddedDepth: Int { inputDepth + 2 * padDepth }
     var paddedHeight: Int { inputHeight + 2 * padHeight }
@@ -89,12 +89,12 @@ public struct ConvGeometry: Equatable, Sendable {
 /// Padding is handled by working on a zero-padded copy of each image (im2col) or a padded
 /// scratch plane (col2im): the copy costs a fraction of the column matrix (which is kh·kw times
 /// larger) and leaves the inner loops without any bounds test.
-public enum Im2Col {
+package enum Im2Col {
     /// Work (elements) below which a task is not worth handing to another core.
     static let grain = 16_384
 
     /// Writes the column matrix [patchSize, columnCount] of `input` into `columns`.
-    public static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry,
+    package static func im2col(_ input: UnsafePointer<Float>, _ g: ConvGeometry,
                               into columns: UnsafeMutablePointer<Float>) {
         guard g.hasPadding else {
             gather(input, g, depth: g.inputDepth, height: g.inputHeight, width: g.inputWidth, into: columns)
@@ -111,7 +111,7 @@ public enum Im2Col {
     /// every column entry that reads its position (the adjoint of `im2col`). Each image plane
     /// starts at `channelBase[channel]` (a bias) or at zero. With `channelRange`, `columns` holds
     /// only the rows of those channels and only their planes are written.
-    public static func col2im(_ columns: UnsafePointer<Float>, _ g: ConvGeometry,
+    package static func col2im(_ columns: UnsafePointer<Float>, _ g: ConvGeometry,
                               into output: UnsafeMutablePointer<Float>,
                               channelBase: UnsafePointer<Float>? = nil, channelRange: Range<Int>? = nil) {
         let range = channelRange ?? 0..<g.channels

@@ -4,18 +4,18 @@
 ///
 /// Statistics are accumulated in Double from Float SIMD blocks, with a corrected two-pass
 /// variance, so they stay accurate for large groups and inputs far from zero.
-public enum LayerNormKernels {
+package enum LayerNormKernels {
     /// Per sample: x̂ = (x − mean) · inverseStd + shift. `mean` is the Float nearest the exact
     /// mean and `shift` = −(exact mean − mean) · inverseStd corrects for its rounding, which
     /// matters when the mean is large compared with the spread.
-    public struct Statistics: Sendable {
-        public var mean: [Float]
+    package struct Statistics: Sendable {
+        package var mean: [Float]
         /// 1 / sqrt(biased variance + epsilon)
-        public var inverseStd: [Float]
-        public var shift: [Float]
+        package var inverseStd: [Float]
+        package var shift: [Float]
     }
 
-    public static func forward(_ x: Tensor, weight: Tensor?, bias: Tensor?, groupSize: Int,
+    package static func forward(_ x: Tensor, weight: Tensor?, bias: Tensor?, groupSize: Int,
                                epsilon: Float) -> (output: Tensor, statistics: Statistics) {
         let d = groupSize
         precondition(d > 0 && x.count % d == 0, "layerNorm: group of \(d) does not divide \(x.shape)")
@@ -55,7 +55,7 @@ public enum LayerNormKernels {
 
     /// Gradients for x (if `needInput`), weight and bias (if given as needed). `weight` is the
     /// forward weight (nil when the forward had none).
-    public static func backward(_ grad: Tensor, _ x: Tensor, weight: Tensor?, statistics: Statistics,
+    package static func backward(_ grad: Tensor, _ x: Tensor, weight: Tensor?, statistics: Statistics,
                                 groupSize: Int, needInput: Bool, needWeight: Bool, needBias: Bool)
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let d = groupSize

@@ -8,8 +8,8 @@
 /// - a permutation that keeps the innermost axis, done as contiguous block copies
 ///   (patchify, [B,T,…]→[T,B,…]).
 /// Everything else walks the output in order with strided reads.
-public enum Permute {
-    public static func apply(_ t: Tensor, axes: [Int]) -> Tensor {
+package enum Permute {
+    package static func apply(_ t: Tensor, axes: [Int]) -> Tensor {
         precondition(axes.count == t.rank && Set(axes) == Set(0..<t.rank),
                      "permute: axes \(axes) are not a permutation of the \(t.rank) axes of shape \(t.shape)")
         let out = Tensor(uninitializedShape: axes.map { t.shape[$0] })

@@ -1,12 +1,12 @@
 /// 3-D max and average pooling on raw [B, C, D, H, W] tensors (inference only). A box window is
 /// separable: the pool runs as three 1-D passes (depth, height, width). Padded cells are not
 /// values: a window's cells outside the input are left out, which for max is padding with −∞.
-public enum Pooling3d {
-    public enum Reduction: Sendable { case max, average }
+package enum Pooling3d {
+    package enum Reduction: Sendable { case max, average }
 
     /// Pools x with window `kernel` and `stride`, `pads` (before, after) per dimension (SAME
     /// padding; `.average` accepts only zero pads, as I3D's VALID logits pool).
-    public static func apply(_ reduction: Reduction, _ x: Tensor, kernel: (Int, Int, Int), stride: (Int, Int, Int),
+    package static func apply(_ reduction: Reduction, _ x: Tensor, kernel: (Int, Int, Int), stride: (Int, Int, Int),
                              pads: [(before: Int, after: Int)] = [(0, 0), (0, 0), (0, 0)]) -> Tensor {
         precondition(x.rank == 5 && pads.count == 3, "Pooling3d: input \(x.shape) is not [B, C, D, H, W]")
         precondition(reduction == .max || pads.allSatisfy { $0.before == 0 && $0.after == 0 },

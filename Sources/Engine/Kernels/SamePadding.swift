@@ -1,9 +1,9 @@
 /// TensorFlow's "SAME" padding (I3D's convolutions and pools) and the asymmetric constant
 /// padding it can need, on raw [B, C, D, H, W] tensors. Inference only: no gradients.
-public enum SamePadding {
+package enum SamePadding {
     /// Cells added before and after one dimension of size `size` so that a window `kernel` with
     /// `stride` gives ceil(size / stride) outputs; an odd total puts the extra cell at the end.
-    public static func amounts(size: Int, kernel: Int, stride: Int) -> (before: Int, after: Int) {
+    package static func amounts(size: Int, kernel: Int, stride: Int) -> (before: Int, after: Int) {
         precondition(size > 0 && kernel > 0 && stride > 0,
                      "SamePadding: size \(size), kernel \(kernel), stride \(stride) must be positive")
         let outputs = (size + stride - 1) / stride
@@ -12,7 +12,7 @@ public enum SamePadding {
     }
 
     /// The (before, after) amounts of the three dimensions of a [B, C, D, H, W] tensor.
-    public static func amounts(shape: [Int], kernel: (Int, Int, Int), stride: (Int, Int, Int))
+    package static func amounts(shape: [Int], kernel: (Int, Int, Int), stride: (Int, Int, Int))
         -> [(before: Int, after: Int)] {
         precondition(shape.count == 5, "SamePadding: shape \(shape) is not [B, C, D, H, W]")
         return [amounts(size: shape[2], kernel: kernel.0, stride: stride.0),
@@ -21,7 +21,7 @@ public enum SamePadding {
     }
 
     /// x [B, C, D, H, W] with `pads[i]` cells of `value` added before/after dimension 2 + i.
-    public static func pad(_ x: Tensor, _ pads: [(before: Int, after: Int)], value: Float) -> Tensor {
+    package static func pad(_ x: Tensor, _ pads: [(before: Int, after: Int)], value: Float) -> Tensor {
         precondition(x.rank == 5 && pads.count == 3 && pads.allSatisfy { $0.before >= 0 && $0.after >= 0 },
                      "SamePadding.pad: input \(x.shape) needs three non-negative (before, after) pairs")
         let (depth, height, width) = (x.shape[2], x.shape[3], x.shape[4])

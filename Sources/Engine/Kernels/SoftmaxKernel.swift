@@ -3,8 +3,8 @@ import Foundation
 /// Softmax along one axis of raw tensors, numerically stable (the maximum is subtracted before
 /// exponentiating, so no exp overflows and the largest term is exactly 1).
 /// A tensor is viewed as [outer, n, inner] with the softmax over n.
-public enum Softmax {
-    public static func forward(_ x: Tensor, axis: Int) -> Tensor {
+package enum Softmax {
+    package static func forward(_ x: Tensor, axis: Int) -> Tensor {
         let axis = Shape.normalizedAxis(axis, rank: x.rank, op: "softmax", shape: x.shape)
         let (outer, n, inner) = view(x.shape, axis: axis)
         let out = Tensor(uninitializedShape: x.shape)
@@ -59,7 +59,7 @@ public enum Softmax {
     }
 
     /// dL/dx = y ⊙ (g − Σₐ g ⊙ y), from the softmax output y and its gradient g.
-    public static func backward(output y: Tensor, grad g: Tensor, axis: Int) -> Tensor {
+    package static func backward(output y: Tensor, grad g: Tensor, axis: Int) -> Tensor {
         Shape.check("softmax backward", g.shape, equals: y.shape, "gradient")
         let axis = Shape.normalizedAxis(axis, rank: y.rank, op: "softmax", shape: y.shape)
         let (outer, n, inner) = view(y.shape, axis: axis)

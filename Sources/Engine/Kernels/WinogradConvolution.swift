@@ -12,7 +12,7 @@ import CKernels
 /// cost a sixth (64 channels) to a third (32) of the GEMM time. Transforms and GEMM are C
 /// kernels (`CKernels`, AVX2 + FMA where available). The results equal the direct sum up to
 /// float rounding (tests compare with the direct loops, the im2col path and the fixtures).
-public enum WinogradConvolution {
+package enum WinogradConvolution {
     /// The output block m for a kernel size, or nil where im2col is used. F(2×2, 5×5) rounds
     /// about 5× more than the direct sum (simulated: 1.6e-6 of the largest output at 64
     /// channels); F(4×4, 5×5) would save another 2.25× of GEMM FLOPs but rounds 4× worse again
@@ -36,7 +36,7 @@ public enum WinogradConvolution {
 
     /// A 2-D, stride-1, square-kernel convolution whose padding is at most r − 1 on both axes
     /// (so the input gradient is again a correlation with non-negative padding).
-    public static func supports(_ g: ConvGeometry) -> Bool {
+    package static func supports(_ g: ConvGeometry) -> Bool {
         g.inputDepth == 1 && g.kernelDepth == 1 && g.padDepth == 0
             && g.strideHeight == 1 && g.strideWidth == 1 && g.strideDepth == 1
             && g.kernelHeight == g.kernelWidth && outputTile(kernelSize: g.kernelHeight) != nil
