@@ -3,9 +3,9 @@
 # the same recipe and iterations, side by side, one core each (MOTIONRNN_THREADS=1), niced.
 # Each session stops at a checkpoint when its time budget is spent; run the script again to
 # continue exactly where it stopped (`train --resume`). Then `motionrnn export` writes the files.
-# The runs were planned for 24 000 iterations and re-planned at iteration 5 250 to end at 10 000
+# The runs were planned for 24 000 iterations and re-planned at iteration 5 250 to end at 12 000
 # (the cosine decay then reaches its end within the CPU time we have): phase 1 stops there
-# (--stop-at), phase 2 resumes with --iterations 10000.
+# (--stop-at), phase 2 resumes with --iterations 12000.
 #
 #   bash scripts/train-shipped.sh RUNS_FOLDER [TIME_BUDGET]     e.g. ~/runs 2h30m
 set -euo pipefail
@@ -29,7 +29,7 @@ for model in motionrnn-predrnn predrnn; do
         # although they run at different speeds (runs started with fewer kept are raised here).
         arguments=(--output "$folder" --resume --keep-checkpoints 200)
         newest=$(ls "$folder/checkpoints" | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
-        if [ "${newest:-0}" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 10000); fi
+        if [ "${newest:-0}" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 12000); fi
     else
         arguments=(--model "$model" "${recipe[@]}" --output "$folder")
     fi
