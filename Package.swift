@@ -6,6 +6,12 @@ import PackageDescription
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
 // Beside them, on Engine and ZlibCodec (the one zlib wrapper): Datasets (sequence sources, readers,
 // generators) and Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
+// Every target but Engine builds in the Swift 6 language mode (complete concurrency checking).
+// Engine stays in Swift 5 mode for now: its worker pool runs non-Sendable closures that share raw
+// pointers between threads by design (disjoint ranges), and making them @Sendable ripples into
+// every kernel; see docs/RELIABILITY.md.
+let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
 let package = Package(
     name: "MotionRNN",
     products: [
@@ -33,47 +39,49 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         // gzip, zlib and raw deflate through the system zlib: PNG and the dataset readers.
-        .target(name: "ZlibCodec", dependencies: ["CZlib"]),
+        .target(name: "ZlibCodec", dependencies: ["CZlib"], swiftSettings: swift6),
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
-        .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"]),
-        .target(name: "Layers", dependencies: ["Engine"]),
-        .target(name: "Cells", dependencies: ["Engine", "Layers"]),
-        .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
+        .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
+        .target(name: "Layers", dependencies: ["Engine"], swiftSettings: swift6),
+        .target(name: "Cells", dependencies: ["Engine", "Layers"], swiftSettings: swift6),
+        .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"], swiftSettings: swift6),
         // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
-        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"]),
+        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"], swiftSettings: swift6),
         // Training's ProcessGroup over MPI ranks.
-        .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"]),
-        .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"]),
+        .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"], swiftSettings: swift6),
+        .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
         // What a user names as data (generators, files, folders, videos) → train/test datasets.
-        .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
+        .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"], swiftSettings: swift6),
         // A run's pictures and HTML page.
-        .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
+        .target(name: "Reports", dependencies: ["Engine", "Imaging"], swiftSettings: swift6),
         // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
-        .target(name: "Metrics", dependencies: ["Engine"]),
+        .target(name: "Metrics", dependencies: ["Engine"], swiftSettings: swift6),
         // FVD (SPEC §11): I3D in the engine (inference), TF1 resize, Fréchet distance in Float64.
-        .target(name: "FVD", dependencies: ["Engine"]),
+        .target(name: "FVD", dependencies: ["Engine"], swiftSettings: swift6),
         // The reference fixtures (official PyTorch tensors, I3D/FVD) run through our models and
         // compared: `verify-reference`, `verify-fvd` and the fixture tests share it.
-        .target(name: "Verification", dependencies: ["Engine", "Layers", "Cells", "Predictor", "FVD"]),
+        .target(name: "Verification", dependencies: ["Engine", "Layers", "Cells", "Predictor", "FVD"], swiftSettings: swift6),
         // What `motionrnn bench` and `bench-kernels` time: a training step, inference, kernels, SGEMM.
-        .target(name: "Benchmarks", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
+        .target(name: "Benchmarks", dependencies: ["Engine", "Layers", "Cells", "Predictor"], swiftSettings: swift6),
         // A run end to end: presets, data → trainer → evaluation → metrics and report.
         .target(name: "Experiments",
                 dependencies: ["Engine", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                               "Reports", "Training"]),
+                               "Reports", "Training"], swiftSettings: swift6),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
                 "FVD", "Reports", "Training", "Experiments", "DistributedTraining", "Verification", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]
+            ],
+            swiftSettings: swift6
         ),
         // The file readers as libFuzzer targets (scripts/fuzz.sh) and a corpus replayer (tests).
-        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"]),
+        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"],
+                          swiftSettings: swift6),
         // Shared by the test targets: fixture lookup, finite-difference gradient checks.
         .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),

@@ -141,11 +141,7 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
 
     /// The experiment for model `modelName` (e.g. `motionrnn-predrnn`) on `data`.
     public func experiment(model modelName: String, data: DataSource) throws -> Experiment {
-        guard let name = ModelName(modelName) else {
-            throw ModelConfigurationError(
-                field: "model", message: "'\(modelName)' is unknown; expected one of \(ModelConfiguration.modelNames.joined(separator: ", "))")
-        }
-        return experiment(model: name, data: data)
+        experiment(model: try ModelName.parse(modelName), data: data)
     }
 
     /// The experiment for model `name` on `data`.

@@ -3,7 +3,7 @@ import Foundation
 
 /// FVD of two sets of videos (SPEC §11): preprocessing, I3D embeddings, Fréchet distance.
 /// Videos are [T, H, W, C] tensors in [0, 1] with C = 1 or 3 and T ≥ 9.
-public struct FrechetVideoDistance: @unchecked Sendable {
+public struct FrechetVideoDistance: Sendable {
     public let network: I3D
 
     public init(weights url: URL = I3DWeights.defaultURL) throws {

@@ -4,7 +4,7 @@ import Foundation
 /// The Inception-v1 I3D of TF-Hub's `i3d-kinetics-400` (SPEC §11.2), inference only, on
 /// [B, 3, T, 224, 224] clips with values in [−1, 1]: 400 Kinetics logits per logit step.
 /// Every unit's BN is folded into its convolution at load time.
-public struct I3D: @unchecked Sendable {
+public struct I3D: Sendable {
     /// Below 9 frames the time axis is gone before the 2×7×7 logits pool.
     public static let minimumFrames = 9
     /// Frames are resized to this square; the final 7×7 pool needs exactly it.

@@ -264,6 +264,15 @@ public struct ModelName: Hashable, Sendable, LosslessStringConvertible {
 
     public var description: String { (withMotionRNN ? Self.motionPrefix : "") + backbone.rawValue }
 
+    /// `text` as a model name, or an error that lists the names there are.
+    public static func parse(_ text: String) throws -> ModelName {
+        guard let name = ModelName(text) else {
+            throw ModelConfigurationError(
+                field: "model", message: "'\(text)' is unknown; expected one of \(ModelConfiguration.modelNames.joined(separator: ", "))")
+        }
+        return name
+    }
+
     /// Every name: the backbones, then each with MotionRNN.
     public static let all: [ModelName] = [false, true].flatMap { motion in
         ModelConfiguration.BackboneKind.allCases.map { ModelName(backbone: $0, withMotionRNN: motion) }
@@ -284,11 +293,7 @@ extension ModelConfiguration {
 
     /// The configuration of model `name` (one of `modelNames`) in `preset`.
     public init(model name: String, preset: ModelPreset) throws {
-        guard let parsed = ModelName(name) else {
-            throw ModelConfigurationError(
-                field: "model", message: "'\(name)' is unknown; expected one of \(Self.modelNames.joined(separator: ", "))")
-        }
-        self.init(model: parsed, preset: preset)
+        self.init(model: try ModelName.parse(name), preset: preset)
     }
 
     /// The configuration of model `name` in `preset`.

@@ -13,6 +13,8 @@ private func runFuzzerDriver(
     _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
     _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
 
+// Unsafe is safe here: set once by `main` before libFuzzer's driver starts, then only read by
+// the driver's callback on that same thread.
 nonisolated(unsafe) private var fuzzTarget = FuzzTarget.npy
 
 /// The entry libFuzzer's runtime expects to exist (its driver calls the one passed to it).

@@ -1,6 +1,11 @@
 import ArgumentParser
 import Engine
 import Foundation
+#if canImport(SwiftGlibc)
+// For `stdout`, a C global that Swift 6 cannot check; the command touches it once, before any
+// thread starts.
+@preconcurrency import SwiftGlibc
+#endif
 import Benchmarks
 import Predictor
 

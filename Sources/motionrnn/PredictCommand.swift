@@ -42,10 +42,7 @@ struct PredictCommand: ParsableCommand {
         let input = paths[paths.count - 1]
         let trained = try choice.load(run: runFolder)
         let m = trained.experiment.model
-        let transform = FrameTransform(channels: m.imageChannels,
-                                       crop: trained.experiment.centerCropFraction.map { .centerFraction($0) },
-                                       resize: (m.imageWidth, m.imageHeight))
-        let frames = try FrameSource.load(URL(fileURLWithPath: input), transform: transform,
+        let frames = try FrameSource.load(URL(fileURLWithPath: input), transform: trained.frameTransform,
                                           start: start, stride: frameStride)
         guard frames.count >= m.inputLength else {
             throw ValidationError("\(input): \(frames.count) frames, the model needs \(m.inputLength) input frames")
@@ -55,13 +52,7 @@ struct PredictCommand: ParsableCommand {
                                                 start: start, frameStride: frameStride, model: trained) {
             printError("warning: \(warning)")
         }
-        // The model predicts T − 1 frames from a T-frame sequence; frames after the input are
-        // unknown, so they are zeros that it never sees (its own predictions replace them).
-        let sequence = Tensor(frames: context)
-        let batch = Tensor(zeros: [1, m.totalLength, m.imageHeight, m.imageWidth, m.imageChannels])
-        batch.mutablePointer.update(from: sequence.pointer, count: sequence.count)
-        let (_, prediction) = Evaluator.predict(trained.model, batch: batch, configuration: m)
-        let predicted = Image.frames(sequence: prediction.reshaped(Array(prediction.shape.dropFirst())))
+        let predicted = try trained.predict(following: context)
 
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "predictions")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -3,7 +3,7 @@ import Foundation
 /// A NumPy `.npy` array: its element type, shape and raw row-major bytes (not yet converted).
 /// Reading checks the header and the size; converting to Float happens per slice, so a large
 /// memory-mapped file (Moving MNIST's 800 MB test set) is never copied whole.
-public struct NPYArray: @unchecked Sendable {
+public struct NPYArray: Sendable {
     public enum DType: String, Sendable, CaseIterable {
         case bool = "b1", uint8 = "u1", int8 = "i1", uint16 = "u2", int16 = "i2"
         case uint32 = "u4", int32 = "i4", uint64 = "u8", int64 = "i8"

@@ -4,7 +4,7 @@ import Foundation
 /// A zip archive read from its central directory (what NumPy's `np.savez` writes: members
 /// stored, or deflated by `np.savez_compressed`; ZIP64 records included, since NumPy always
 /// writes members with ZIP64 local headers). Members are extracted on demand and CRC-checked.
-public struct ZipArchive: @unchecked Sendable {
+public struct ZipArchive: Sendable {
     public struct Member: Sendable, Equatable {
         public let name: String
         /// 0 = stored, 8 = deflate.

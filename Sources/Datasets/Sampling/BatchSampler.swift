@@ -107,7 +107,7 @@ public struct BatchSampler: Sendable {
     }
 }
 
-/// Keeps the first error thrown by concurrent work.
+/// Keeps the first error thrown by concurrent work. Sendable by hand: the lock guards `stored`.
 private final class FirstError: @unchecked Sendable {
     private let lock = NSLock()
     private var stored: Error?

@@ -65,8 +65,8 @@ public struct ImageFolderSequence: Sendable {
     /// first file of the folder and converted to its channel count. Files are decoded on all cores.
     public func load(start: Int = 0, stride: Int = 1, limit: Int? = nil) throws -> [Image] {
         precondition(start >= 0 && stride >= 1, "ImageFolderSequence.load: need start ≥ 0 and stride ≥ 1")
-        var indices = Array(Swift.stride(from: start, to: files.count, by: stride))
-        if let limit { indices = Array(indices.prefix(limit)) }
+        let every = Array(Swift.stride(from: start, to: files.count, by: stride))
+        let indices = limit.map { Array(every.prefix($0)) } ?? every
         if indices.isEmpty { return [] }
         // The reference frame is the folder's first file, so every window of one folder agrees.
         let reference = try ImageFile.read(files[0], channels: transform.channels)
@@ -89,7 +89,8 @@ public struct ImageFolderSequence: Sendable {
     }
 }
 
-/// One result slot per frame, written by exactly one concurrent worker each.
+/// One result slot per frame, written by exactly one concurrent worker each. Sendable by hand:
+/// every access to `values` from the workers goes through the lock.
 private final class UnsafeResults: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var values: [Result<Image, Error>?]
