@@ -35,6 +35,7 @@ public enum Comparison {
             }
         }
         var report = ComparisonReport(title: "MotionRNN-Swift: \(models.map(\.name).joined(separator: " vs ")) on \(dataName)")
+        report.higherIsBetter = FrameMetrics.higherIsBetter
         var names: [String] = [], metrics: [MetricsReport] = []
         for (name, trained) in models {
             let result = try Evaluation.run(trained.model, on: testSet, count: count, batchSize: batchSize,
@@ -44,7 +45,7 @@ public enum Comparison {
                 report.exampleInputs = result.examples.map { Image.frames(sequence: $0.input) }
                 report.exampleTruths = result.examples.map { Image.frames(sequence: $0.truth) }
             }
-            report.entries.append(.init(name: name, metrics: ExperimentRunner.metricTable(result.metrics),
+            report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values,
                                         predictions: result.examples.map { Image.frames(sequence: $0.prediction) }))
             report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
@@ -53,10 +54,11 @@ public enum Comparison {
         for baseline in baselines {
             let scored = try Evaluation.score(baseline, on: testSet, count: count, batchSize: batchSize,
                                               configuration: first, options: options)
-            report.entries.append(.init(name: baseline.rawValue, metrics: ExperimentRunner.metricTable(scored)))
+            report.entries.append(.init(name: baseline.rawValue, metrics: scored.perFrameTable.values))
             names.append(baseline.rawValue)
             metrics.append(scored)
         }
+        report.metricOrder = metrics[0].perFrameTable.columns
         report.summary.append("test set: the first \(metrics[0].sequenceCount) sequences of \(dataName); every model sees the same ones")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()

@@ -125,9 +125,7 @@ public enum ExperimentRunner {
                 point.meanMSE.map { (point.iteration, point.seconds.map { $0 / 3600 }, Double($0)) }
             }
         }
-        report.metrics = metricTable(result.metrics)
-        report.metricOrder = ["MSE", "MAE", "SSIM", "PSNR", "GDL"]
-            + (result.metrics.categorical?.thresholds.flatMap { ["CSI\(Int($0.threshold))", "FAR\(Int($0.threshold))"] } ?? [])
+        (report.metrics, report.metricOrder) = result.metrics.perFrameTable
         let url = try report.write(to: run.appendingPathComponent("report"))
         return (url, result.metrics)
     }
@@ -139,16 +137,6 @@ public enum ExperimentRunner {
         return try Evaluation.run(model, on: testSet, count: experiment.testCount,
                                   batchSize: experiment.training.batchSize, configuration: experiment.model,
                                   exampleCount: experiment.reportExamples, options: options, group: group)
-    }
-
-    static func metricTable(_ metrics: MetricsReport) -> [String: [Double]] {
-        var table = ["MSE": metrics.mse.perFrame, "MAE": metrics.mae.perFrame, "SSIM": metrics.ssim.perFrame,
-                     "PSNR": metrics.psnr.perFrame, "GDL": metrics.gdl.perFrame]
-        for threshold in metrics.categorical?.thresholds ?? [] {
-            table["CSI\(Int(threshold.threshold))"] = threshold.csi.perFrame
-            table["FAR\(Int(threshold.threshold))"] = threshold.far.perFrame
-        }
-        return table
     }
 
     static func validationBatches(_ validationSet: any SequenceDataset, count: Int, batchSize: Int) throws -> [Tensor] {

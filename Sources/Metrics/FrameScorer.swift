@@ -1,23 +1,24 @@
-/// Per-frame values of the metrics for one (truth, prediction) frame pair.
+/// The per-frame values of `FrameMetrics.all` for one (truth, prediction) frame pair, in that order.
 public struct FrameScores: Sendable, Equatable {
-    /// Σ over pixels and channels of (t − p̂)² and |t − p̂|, p̂ the prediction clipped to [0, 1].
-    public var squaredError = 0.0
-    public var absoluteError = 0.0
-    /// 10·log10(1 / mean squared error), capped at `PixelMetrics.psnrCap`.
-    public var psnr = 0.0
-    /// Mean over channels of the 8-bit SSIM.
-    public var ssim = 0.0
-    public var gradientDifference = 0.0
+    public var values: [Double]
 
-    public init() {}
+    public init(values: [Double]) { self.values = values }
+
+    /// The value of the metric called `name`.
+    public subscript(name: String) -> Double? {
+        FrameMetrics.all.firstIndex { $0.name == name }.map { values[$0] }
+    }
+
+    public var squaredError: Double { self["MSE"]! }
+    public var absoluteError: Double { self["MAE"]! }
+    public var psnr: Double { self["PSNR"]! }
+    public var ssim: Double { self["SSIM"]! }
+    public var gradientDifference: Double { self["GDL"]! }
 
     /// The first metric, in report order, that is NaN or infinite; nil when all are finite.
     /// (Any NaN input makes MSE NaN, so in practice that is the one named.)
     var firstNonFinite: String? {
-        if squaredError.isFinite && absoluteError.isFinite && psnr.isFinite && ssim.isFinite
-            && gradientDifference.isFinite { return nil }
-        return [("MSE", squaredError), ("MAE", absoluteError), ("PSNR", psnr), ("SSIM", ssim),
-                ("GDL", gradientDifference)].first { !$0.1.isFinite }?.0
+        values.firstIndex { !$0.isFinite }.map { FrameMetrics.all[$0].name }
     }
 }
 
@@ -59,35 +60,29 @@ public final class FrameScorer {
     /// prediction is clipped here) and adds its CSI/FAR events into `counts`.
     public func score(truth: UnsafePointer<Float>, prediction: UnsafePointer<Float>,
                       counts: UnsafeMutablePointer<Int>) -> FrameScores {
-        let pixels = height * width, count = pixels * channels
-        var scores = FrameScores()
+        let count = height * width * channels
         let sums = PixelMetrics.clipAndErrorSums(truth: truth, prediction: prediction, clipped: clipped,
                                                  count: count)
-        scores.squaredError = sums.squared
-        scores.absoluteError = sums.absolute
-        scores.psnr = PixelMetrics.psnr(meanSquaredError: sums.squared / Double(count))
-        let p = UnsafePointer(clipped)
-        scores.gradientDifference = PixelMetrics.gradientDifference(
-            truth: truth, prediction: p, height: height, width: width, channels: channels)
-
-        let rule = categorical?.rule
-        var ssimTotal = 0.0
-        for c in 0..<channels {
-            PixelMetrics.quantize(truth + c, stride: channels, into: truthBytes, count: pixels)
-            PixelMetrics.quantize(p + c, stride: channels, into: predictionBytes, count: pixels)
-            ssimTotal += StructuralSimilarity.meanSSIM(truthBytes, predictionBytes, height: height, width: width,
-                                                       scratch: ssimScratch)
-            if let rule, rule.quantized {
-                PixelMetrics.countEvents(truth: truthBytes, prediction: predictionBytes, count: pixels,
-                                         scale: rule.scale, offset: rule.offset, thresholds: thresholds,
-                                         into: counts)
-            }
-        }
-        scores.ssim = ssimTotal / Double(channels)
-        if let rule, !rule.quantized {
-            PixelMetrics.countEvents(truth: truth, prediction: p, count: count, scale: rule.scale,
-                                     offset: rule.offset, thresholds: thresholds, into: counts)
+        let frame = FramePair(truth: truth, prediction: clipped, height: height, width: width, channels: channels,
+                              squaredErrorSum: sums.squared, absoluteErrorSum: sums.absolute, scorer: self)
+        let scores = FrameScores(values: FrameMetrics.all.map { $0.value(of: frame) })
+        if let rule = categorical?.rule {
+            countEvents(frame, rule: rule, into: counts)
         }
         return scores
+    }
+
+    /// CSI/FAR events of one frame, on 8-bit pixels per channel or on the clipped values.
+    private func countEvents(_ frame: FramePair, rule: ReflectivityRule, into counts: UnsafeMutablePointer<Int>) {
+        if rule.quantized {
+            for channel in 0..<channels {
+                let bytes = frame.quantized(channel: channel)
+                PixelMetrics.countEvents(truth: bytes.truth, prediction: bytes.prediction, count: height * width,
+                                         scale: rule.scale, offset: rule.offset, thresholds: thresholds, into: counts)
+            }
+        } else {
+            PixelMetrics.countEvents(truth: frame.truth, prediction: frame.prediction, count: frame.count,
+                                     scale: rule.scale, offset: rule.offset, thresholds: thresholds, into: counts)
+        }
     }
 }

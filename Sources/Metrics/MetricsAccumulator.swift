@@ -5,8 +5,8 @@ import Engine
 /// Each batch is `truth` and `prediction` of the predicted frames, `[B, T, H, W, C]` in [0, 1]
 /// (frame index 0 is the first predicted frame); every batch must have the same T, H, W, C and
 /// H, W ≥ 7 (SSIM's window). Per frame index the accumulator keeps the sums over sequences of
-/// MSE, MAE, PSNR, SSIM and GDL (each a per-frame value, so the report gives their means over
-/// sequences) and the CSI/FAR hit, miss and false-alarm counts pooled over the whole test set.
+/// each metric of `FrameMetrics.all` (each a per-frame value, so the report gives their means
+/// over sequences) and the CSI/FAR hit, miss and false-alarm counts pooled over the whole test set.
 ///
 /// Frames are scored in parallel on the worker pool's threads; a batch whose metrics are not all finite throws
 /// `MetricsError.nonFinite` and leaves the accumulator as it was before the batch.
@@ -16,8 +16,8 @@ public struct MetricsAccumulator: Sendable {
     /// [T, H, W, C], fixed by the first batch.
     public private(set) var frameShape: [Int]?
 
-    var squaredError: [Double] = [], absoluteError: [Double] = [], psnr: [Double] = []
-    var ssim: [Double] = [], gradientDifference: [Double] = []
+    /// [metric of `FrameMetrics.all`][frame index]: sums over sequences.
+    var totals: [[Double]] = []
     /// [T][threshold][hits, misses, false alarms], flattened.
     var events: [Int] = []
 
@@ -45,7 +45,7 @@ public struct MetricsAccumulator: Sendable {
         guard frames > 0 else { return }
 
         let scores = UnsafeMutablePointer<FrameScores>.allocate(capacity: frames)
-        scores.initialize(repeating: FrameScores(), count: frames)
+        scores.initialize(repeating: FrameScores(values: []), count: frames)
         let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, frames * perFrame))
         counts.initialize(repeating: 0, count: max(1, frames * perFrame))
         defer {
@@ -73,12 +73,8 @@ public struct MetricsAccumulator: Sendable {
 
         if frameShape == nil { start(frameShape: geometry) }
         for f in 0..<frames {
-            let step = f % steps, s = scores[f]
-            squaredError[step] += s.squaredError
-            absoluteError[step] += s.absoluteError
-            psnr[step] += s.psnr
-            ssim[step] += s.ssim
-            gradientDifference[step] += s.gradientDifference
+            let step = f % steps
+            for (metric, value) in scores[f].values.enumerated() { totals[metric][step] += value }
             for k in 0..<perFrame { events[step * perFrame + k] += counts[f * perFrame + k] }
         }
         sequenceCount += batch
@@ -104,29 +100,26 @@ public struct MetricsAccumulator: Sendable {
     /// metric sums and the event counts), for adding the accumulators of disjoint parts of a
     /// test set, e.g. with an all-reduce across processes. Counts stay exact in Double below 2⁵³.
     public var sums: [Double] {
-        [Double(sequenceCount)] + squaredError + absoluteError + psnr + ssim + gradientDifference + events.map(Double.init)
+        [Double(sequenceCount)] + totals.joined() + events.map(Double.init)
     }
 
     /// Adds another accumulator's `sums` (same options) for frames of `frameShape` [T, H, W, C].
     public mutating func merge(sums other: [Double], frameShape shape: [Int]) {
-        let steps = shape[0], perFrame = countsPerFrame
-        precondition(other.count == 1 + steps * (5 + perFrame) && frameShape.map { $0 == shape } != false,
+        let steps = shape[0], perFrame = countsPerFrame, metrics = FrameMetrics.all.count
+        precondition(other.count == 1 + steps * (metrics + perFrame) && frameShape.map { $0 == shape } != false,
                      "MetricsAccumulator.merge: sums of \(other.count) values do not fit frames \(shape)")
         if frameShape == nil { start(frameShape: shape) }
         sequenceCount += Int(other[0])
-        func add(_ target: inout [Double], _ block: Int) {
-            for t in 0..<steps { target[t] += other[1 + block * steps + t] }
+        for metric in 0..<metrics {
+            for t in 0..<steps { totals[metric][t] += other[1 + metric * steps + t] }
         }
-        add(&squaredError, 0); add(&absoluteError, 1); add(&psnr, 2); add(&ssim, 3); add(&gradientDifference, 4)
-        for k in 0..<(steps * perFrame) { events[k] += Int(other[1 + 5 * steps + k]) }
+        for k in 0..<(steps * perFrame) { events[k] += Int(other[1 + metrics * steps + k]) }
     }
 
     /// Zero sums for frames of `shape` [T, H, W, C].
     private mutating func start(frameShape shape: [Int]) {
         frameShape = shape
-        squaredError = Array(repeating: 0, count: shape[0])
-        absoluteError = squaredError; psnr = squaredError; ssim = squaredError
-        gradientDifference = squaredError
+        totals = Array(repeating: Array(repeating: 0, count: shape[0]), count: FrameMetrics.all.count)
         events = Array(repeating: 0, count: shape[0] * countsPerFrame)
     }
 
@@ -147,7 +140,6 @@ public struct MetricsAccumulator: Sendable {
         }
         return MetricsReport(
             sequenceCount: sequenceCount, frameShape: frameShape, psnrCap: PixelMetrics.psnrCap,
-            mse: series(squaredError), mae: series(absoluteError), ssim: series(ssim),
-            psnr: series(psnr), gdl: series(gradientDifference), categorical: categoricalReport)
+            series: zip(FrameMetrics.all, totals).map { ($0.name, series($1)) }, categorical: categoricalReport)
     }
 }

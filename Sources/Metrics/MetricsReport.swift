@@ -47,7 +47,8 @@ public struct CategoricalReport: Codable, Sendable, Equatable {
     }
 }
 
-/// The metrics of a test set (SPEC §9), per predicted frame index and averaged.
+/// The metrics of a test set (SPEC §9), per predicted frame index and averaged: one series per
+/// metric of `FrameMetrics.all` (by name, in `names` order) and CSI/FAR for radar.
 /// MSE, MAE and GDL are per-frame sums over pixels and channels, averaged over sequences; PSNR
 /// (dB, capped at `psnrCap`) and SSIM are per-frame values averaged over sequences.
 public struct MetricsReport: Codable, Sendable, Equatable {
@@ -55,29 +56,90 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     /// [T, H, W, C] of the predicted frames.
     public var frameShape: [Int]
     public var psnrCap: Double
-    public var mse: MetricSeries
-    public var mae: MetricSeries
-    public var ssim: MetricSeries
-    public var psnr: MetricSeries
-    public var gdl: MetricSeries
+    /// The metrics' names in report order.
+    public var names: [String]
+    /// Each metric's series, by name.
+    public var series: [String: MetricSeries]
     /// Present for radar evaluations (`MetricsOptions.categorical`).
     public var categorical: CategoricalReport?
 
-    public init(sequenceCount: Int, frameShape: [Int], psnrCap: Double, mse: MetricSeries,
-                mae: MetricSeries, ssim: MetricSeries, psnr: MetricSeries, gdl: MetricSeries,
+    public init(sequenceCount: Int, frameShape: [Int], psnrCap: Double, series: [(String, MetricSeries)],
                 categorical: CategoricalReport?) {
         self.sequenceCount = sequenceCount
         self.frameShape = frameShape
         self.psnrCap = psnrCap
-        self.mse = mse
-        self.mae = mae
-        self.ssim = ssim
-        self.psnr = psnr
-        self.gdl = gdl
+        names = series.map(\.0)
+        self.series = Dictionary(series, uniquingKeysWith: { first, _ in first })
         self.categorical = categorical
     }
 
-    public var frameCount: Int { mse.perFrame.count }
+    /// The five of SPEC §9 by name.
+    public init(sequenceCount: Int, frameShape: [Int], psnrCap: Double, mse: MetricSeries,
+                mae: MetricSeries, ssim: MetricSeries, psnr: MetricSeries, gdl: MetricSeries,
+                categorical: CategoricalReport?) {
+        self.init(sequenceCount: sequenceCount, frameShape: frameShape, psnrCap: psnrCap,
+                  series: [("MSE", mse), ("MAE", mae), ("SSIM", ssim), ("PSNR", psnr), ("GDL", gdl)],
+                  categorical: categorical)
+    }
+
+    /// The series of metric `name` (empty when this report has none).
+    public subscript(name: String) -> MetricSeries { series[name] ?? MetricSeries(perFrame: []) }
+
+    public var mse: MetricSeries { self["MSE"] }
+    public var mae: MetricSeries { self["MAE"] }
+    public var ssim: MetricSeries { self["SSIM"] }
+    public var psnr: MetricSeries { self["PSNR"] }
+    public var gdl: MetricSeries { self["GDL"] }
+
+    public var frameCount: Int { frameShape.first ?? 0 }
+
+    /// Every per-frame series a report plots, by label: the metrics, then CSI/FAR per threshold
+    /// ("CSI20"); `columns` gives their order.
+    public var perFrameTable: (values: [String: [Double]], columns: [String]) {
+        var values = series.mapValues(\.perFrame), columns = names
+        for threshold in categorical?.thresholds ?? [] {
+            let level = Int(threshold.threshold)
+            values["CSI\(level)"] = threshold.csi.perFrame
+            values["FAR\(level)"] = threshold.far.perFrame
+            columns += ["CSI\(level)", "FAR\(level)"]
+        }
+        return (values, columns)
+    }
+
+    // MARK: JSON: each metric under its lowercased name ("mse"), beside the fixed fields.
+
+    private struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(_ string: String) { stringValue = string }
+        init?(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: Key.self)
+        sequenceCount = try container.decode(Int.self, forKey: Key("sequenceCount"))
+        frameShape = try container.decode([Int].self, forKey: Key("frameShape"))
+        psnrCap = try container.decode(Double.self, forKey: Key("psnrCap"))
+        categorical = try container.decodeIfPresent(CategoricalReport.self, forKey: Key("categorical"))
+        var found: [(String, MetricSeries)] = []
+        for metric in FrameMetrics.all {
+            if let values = try container.decodeIfPresent(MetricSeries.self, forKey: Key(metric.name.lowercased())) {
+                found.append((metric.name, values))
+            }
+        }
+        names = found.map(\.0)
+        series = Dictionary(found, uniquingKeysWith: { first, _ in first })
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(sequenceCount, forKey: Key("sequenceCount"))
+        try container.encode(frameShape, forKey: Key("frameShape"))
+        try container.encode(psnrCap, forKey: Key("psnrCap"))
+        try container.encodeIfPresent(categorical, forKey: Key("categorical"))
+        for name in names { try container.encode(self[name], forKey: Key(name.lowercased())) }
+    }
 
     /// Pretty-printed JSON with sorted keys (stable diffs between runs).
     public func jsonData() throws -> Data {
@@ -93,9 +155,10 @@ public struct MetricsReport: Codable, Sendable, Equatable {
     /// A Markdown table: one row per predicted frame (numbered from 1), one column per metric,
     /// and a final "mean" row.
     public func markdownTable() -> String {
-        var columns: [(title: String, series: MetricSeries, digits: Int)] = [
-            ("MSE", mse, 2), ("MAE", mae, 2), ("SSIM", ssim, 4), ("PSNR (dB)", psnr, 2), ("GDL", gdl, 2),
-        ]
+        var columns: [(title: String, series: MetricSeries, digits: Int)] = names.map { name in
+            let metric = FrameMetrics.named(name)
+            return (metric?.title ?? name, self[name], metric?.digits ?? 2)
+        }
         for scores in categorical?.thresholds ?? [] {
             let level = scores.threshold == scores.threshold.rounded()
                 ? String(Int(scores.threshold)) : String(scores.threshold)

@@ -22,10 +22,11 @@ public struct ComparisonReport {
     public var title: String
     public var summary: [String] = []
     public var entries: [Entry] = []
-    /// Metrics to plot and tabulate, in this order.
-    public var metricOrder: [String] = ["MSE", "MAE", "SSIM", "PSNR", "GDL"]
+    /// Metrics to plot and tabulate, in this order (the caller's metrics decide: this target
+    /// knows none of them).
+    public var metricOrder: [String] = []
     /// Which way is better, for the table's caption.
-    public var higherIsBetter: Set<String> = ["SSIM", "PSNR"]
+    public var higherIsBetter: Set<String> = []
     /// Input and ground truth of the example sequences.
     public var exampleInputs: [[Image]] = []
     public var exampleTruths: [[Image]] = []
