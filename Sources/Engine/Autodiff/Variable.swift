@@ -63,6 +63,9 @@ public final class Variable {
 
     public func zeroGrad() { node.grad = nil }
 
+    /// Whether the value's storage is this variable's alone (see `Tensor.hasUniqueStorage`).
+    public func valueHasUniqueStorage() -> Bool { value.hasUniqueStorage() }
+
     /// Replaces a leaf's value (loading parameters). The shape must stay the same.
     public func assign(_ newValue: Tensor) {
         precondition(isLeaf, "assign: \(name) is not a leaf")
@@ -119,6 +122,8 @@ public final class GradientNode {
     public func accumulateGrad(fresh gradient: Tensor) {
         guard requiresGrad else { return }
         Shape.check("accumulateGrad(\(name))", gradient.shape, equals: shape, "gradient")
+        assert(grad == nil || grad!.hasUniqueStorage(),
+               "accumulateGrad(\(name)): the gradient's storage is shared with another tensor; adding in place would change it too")
         if let existing = grad {
             Elementwise.addInPlace(existing, gradient)
         } else {

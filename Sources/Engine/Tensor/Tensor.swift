@@ -20,7 +20,7 @@ public final class TensorStorage: @unchecked Sendable {
 /// A plain value: no gradient bookkeeping (that is `Variable`'s job).
 public struct Tensor: @unchecked Sendable {
     public let shape: [Int]
-    public let storage: TensorStorage
+    public private(set) var storage: TensorStorage
 
     public var count: Int { storage.count }
     public var rank: Int { shape.count }
@@ -82,6 +82,11 @@ public struct Tensor: @unchecked Sendable {
         out.mutablePointer.update(from: pointer, count: count)
         return out
     }
+
+    /// Whether no other tensor shares this one's storage (reshapes and copies of the struct do).
+    /// The in-place writers (the optimiser, gradient accumulation) check it in debug builds: a
+    /// write into shared storage would silently change the other tensor too.
+    public mutating func hasUniqueStorage() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     public subscript(indices: Int...) -> Float {
         pointer[Shape.flatIndex(indices, in: shape)]

@@ -88,6 +88,8 @@ public final class Adam {
         for index in parameters.indices {
             let parameter = parameters[index]
             guard let gradient = parameter.grad else { continue }
+            assert(parameter.valueHasUniqueStorage(),
+                   "Adam: the value of parameter \(stateKeys[index]) shares its storage with another tensor (a reshape or a state-dictionary entry still held); updating it in place would change that tensor too")
             if firstMoments[index] == nil {
                 firstMoments[index] = Tensor(zeros: parameter.shape)
                 secondMoments[index] = Tensor(zeros: parameter.shape)
