@@ -15,7 +15,7 @@ let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 let package = Package(
     name: "MotionRNN",
     products: [
-        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "ZlibCodec", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments", "Verification", "Benchmarks"]),
+        .library(name: "MotionRNN", targets: ["Engine", "Layers", "Cells", "Predictor", "ZlibCodec", "Datasets", "Imaging", "DataSources", "Reports", "Metrics", "FVD", "Training", "Experiments", "Verification"]),
         .executable(name: "motionrnn", targets: ["motionrnn"]),
     ],
     dependencies: [

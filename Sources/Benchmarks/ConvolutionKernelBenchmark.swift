@@ -4,30 +4,30 @@ import Foundation
 /// Times the convolution kernels on the shapes of MotionRNN-PredRNN in the paper's Moving MNIST
 /// configuration and each against a raw SGEMM of its forward product's size, so the overhead of
 /// im2col / col2im / reordering shows as a ratio (`motionrnn bench-kernels`).
-public struct ConvolutionKernelBenchmark {
+package struct ConvolutionKernelBenchmark {
     /// One convolution of the model: 16×16 after patching, channels of the V-MNIST config.
-    public struct Case: Sendable {
-        public let name: String
-        public let inChannels, outChannels, kernel, stride, padding, size: Int
-        public var transposed = false
+    package struct Case: Sendable {
+        package let name: String
+        package let inChannels, outChannels, kernel, stride, padding, size: Int
+        package var transposed = false
     }
 
     /// Seconds per call and GFLOP/s of each pass of one case, and of the SGEMM yardstick.
-    public struct Measurement: Sendable {
-        public let shape: Case
+    package struct Measurement: Sendable {
+        package let shape: Case
         /// The forward product's M, N, K.
-        public let m, n, k: Int
+        package let m, n, k: Int
         /// forward, backward-data, backward-weights, SGEMM.
-        public let seconds: [Double]
-        public var gigaflops: [Double] { seconds.map { 2.0 * Double(m) * Double(n) * Double(k) / $0 / 1e9 } }
+        package let seconds: [Double]
+        package var gigaflops: [Double] { seconds.map { 2.0 * Double(m) * Double(n) * Double(k) / $0 / 1e9 } }
     }
 
-    public var batch: Int
+    package var batch: Int
     package var layout: Convolution.BatchLayout?
     /// The algorithm for a geometry (nil: the engine's choice).
     package var algorithm: (ConvGeometry) -> Convolution.Algorithm?
-    public var warmup: Int, repetitions: Int
-    public var fastest = false, cpuTime = false
+    package var warmup: Int, repetitions: Int
+    package var fastest = false, cpuTime = false
 
     package init(batch: Int, layout: Convolution.BatchLayout?, algorithm: @escaping (ConvGeometry) -> Convolution.Algorithm?,
                 warmup: Int, repetitions: Int, fastest: Bool, cpuTime: Bool) {
@@ -41,7 +41,7 @@ public struct ConvolutionKernelBenchmark {
     }
 
     /// The model's convolutions with `hidden` channels per layer.
-    public static func cases(hidden h: Int) -> [Case] {
+    package static func cases(hidden h: Int) -> [Case] {
         [
             Case(name: "conv_x l0", inChannels: 16, outChannels: 7 * h, kernel: 5, stride: 1, padding: 2, size: 16),
             Case(name: "conv_x l>=1", inChannels: h, outChannels: 7 * h, kernel: 5, stride: 1, padding: 2, size: 16),
@@ -59,7 +59,7 @@ public struct ConvolutionKernelBenchmark {
     }
 
     /// Forward, backward-data and backward-weights of `item`, and an SGEMM of the forward's size.
-    public func measure(_ item: Case) -> Measurement {
+    package func measure(_ item: Case) -> Measurement {
         var random = SplitMix(seed: 7)
         let size = item.size, k = item.kernel
         let (forward, backwardData, backwardWeights): (() -> Void, () -> Void, () -> Void)
@@ -113,7 +113,7 @@ public struct ConvolutionKernelBenchmark {
     }
 
     /// im2col and col2im alone for `item` (seconds per call), and the column matrix's size.
-    public func measureColumnCopies(_ item: Case) -> (im2col: Double, col2im: Double, rows: Int, columns: Int) {
+    package func measureColumnCopies(_ item: Case) -> (im2col: Double, col2im: Double, rows: Int, columns: Int) {
         var random = SplitMix(seed: 3)
         let g = ConvGeometry(op: item.name, batch: batch, channels: item.inChannels,
                              input: (1, item.size, item.size), kernel: (1, item.kernel, item.kernel),

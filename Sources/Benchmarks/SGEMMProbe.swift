@@ -3,8 +3,8 @@ import Foundation
 
 /// Raw SGEMM GFLOP/s on this machine, now: the yardstick the benchmarks quote their kernels
 /// against (operands preallocated, median of timed runs after a warm-up).
-public enum SGEMMProbe {
-    public enum Parallelism: Sendable {
+package enum SGEMMProbe {
+    package enum Parallelism: Sendable {
         /// One product split across the cores by the engine's GEMM (as the model's convolutions
         /// with a folded batch run).
         case splitProduct
@@ -12,7 +12,7 @@ public enum SGEMMProbe {
         case onePerCore
     }
 
-    public static func gigaflops(m: Int, n: Int, k: Int, parallelism: Parallelism) -> Double {
+    package static func gigaflops(m: Int, n: Int, k: Int, parallelism: Parallelism) -> Double {
         let cores = parallelism == .onePerCore ? Parallel.coreCount : 1
         let a = Tensor(repeating: 0.5, shape: [m, k]), b = Tensor(repeating: 0.25, shape: [k, n])
         let outputs = (0..<cores).map { _ in Tensor(zeros: [m, n]) }

@@ -4,9 +4,9 @@ import Glibc
 #endif
 
 /// How the benchmarks time code: medians of samples, the bodies compared sampled in turn.
-public enum Timing {
+package enum Timing {
     /// The median (mean of the two middle values for an even count; NaN when empty).
-    public static func median(_ values: [Double]) -> Double {
+    package static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return .nan }
         let sorted = values.sorted()
         let middle = sorted.count / 2
@@ -19,7 +19,7 @@ public enum Timing {
     /// its call enough times to last about a millisecond, so the clock's resolution does not
     /// dominate small shapes. `cpuTime` measures the process's CPU time instead of wall time
     /// (meaningful single-threaded only).
-    public static func interleaved(_ bodies: [() -> Void], warmup: Int, repetitions: Int,
+    package static func interleaved(_ bodies: [() -> Void], warmup: Int, repetitions: Int,
                                    fastest: Bool = false, cpuTime: Bool = false) -> [Double] {
         func now() -> Double {
             guard cpuTime else { return Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }

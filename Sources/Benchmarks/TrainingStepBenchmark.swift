@@ -7,37 +7,37 @@ import Layers
 /// `bench/torch_bench.py` sets up PyTorch's (issue 5), so the two engines time the same work:
 /// frames uniform in [0, 1], a scheduled-sampling mask of ones or zeros drawn per (sequence,
 /// step) for training and all zeros for inference, loss MSE (+ L1), Adam.
-public final class TrainingStepBenchmark {
-    public enum ModelKind: String, CaseIterable, Sendable {
+package final class TrainingStepBenchmark {
+    package enum ModelKind: String, CaseIterable, Sendable {
         case motionRNNPredRNN = "motionrnn_predrnn"
         case predRNN = "predrnn"
     }
 
-    public enum Loss: String, CaseIterable, Sendable {
+    package enum Loss: String, CaseIterable, Sendable {
         case mseL1 = "mse+l1", mse
     }
 
-    public struct Setup: Sendable {
-        public var model: ModelKind
-        public var channels: Int
-        public var layers = 4
-        public var filterSize = 5
-        public var imageSize = 64
-        public var imageChannels = 1
-        public var patchSize = 4
-        public var inputLength = 10
-        public var totalLength = 20
-        public var batch = 8
-        public var learningRate = 3e-4
-        public var loss = Loss.mseL1
-        public var seed: UInt64 = 0
+    package struct Setup: Sendable {
+        package var model: ModelKind
+        package var channels: Int
+        package var layers = 4
+        package var filterSize = 5
+        package var imageSize = 64
+        package var imageChannels = 1
+        package var patchSize = 4
+        package var inputLength = 10
+        package var totalLength = 20
+        package var batch = 8
+        package var learningRate = 3e-4
+        package var loss = Loss.mseL1
+        package var seed: UInt64 = 0
 
-        public init(model: ModelKind, channels: Int) {
+        package init(model: ModelKind, channels: Int) {
             self.model = model
             self.channels = channels
         }
 
-        public var configuration: ModelConfiguration {
+        package var configuration: ModelConfiguration {
             ModelConfiguration(
                 backbone: .predrnn, motion: model == .motionRNNPredRNN ? .full : .none,
                 imageHeight: imageSize, imageWidth: imageSize, imageChannels: imageChannels,
@@ -46,15 +46,15 @@ public final class TrainingStepBenchmark {
         }
     }
 
-    public let setup: Setup
-    public let model: any SequencePredictor
+    package let setup: Setup
+    package let model: any SequencePredictor
     let optimizer: Adam
     let frames: Variable
     let target: Variable
     let trainingMask: Variable
     let inferenceMask: Variable
 
-    public init(_ setup: Setup) throws {
+    package init(_ setup: Setup) throws {
         self.setup = setup
         let configuration = setup.configuration
         model = try ModelFactory.make(configuration, seed: setup.seed)
@@ -89,7 +89,7 @@ public final class TrainingStepBenchmark {
 
     /// Forward with the scheduled-sampling mask, loss, backward, Adam step. Returns the loss.
     @discardableResult
-    public func trainStep() -> Float {
+    package func trainStep() -> Float {
         model.zeroGradients()
         let prediction = model.predict(frames: frames, mask: trainingMask, inputLength: setup.inputLength)
         let loss = setup.loss == .mse ? mseLoss(prediction, target) : l1PlusL2Loss(prediction, target)
@@ -100,7 +100,7 @@ public final class TrainingStepBenchmark {
 
     /// Inference forward (no graph) with a zero mask. Returns one output value.
     @discardableResult
-    public func inference() -> Float {
+    package func inference() -> Float {
         let prediction = withoutGradients {
             model.predict(frames: frames, mask: inferenceMask, inputLength: setup.inputLength)
         }
@@ -108,16 +108,16 @@ public final class TrainingStepBenchmark {
     }
 
     /// Multiply-adds of one inference forward over the whole batch (convolutions and products).
-    public func forwardMultiplyAdds() -> Int {
+    package func forwardMultiplyAdds() -> Int {
         OperationCounter.count { inference() }.multiplyAdds
     }
 
     /// Writes the current parameters under their official names (for PyTorch's `--params`).
-    public func writeParameters(to url: URL) throws {
+    package func writeParameters(to url: URL) throws {
         try SafetensorsFile.write(model.stateDictionary(), to: url)
     }
 
-    public func loadParameters(from url: URL) throws {
+    package func loadParameters(from url: URL) throws {
         try model.loadParameters(from: SafetensorsFile.read(from: url).tensors, source: url.path)
     }
 }
