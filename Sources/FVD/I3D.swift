@@ -136,8 +136,10 @@ public struct I3D: Sendable {
 }
 
 extension I3DUnit {
-    /// Conv (TF SAME padding) + folded BN + ReLU on x [B, Cin, T, H, W].
-    func apply(_ x: Tensor) -> Tensor {
+    /// Conv (TF SAME padding) + folded BN + ReLU on x [B, Cin, T, H, W]. `winograd: false`
+    /// keeps the 3×3×3 units on the direct path (tests compare the two).
+    func apply(_ x: Tensor, winograd: Bool = true) -> Tensor {
+        if winograd && runsOnWinograd { return applyByTemporalTaps(x) }
         guard kernel == (1, 1, 1) && stride == (1, 1, 1) else {
             // SAME pads are often asymmetric: a zero-padded copy, then a valid convolution
             // whose columns are built a cache-sized chunk at a time.

@@ -50,6 +50,10 @@ import TestSupport
         ([2, 3, 6, 9, 8], 7, [2, 2, 2]),
         ([1, 2, 5, 7, 6], 3, [2, 2, 2]),
         ([2, 3, 4, 5, 6], 3, [1, 1, 1]),
+        ([1, 16, 3, 7, 9], 3, [1, 1, 1]),
+        ([2, 16, 5, 7, 7], 3, [1, 1, 1]),
+        ([2, 16, 3, 7, 7], 3, [1, 1, 1]),
+        ([2, 17, 5, 14, 14], 3, [1, 1, 1]),
         ([2, 4, 3, 4, 5], 1, [1, 1, 1]),
     ])
     func unitMatchesDirectLoops(shape: [Int], kernel: Int, stride: [Int]) throws {
@@ -62,12 +66,15 @@ import TestSupport
         let variance = (0..<outputs).map { _ in random.uniform(0.01, 2) }
         let unit = try Self.weights(w, beta: beta, mean: mean, variance: variance)
             .unit("u", stride: (stride[0], stride[1], stride[2]), inputs: shape[1], outputs: outputs, kernel: kernel)
-        let ours = unit.apply(x)
         let expected = Self.unit(x, w, beta: beta, mean: mean, variance: variance, stride: stride)
-        #expect(ours.shape == expected.shape)
-        let scale = expected.scalars.map(abs).max()!
-        let error = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max()!
-        #expect(error <= 1e-5 * scale, "max |Δ| \(error) of max \(scale)")
+        // Both paths: 3×3×3 stride-1 units run on Winograd by default, on the direct one otherwise.
+        for ours in [unit.apply(x), unit.apply(x, winograd: false)] {
+            #expect(ours.shape == expected.shape)
+            let scale = expected.scalars.map(abs).max()!
+            let error = zip(ours.scalars, expected.scalars).map { abs($0 - $1) }.max()!
+            #expect(error <= 1e-5 * scale, "max |Δ| \(error) of max \(scale)")
+        }
+        #expect(unit.runsOnWinograd == (kernel == 3 && stride == [1, 1, 1]))
         #expect(expected.scalars.contains(0))   // ReLU did clip something
     }
 

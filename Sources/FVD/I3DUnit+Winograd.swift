@@ -1,0 +1,59 @@
+import Engine
+
+extension I3DUnit {
+    /// Whether the unit runs as three 2-D Winograd convolutions, one per temporal tap: the
+    /// 3×3×3 stride-1 units, 70 % of I3D's multiply-adds, which F(2×2, 3×3) cuts 2.25×.
+    var runsOnWinograd: Bool {
+        kernel == (3, 3, 3) && stride == (1, 1, 1)
+    }
+
+    /// Conv (SAME: one zero on every side) + folded BN + ReLU of a 3×3×3 stride-1 unit on
+    /// x [B, Cin, T, H, W]: out[t] = ReLU(bias + Σ_k conv2d(x[t + k − 1], W[:, :, k])), each 2-D
+    /// convolution by Winograd over all B·T frames at once.
+    func applyByTemporalTaps(_ x: Tensor) -> Tensor {
+        let (batch, channels, time, height, width) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3], x.shape[4])
+        let m = outputChannels
+        let frames = Permute.apply(x, axes: [0, 2, 1, 3, 4]).reshaped([batch * time, channels, height, width])
+        let geometry = ConvGeometry(op: "I3D", batch: batch * time, channels: channels, input: (1, height, width),
+                                    kernel: (1, 3, 3), stride: (1, 1, 1), padding: (0, 1, 1))
+        // taps[k]: [B·T, M, H, W], frame f correlated with the kernel's temporal slice k.
+        let taps = (0..<3).map { k in
+            Convolution.forward(frames, weight: temporalSlice(k), bias: nil, geometry: geometry, algorithm: .winograd)
+        }
+        let out = Tensor(uninitializedShape: [batch, m, time, height, width])
+        let plane = height * width
+        let target = out.mutablePointer, biases = bias.pointer
+        // The taps must outlive the loop that reads them through raw pointers (an optimised
+        // build would otherwise release them after their last use as tensors).
+        withExtendedLifetime(taps) {
+            let sources = taps.map(\.pointer)
+            Parallel.forRanges(batch * m * time, minimumPerTask: max(1, 8192 / plane)) { units in
+                for unit in units {
+                    let (b, rest) = unit.quotientAndRemainder(dividingBy: m * time)
+                    let (channel, t) = rest.quotientAndRemainder(dividingBy: time)
+                    let destination = target + unit * plane
+                    destination.update(repeating: biases[channel], count: plane)
+                    for k in 0..<3 {
+                        let frame = t + k - 1
+                        guard frame >= 0 && frame < time else { continue }
+                        let source = sources[k] + ((b * time + frame) * m + channel) * plane
+                        for i in 0..<plane { destination[i] += source[i] }
+                    }
+                    for i in 0..<plane { destination[i] = max(destination[i], 0) }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The kernel's temporal slice k as a 2-D weight [M, Cin, 3, 3].
+    private func temporalSlice(_ k: Int) -> Tensor {
+        let (m, channels) = (weight.shape[0], weight.shape[1])
+        let slice = Tensor(uninitializedShape: [m, channels, 3, 3])
+        let source = weight.pointer, target = slice.mutablePointer
+        for row in 0..<(m * channels) {
+            (target + row * 9).update(from: source + row * 27 + k * 9, count: 9)
+        }
+        return slice
+    }
+}
