@@ -43,7 +43,7 @@ let package = Package(
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
-        // Frames, PNG/GIF, ffmpeg decoding, strips, plots, motion arrows, HTML reports.
+        // Frames and their preparation (crop, resize, channels), PNG/GIF, drawing.
         .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
         .target(name: "Layers", dependencies: ["Engine"], swiftSettings: swift6),
         .target(name: "Cells", dependencies: ["Engine", "Layers"], swiftSettings: swift6),
@@ -53,9 +53,9 @@ let package = Package(
         // Training's ProcessGroup over MPI ranks.
         .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"], swiftSettings: swift6),
         .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
-        // What a user names as data (generators, files, folders, videos) → train/test datasets.
+        // What a user names as data (generators, files, folders, videos through ffmpeg) → train/test datasets.
         .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"], swiftSettings: swift6),
-        // A run's pictures and HTML page.
+        // A run's pictures (strips, plots, motion arrows) and HTML page.
         .target(name: "Reports", dependencies: ["Engine", "Imaging"], swiftSettings: swift6),
         // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
         .target(name: "Metrics", dependencies: ["Engine"], swiftSettings: swift6),
@@ -83,7 +83,7 @@ let package = Package(
         .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"],
                           swiftSettings: swift6),
         // Shared by the test targets: fixture lookup, finite-difference gradient checks.
-        .target(name: "TestSupport", dependencies: ["Engine"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Engine", "Imaging", "DataSources"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
         .testTarget(name: "LayersTests", dependencies: ["Engine", "Layers", "TestSupport"]),
         .testTarget(name: "CellsTests", dependencies: ["Engine", "Layers", "Cells", "TestSupport"]),
@@ -93,7 +93,8 @@ let package = Package(
                     dependencies: ["Engine", "Predictor", "Verification", "TestSupport"]),
         .testTarget(name: "TrainingTests",
                     dependencies: ["Engine", "Layers", "Cells", "Predictor", "Training", "TestSupport"]),
-        .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "TestSupport"]),
+        // DataSources for ffmpeg, which cross-checks the PNG/GIF codecs.
+        .testTarget(name: "ImagingTests", dependencies: ["Engine", "Imaging", "DataSources", "TestSupport"]),
         .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "Engine", "TestSupport", "ZlibCodec"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Imaging", "Engine", "TestSupport"]),
         .testTarget(name: "DataSourcesTests",

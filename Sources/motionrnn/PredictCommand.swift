@@ -1,9 +1,11 @@
 import ArgumentParser
+import DataSources
 import Engine
 import Experiments
 import Foundation
 import Imaging
 import Predictor
+import Reports
 import Training
 
 struct PredictCommand: ParsableCommand {

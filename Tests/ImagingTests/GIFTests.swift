@@ -1,4 +1,5 @@
 import Foundation
+@testable import DataSources
 @testable import Imaging
 import Testing
 import TestSupport

@@ -1,7 +1,9 @@
 import Engine
 import Foundation
+@testable import DataSources
 @testable import Imaging
 import Testing
+import TestSupport
 
 @Suite struct ImageTests {
     @Test func tensorRoundTripClipsAndRounds() {

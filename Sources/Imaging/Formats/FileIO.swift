@@ -2,8 +2,8 @@ import Engine
 import Foundation
 
 /// Whole-file reads and atomic writes with errors that name the file.
-enum FileIO {
-    static func read(_ url: URL) throws -> [UInt8] {
+package enum FileIO {
+    package static func read(_ url: URL) throws -> [UInt8] {
         do {
             return [UInt8](try Data(contentsOf: url))
         } catch {
@@ -14,7 +14,7 @@ enum FileIO {
     }
 
     /// Writes via a temporary file and rename, so a crash never leaves a half-written picture.
-    static func write(_ bytes: [UInt8], to url: URL) throws {
+    package static func write(_ bytes: [UInt8], to url: URL) throws {
         do {
             try AtomicFile.write(Data(bytes), to: url)
         } catch let error as AtomicFile.WriteError {
@@ -22,7 +22,7 @@ enum FileIO {
         }
     }
 
-    static func write(_ text: String, to url: URL) throws {
+    package static func write(_ text: String, to url: URL) throws {
         try write(Array(text.utf8), to: url)
     }
 }

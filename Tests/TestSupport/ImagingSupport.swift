@@ -1,23 +1,26 @@
 import Foundation
-@testable import Imaging
+import DataSources
+import Imaging
+
+/// Helpers of the picture and video tests (Imaging, DataSources, Reports).
 
 /// A fresh temporary folder, removed when the value is released.
-final class TemporaryFolder {
-    let url: URL
+public final class TemporaryFolder {
+    public let url: URL
 
-    init() throws {
+    public init() throws {
         url = FileManager.default.temporaryDirectory
             .appendingPathComponent("imaging-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
-    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 
     deinit { try? FileManager.default.removeItem(at: url) }
 }
 
 /// Runs ffmpeg with `arguments` (quiet, overwriting); fails the caller on a non-zero exit.
-func ffmpeg(_ arguments: [String]) throws {
+public func ffmpeg(_ arguments: [String]) throws {
     let result = try FFmpeg.run("ffmpeg", ["-nostdin", "-v", "error", "-y"] + arguments)
     if result.status != 0 {
         throw ImagingError.decodeFailed(path: arguments.last ?? "", stderr: result.stderr)
@@ -25,7 +28,7 @@ func ffmpeg(_ arguments: [String]) throws {
 }
 
 /// Deterministic pseudo-random bytes (a 64-bit LCG), so failures reproduce.
-func pseudoRandomBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
+public func pseudoRandomBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
     var state = seed
     return (0..<count).map { _ in
         state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -34,7 +37,7 @@ func pseudoRandomBytes(_ count: Int, seed: UInt64 = 1) -> [UInt8] {
 }
 
 /// A smooth test picture with some structure in every channel.
-func gradientImage(width: Int, height: Int, channels: Int) -> Image {
+public func gradientImage(width: Int, height: Int, channels: Int) -> Image {
     var bytes = [UInt8]()
     for y in 0..<height {
         for x in 0..<width {
@@ -47,10 +50,4 @@ func gradientImage(width: Int, height: Int, channels: Int) -> Image {
 }
 
 /// Where Debian's opencv-doc puts the walking-people clip, when installed.
-let vtestPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"
-
-/// Saves a picture for a human look when IMAGING_TEST_OUTPUT names a folder (no-op otherwise).
-func keep(_ image: Image, _ name: String) throws {
-    guard let folder = ProcessInfo.processInfo.environment["IMAGING_TEST_OUTPUT"], !folder.isEmpty else { return }
-    try PNG.write(image, to: URL(fileURLWithPath: folder).appendingPathComponent(name))
-}
+public let vtestPath = "/usr/share/doc/opencv-doc/examples/data/vtest.avi"

@@ -1,3 +1,4 @@
+import Imaging
 /// Frame strips: one row per sequence (inputs, ground truth, prediction), frames side by side,
 /// thin separators between frames and rows, an optional label column on the left.
 public enum Strip {

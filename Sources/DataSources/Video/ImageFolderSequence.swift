@@ -1,3 +1,4 @@
+import Imaging
 import Foundation
 
 /// Reads any still image: PNG natively, everything else (JPEG, BMP, TIFF, WebP, …) through ffmpeg.

@@ -1,3 +1,4 @@
+import Imaging
 import Foundation
 
 /// A line chart of loss curves: white background, framed plot area, grid lines at "nice" ticks,

@@ -1,7 +1,9 @@
 import Engine
 import Foundation
 @testable import Imaging
+@testable import Reports
 import Testing
+import TestSupport
 
 @Suite struct PicturesTests {
     @Test func stripLayout() throws {

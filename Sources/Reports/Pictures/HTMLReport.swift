@@ -1,3 +1,4 @@
+import Imaging
 import Foundation
 
 /// A self-contained HTML page (inline CSS, no scripts) that shows a run's pictures — by paths

@@ -1,3 +1,4 @@
+import Imaging
 import Foundation
 
 /// Decoding through Debian's `ffmpeg`/`ffprobe` command-line tools (JPEG, BMP, WebP, … and video
@@ -157,7 +158,7 @@ public enum FFmpeg {
     }
 
     /// Runs a tool to completion, returning its exit status, whole stdout and stderr.
-    static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
+    package static func run(_ tool: String, _ arguments: [String]) throws -> (status: Int32, stdout: [UInt8], stderr: String) {
         var output = [UInt8]()
         let status = try stream(tool, arguments) { output += $0; return true }
         return (status.code, output, status.stderr)

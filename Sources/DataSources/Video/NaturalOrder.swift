@@ -1,3 +1,4 @@
+import Imaging
 /// Orders file names as people do: digit runs compare by value, so `frame2.png` comes before
 /// `frame10.png`. Ties (e.g. `01` vs `1`) fall back to plain string order so sorting is total.
 public enum NaturalOrder {

@@ -1,3 +1,4 @@
+import Imaging
 import Engine
 import Foundation
 
