@@ -394,6 +394,14 @@ protocol PairFunction {
     func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
 }
 
+/// (x, g) ↦ g where x ≥ 0, slope · g elsewhere (NaN included, as the scalar rule)
+struct LeakyReLUDerivative: PairFunction {
+    let negativeSlope: Float
+    @inline(__always) func apply(_ x: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> {
+        (negativeSlope * g).replacing(with: g, where: x .>= 0)
+    }
+}
+
 /// (y, g) ↦ g · y · (1 − y)
 struct SigmoidDerivative: PairFunction {
     @inline(__always) func apply(_ y: SIMD8<Float>, _ g: SIMD8<Float>) -> SIMD8<Float> { g * y * (1 - y) }

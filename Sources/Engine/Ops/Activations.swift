@@ -27,9 +27,6 @@ public func leakyReLU(_ x: Variable, negativeSlope: Float) -> Variable {
     }
     let xNode = x.node
     return Variable.record(y, inputs: [x]) { grad in
-        let result = Tensor(uninitializedShape: grad.shape)
-        let (g, v, dst) = (grad.pointer, input.pointer, result.mutablePointer)
-        for i in 0..<grad.count { dst[i] = v[i] >= 0 ? g[i] : negativeSlope * g[i] }
-        xNode.accumulateGrad(fresh: result)
+        xNode.accumulateGrad(fresh: Elementwise.zip(input, grad, LeakyReLUDerivative(negativeSlope: negativeSlope)))
     }
 }
