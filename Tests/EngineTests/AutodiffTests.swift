@@ -4,9 +4,9 @@ import Testing
 @Suite struct AutodiffTests {
     @Test func inferenceModeRecordsNothing() {
         let leaf = Variable(Tensor(shape: [2], scalars: [1, 2]), requiresGrad: true)
-        let recorded = Variable.record(leaf.value, inputs: [leaf]) { _ in }
+        let recorded = Variable.record(leaf.value, inputs: [leaf]) { _, _ in }
         #expect(!recorded.isLeaf)
-        let unrecorded = withoutGradients { Variable.record(leaf.value, inputs: [leaf]) { _ in } }
+        let unrecorded = withoutGradients { Variable.record(leaf.value, inputs: [leaf]) { _, _ in } }
         #expect(unrecorded.isLeaf && !unrecorded.requiresGrad)
     }
 
@@ -14,11 +14,11 @@ import Testing
         let leaf = Variable(Tensor(shape: [1], scalars: [3]), requiresGrad: true)
         // y = identity(x) used twice through two recorded nodes: dy/dx sums to 2.
         func identity(_ x: Variable) -> Variable {
-            Variable.record(x.value, inputs: [x]) { g in x.accumulateGrad(g) }
+            Variable.record(x.value, inputs: [x]) { g, nodes in nodes[0].accumulateGrad(g) }
         }
         let a = identity(leaf), b = identity(leaf)
-        let total = Variable.record(a.value, inputs: [a, b]) { g in
-            a.accumulateGrad(g); b.accumulateGrad(g)
+        let total = Variable.record(a.value, inputs: [a, b]) { g, nodes in
+            nodes[0].accumulateGrad(g); nodes[1].accumulateGrad(g)
         }
         total.backward()
         #expect(leaf.grad?.scalars == [2])

@@ -39,12 +39,8 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
     let value = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
                                            memory: memory.value, channels: n, gates: gates?.mutablePointer)
     let cellValue = cell.value, memoryValue = memory.value
-    let xNode = x.node
-    let hNode = h.node
-    let mNode = m.node
-    let cellNode = cell.node
-    let memoryNode = memory.node
-    return Variable.record(value, inputs: inputs) { grad in
+    return Variable.record(value, inputs: inputs) { grad, nodes in
+        let (xNode, hNode, mNode, cellNode, memoryNode) = (nodes[0], nodes[1], nodes[2], nodes[3], nodes[4])
         let gradM = mNode.requiresGrad ? Tensor(uninitializedShape: mNode.shape) : nil
         let gradCell = cellNode.requiresGrad ? Tensor(uninitializedShape: cellNode.shape) : nil
         let gradMemory = memoryNode.requiresGrad ? Tensor(uninitializedShape: memoryNode.shape) : nil
@@ -76,11 +72,8 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     let saved = Variable.records(inputs: inputs) ? Tensor(uninitializedShape: [last.shape[0], 2 * n] + last.shape[2...]) : nil
     let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n,
                                          saved: saved?.mutablePointer)   // [o, tanh(last)]
-    let xNode = x.node
-    let hNode = h.node
-    let oConvNode = oConv.node
-    let lastNode = last.node
-    return Variable.record(value, inputs: inputs) { grad in
+    return Variable.record(value, inputs: inputs) { grad, nodes in
+        let (xNode, hNode, oConvNode, lastNode) = (nodes[0], nodes[1], nodes[2], nodes[3])
         let gradO = oConvNode.requiresGrad ? Tensor(uninitializedShape: oConvNode.shape) : nil
         let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
         FusedGates.outputBackward(
@@ -100,10 +93,8 @@ public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variabl
     Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
     let value = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
     let preValue = pre.value, aValue = a.value, bValue = b.value
-    let preNode = pre.node
-    let aNode = a.node
-    let bNode = b.node
-    return Variable.record(value, inputs: [pre, a, b]) { grad in
+    return Variable.record(value, inputs: [pre, a, b]) { grad, nodes in
+        let (preNode, aNode, bNode) = (nodes[0], nodes[1], nodes[2])
         let gradPre = preNode.requiresGrad ? Tensor(uninitializedShape: preNode.shape) : nil
         let gradA = aNode.requiresGrad ? Tensor(uninitializedShape: aNode.shape) : nil
         let gradB = bNode.requiresGrad ? Tensor(uninitializedShape: bNode.shape) : nil

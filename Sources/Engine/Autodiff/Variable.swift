@@ -5,9 +5,9 @@ import Foundation
 ///
 /// The graph links nodes, not variables, and a node holds no value: a value lives as long as a
 /// variable (or a saved tensor of some backward rule) holds it, so an intermediate that no backward
-/// rule needs is freed as soon as the forward code drops it, as in PyTorch. Backward rules must
-/// therefore capture the nodes of their inputs (`x.node`) and the tensors they need, never the
-/// variables themselves.
+/// rule needs is freed as soon as the forward code drops it, as in PyTorch. Backward rules are
+/// therefore handed the nodes of their inputs when they run, and capture only the tensors they
+/// need, never the variables themselves.
 ///
 /// Graphs are recorded as ops run and used once: `backward()` frees the graph behind the loss,
 /// like PyTorch without `retain_graph`. Leaves created with `requiresGrad: true` (parameters)
@@ -38,12 +38,14 @@ public final class Variable {
         self.node = node
     }
 
-    /// Records an op's result. `rule` receives the gradient of the result and must pass it to
-    /// the input nodes that need it (check `requiresGrad`) with `accumulateGrad`; it must capture
-    /// those nodes and its saved tensors, not the input variables. Nothing is recorded in
-    /// inference mode or when no input needs a gradient.
+    /// Records an op's result. `rule` receives the gradient of the result and the nodes of
+    /// `inputs` (in that order) and must pass the gradient on to the nodes that need it (check
+    /// `requiresGrad`) with `accumulateGrad`. It captures only the tensors it saved: the nodes
+    /// come as arguments, so there is no variable to capture (one captured would keep its value
+    /// alive for as long as the graph). Nothing is recorded in inference mode or when no input
+    /// needs a gradient.
     public static func record(_ value: Tensor, inputs: [Variable],
-                              rule: @escaping (Tensor) -> Void) -> Variable {
+                              rule: @escaping BackwardRule) -> Variable {
         guard records(inputs: inputs) else { return Variable(value) }
         return Variable(result: value, node: GradientNode(shape: value.shape, requiresGrad: true, name: "",
                                                          inputs: inputs.map(\.node), rule: rule))
@@ -89,6 +91,9 @@ public final class Variable {
 
 /// The graph side of a `Variable`: its gradient, the nodes of the op's inputs and the rule that
 /// passes a gradient on to them. Holds no value (see `Variable`).
+/// A backward rule: the gradient of an op's result and the nodes of its inputs, in order.
+public typealias BackwardRule = (_ gradient: Tensor, _ inputs: [GradientNode]) -> Void
+
 public final class GradientNode {
     public let shape: [Int]
     public let requiresGrad: Bool
@@ -98,11 +103,11 @@ public final class GradientNode {
     /// Creation order: a valid topological order of the graph.
     let order: Int
     var inputs: [GradientNode]
-    var backwardRule: ((Tensor) -> Void)?
+    var backwardRule: BackwardRule?
 
     public var isLeaf: Bool { backwardRule == nil }
 
-    init(shape: [Int], requiresGrad: Bool, name: String, inputs: [GradientNode], rule: ((Tensor) -> Void)?) {
+    init(shape: [Int], requiresGrad: Bool, name: String, inputs: [GradientNode], rule: BackwardRule?) {
         self.shape = shape
         self.requiresGrad = requiresGrad
         self.name = name
@@ -148,7 +153,7 @@ public final class GradientNode {
         accumulateGrad(seed)
         for node in nodes {
             guard let rule = node.backwardRule else { continue }
-            if let gradient = node.grad { rule(gradient) }
+            if let gradient = node.grad { rule(gradient, node.inputs) }
             // The graph is used once: free what it holds as soon as it has passed its gradient.
             node.grad = nil
             node.backwardRule = nil

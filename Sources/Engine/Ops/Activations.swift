@@ -3,8 +3,8 @@
 
 public func sigmoid(_ x: Variable) -> Variable {
     let y = Elementwise.sigmoid(x.value)
-    let xNode = x.node
-    return Variable.record(y, inputs: [x]) { grad in
+    return Variable.record(y, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         xNode.accumulateGrad(fresh: Elementwise.sigmoidBackward(output: y, grad: grad))
     }
 }
@@ -12,8 +12,8 @@ public func sigmoid(_ x: Variable) -> Variable {
 /// Overloads the Foundation/Glibc `tanh(Double)`; that one still resolves for numbers.
 public func tanh(_ x: Variable) -> Variable {
     let y = Elementwise.tanh(x.value)
-    let xNode = x.node
-    return Variable.record(y, inputs: [x]) { grad in
+    return Variable.record(y, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         xNode.accumulateGrad(fresh: Elementwise.tanhBackward(output: y, grad: grad))
     }
 }
@@ -25,8 +25,8 @@ public func leakyReLU(_ x: Variable, negativeSlope: Float) -> Variable {
     let y = Elementwise.map(input) { src, dst, count in
         for i in 0..<count { dst[i] = src[i] >= 0 ? src[i] : negativeSlope * src[i] }
     }
-    let xNode = x.node
-    return Variable.record(y, inputs: [x]) { grad in
+    return Variable.record(y, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         xNode.accumulateGrad(fresh: Elementwise.zip(input, grad, LeakyReLUDerivative(negativeSlope: negativeSlope)))
     }
 }

@@ -4,8 +4,9 @@
 public func + (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.add, a.value, b.value)
-    let aNode = a.node, bNode = b.node
-    return Variable.record(value, inputs: [a, b]) { grad in
+    return Variable.record(value, inputs: [a, b]) { grad, nodes in
+        let aNode = nodes[0]
+        let bNode = nodes[1]
         passGradient(grad, to: aNode)
         passGradient(grad, to: bNode)
     }
@@ -14,8 +15,9 @@ public func + (lhs: Variable, rhs: Variable) -> Variable {
 public func - (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.subtract, a.value, b.value)
-    let aNode = a.node, bNode = b.node
-    return Variable.record(value, inputs: [a, b]) { grad in
+    return Variable.record(value, inputs: [a, b]) { grad, nodes in
+        let aNode = nodes[0]
+        let bNode = nodes[1]
         passGradient(grad, to: aNode)
         if bNode.requiresGrad {
             let reduced = bNode.shape == grad.shape ? grad : Broadcast.reduce(grad, to: bNode.shape)
@@ -27,10 +29,11 @@ public func - (lhs: Variable, rhs: Variable) -> Variable {
 public func * (lhs: Variable, rhs: Variable) -> Variable {
     let a = lhs, b = rhs
     let value = Broadcast.apply(.multiply, a.value, b.value)
-    let aNode = a.node, bNode = b.node
     // Each side's gradient needs only the other side's value: keep no more alive than that.
     let savedA = b.requiresGrad ? a.value : nil, savedB = a.requiresGrad ? b.value : nil
-    return Variable.record(value, inputs: [a, b]) { grad in
+    return Variable.record(value, inputs: [a, b]) { grad, nodes in
+        let aNode = nodes[0]
+        let bNode = nodes[1]
         if let savedB { aNode.accumulateGrad(fresh: productGradient(grad, other: savedB, shape: aNode.shape)) }
         if let savedA { bNode.accumulateGrad(fresh: productGradient(grad, other: savedA, shape: bNode.shape)) }
     }
@@ -47,8 +50,8 @@ public prefix func - (x: Variable) -> Variable { affine(x, scale: -1, shift: 0) 
 /// x · scale + shift with constant scale and shift (exact for scale ±1: x + c, c − x, −x).
 private func affine(_ x: Variable, scale: Float, shift: Float) -> Variable {
     let value = Elementwise.affine(x.value, scale: scale, shift: shift)
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         if scale == 1 {
             xNode.accumulateGrad(grad)
         } else {

@@ -7,8 +7,7 @@ public func concat(_ xs: [Variable], axis: Int) -> Variable {
     let axis = Shape.normalizedAxis(axis, rank: xs[0].shape.count, op: "concat", shape: xs[0].shape)
     let value = Concatenation.apply(xs.map(\.value), axis: axis)
     let sizes = xs.map { $0.shape[axis] }
-    let nodes = xs.map(\.node)
-    return Variable.record(value, inputs: xs) { grad in
+    return Variable.record(value, inputs: xs) { grad, nodes in
         var start = 0
         for (x, size) in zip(nodes, sizes) {
             if x.requiresGrad {
@@ -48,17 +47,16 @@ public func split(_ x: Variable, sizes: [Int], axis: Int) -> [Variable] {
     // A hidden node between x and the parts whose gradient is the shared buffer; the parts write
     // into it directly and it hands it on once every part has had its turn (it is created
     // before them, so backward reaches it after them).
-    let xNode = x.node
-    let hub = Variable.record(x.value, inputs: [x]) { buffer in
+    let hub = Variable.record(x.value, inputs: [x]) { buffer, nodes in
         for part in sizes.indices where !filled.done[part] {
             Concatenation.zero(buffer, start: starts[part], length: sizes[part], axis: axis)
         }
-        xNode.accumulateGrad(fresh: buffer)
+        nodes[0].accumulateGrad(fresh: buffer)
     }
-    let hubNode = hub.node
     return sizes.indices.map { part in
         let value = Concatenation.slice(x.value, start: starts[part], length: sizes[part], axis: axis)
-        return Variable.record(value, inputs: [hub]) { grad in
+        return Variable.record(value, inputs: [hub]) { grad, nodes in
+            let hubNode = nodes[0]
             let buffer: Tensor
             if let existing = hubNode.grad {
                 buffer = existing
@@ -109,8 +107,8 @@ private func narrow(_ x: Variable, start: Int, length: Int, axis: Int, shape: [I
     var value = Concatenation.slice(x.value, start: start, length: length, axis: axis)
     let slabShape = value.shape
     if let shape { value = value.reshaped(shape) }
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         guard xNode.requiresGrad else { return }
         let gx = Tensor(uninitializedShape: xNode.shape)
         Concatenation.zero(gx, start: 0, length: start, axis: axis)

@@ -58,8 +58,8 @@ public func convTranspose2d(_ x: Variable, weight: Variable, bias: Variable? = n
     // alive than that.
     let savedX = weight.requiresGrad ? x.value : nil
     let savedWeight = x.requiresGrad ? weight.value : nil
-    let xNode = x.node, weightNode = weight.node, biasNode = bias?.node
-    return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad in
+    return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad, nodes in
+        let (xNode, weightNode, biasNode) = (nodes[0], nodes[1], nodes.count > 2 ? nodes[2] : nil)
         let grads = Convolution.transposedBackward(grad, x: savedX, weight: savedWeight, geometry: geometry,
                                                    bias: biasNode?.requiresGrad ?? false)
         if let gx = grads.input { xNode.accumulateGrad(fresh: gx) }
@@ -77,8 +77,8 @@ private func recordConvolution(_ x: Variable, _ weight: Variable, _ bias: Variab
     // alive than that (x is often a large activation).
     let savedX = weight.requiresGrad ? x.value : nil
     let savedWeight = x.requiresGrad ? weight.value : nil
-    let xNode = x.node, weightNode = weight.node, biasNode = bias?.node
-    return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad in
+    return Variable.record(value, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { grad, nodes in
+        let (xNode, weightNode, biasNode) = (nodes[0], nodes[1], nodes.count > 2 ? nodes[2] : nil)
         let grads = Convolution.backward(grad, x: savedX, weight: savedWeight, geometry: geometry,
                                          bias: biasNode?.requiresGrad ?? false)
         if let gx = grads.input { xNode.accumulateGrad(fresh: gx) }

@@ -8,10 +8,10 @@
 public func deformableSample(_ x: Variable, offsets: Variable, mask: Variable) -> Variable {
     let xValue = x.value, offsetValue = offsets.value, maskValue = mask.value
     let value = DeformableSampling.forward(xValue, offsets: offsetValue, mask: maskValue)
-    let xNode = x.node
-    let offsetsNode = offsets.node
-    let maskNode = mask.node
-    return Variable.record(value, inputs: [x, offsets, mask]) { grad in
+    return Variable.record(value, inputs: [x, offsets, mask]) { grad, nodes in
+        let xNode = nodes[0]
+        let offsetsNode = nodes[1]
+        let maskNode = nodes[2]
         let grads = DeformableSampling.backward(
             grad, x: xValue, offsets: offsetValue, mask: maskValue,
             needX: xNode.requiresGrad, needOffsets: offsetsNode.requiresGrad, needMask: maskNode.requiresGrad)

@@ -5,8 +5,9 @@
 public func flowWarp(_ x: Variable, flows: Variable) -> Variable {
     let xValue = x.value, flowValue = flows.value
     let value = FlowWarping.forward(xValue, flows: flowValue)
-    let xNode = x.node, flowsNode = flows.node
-    return Variable.record(value, inputs: [x, flows]) { grad in
+    return Variable.record(value, inputs: [x, flows]) { grad, nodes in
+        let xNode = nodes[0]
+        let flowsNode = nodes[1]
         let grads = FlowWarping.backward(grad, x: xValue, flows: flowValue,
                                          needX: xNode.requiresGrad, needFlows: flowsNode.requiresGrad)
         if let gx = grads.x { xNode.accumulateGrad(fresh: gx) }

@@ -15,8 +15,12 @@ public func layerNorm(_ x: Variable, weight: Variable?, bias: Variable?, normali
         x.value, weight: weight?.value, bias: bias?.value, groupSize: groupSize, epsilon: epsilon)
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let xValue = x.value, weightValue = weight?.value
-    let xNode = x.node, weightNode = weight?.node, biasNode = bias?.node
-    return Variable.record(value, inputs: inputs) { grad in
+    let (hasWeight, hasBias) = (weight != nil, bias != nil)
+    return Variable.record(value, inputs: inputs) { grad, nodes in
+        // nodes: x, then the weight and the bias where given.
+        let xNode = nodes[0]
+        let weightNode = hasWeight ? nodes[1] : nil
+        let biasNode = hasBias ? nodes[hasWeight ? 2 : 1] : nil
         let needWeight = weightNode?.requiresGrad ?? false
         let needBias = biasNode?.requiresGrad ?? false
         let grads = LayerNormKernels.backward(

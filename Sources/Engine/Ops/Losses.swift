@@ -23,9 +23,9 @@ private func penaltyLoss(_ penalty: Elementwise.Penalty, _ op: String,
     precondition(n > 0, "\(op): empty input of shape \(prediction.shape)")
     let p = prediction.value, t = target.value
     let value = Tensor(Float(Elementwise.penaltySum(penalty, p, t) / Double(n)))
-    let predictionNode = prediction.node
-    let targetNode = target.node
-    return Variable.record(value, inputs: [prediction, target]) { grad in
+    return Variable.record(value, inputs: [prediction, target]) { grad, nodes in
+        let predictionNode = nodes[0]
+        let targetNode = nodes[1]
         let scale = grad.scalar / Float(n)
         if predictionNode.requiresGrad {
             predictionNode.accumulateGrad(fresh: Elementwise.penaltyGradient(penalty, p, t, scale: scale))

@@ -24,9 +24,9 @@ public func matmul(_ a: Variable, _ b: Variable,
                   b: bv.pointer + batch * k * n, ldb: ldb,
                   c: out.mutablePointer + batch * m * n, ldc: n)
     }
-    let aNode = a.node
-    let bNode = b.node
-    return Variable.record(out, inputs: [a, b]) { grad in
+    return Variable.record(out, inputs: [a, b]) { grad, nodes in
+        let aNode = nodes[0]
+        let bNode = nodes[1]
         let g = grad.pointer
         if aNode.requiresGrad {
             let ga = allocate(av.shape)

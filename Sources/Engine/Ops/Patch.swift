@@ -36,8 +36,8 @@ public enum Patching {
 /// `[B, T, H, W, C] → [B, T, H/p, W/p, p·p·C]` (any leading dims), differentiable.
 public func patchify(_ frames: Variable, patchSize p: Int) -> Variable {
     let value = Patching.patchify(frames.value, patchSize: p)
-    let framesNode = frames.node
-    return Variable.record(value, inputs: [frames]) { grad in
+    return Variable.record(value, inputs: [frames]) { grad, nodes in
+        let framesNode = nodes[0]
         guard framesNode.requiresGrad else { return }
         framesNode.accumulateGrad(fresh: Patching.unpatchify(grad, patchSize: p))
     }
@@ -46,8 +46,8 @@ public func patchify(_ frames: Variable, patchSize p: Int) -> Variable {
 /// The exact inverse of `patchify`: `[B, T, h, w, p·p·C] → [B, T, h·p, w·p, C]`.
 public func unpatchify(_ patches: Variable, patchSize p: Int) -> Variable {
     let value = Patching.unpatchify(patches.value, patchSize: p)
-    let patchesNode = patches.node
-    return Variable.record(value, inputs: [patches]) { grad in
+    return Variable.record(value, inputs: [patches]) { grad, nodes in
+        let patchesNode = nodes[0]
         guard patchesNode.requiresGrad else { return }
         patchesNode.accumulateGrad(fresh: Patching.patchify(grad, patchSize: p))
     }

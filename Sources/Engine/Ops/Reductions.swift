@@ -3,8 +3,8 @@
 
 public func sum(_ x: Variable) -> Variable {
     let value = Tensor(Float(Elementwise.sum(x.value)))
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         xNode.accumulateGrad(fresh: Tensor(repeating: grad.scalar, shape: xNode.shape))
     }
 }
@@ -13,8 +13,8 @@ public func mean(_ x: Variable) -> Variable {
     let n = x.value.count
     precondition(n > 0, "mean: empty input of shape \(x.shape)")
     let value = Tensor(Float(Elementwise.sum(x.value) / Double(n)))
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         xNode.accumulateGrad(fresh: Tensor(repeating: grad.scalar / Float(n), shape: xNode.shape))
     }
 }

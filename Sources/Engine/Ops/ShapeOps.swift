@@ -14,8 +14,8 @@ extension Shape {
 /// Same values in a new shape, sharing storage (no copy). One dimension may be -1 (inferred).
 public func reshape(_ x: Variable, _ shape: [Int]) -> Variable {
     let value = x.value.reshaped(shape)
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         // The upstream gradient is held by the graph: accumulate a (copied) view of it.
         xNode.accumulateGrad(grad.reshaped(xNode.shape))
     }
@@ -30,8 +30,8 @@ extension Variable {
 /// The result is a fresh contiguous tensor.
 public func permute(_ x: Variable, _ axes: [Int]) -> Variable {
     let value = Permute.apply(x.value, axes: axes)
-    let xNode = x.node
-    return Variable.record(value, inputs: [x]) { grad in
+    return Variable.record(value, inputs: [x]) { grad, nodes in
+        let xNode = nodes[0]
         guard xNode.requiresGrad else { return }
         // The gradient goes back through the inverse permutation.
         var inverse = [Int](repeating: 0, count: axes.count)
