@@ -68,6 +68,10 @@ public struct ModelCard {
             "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
             "- machine: \(machine)",
+        ]
+        // What changed when the run was resumed (a re-planned length changes the decay from there on).
+        lines += e.history.map { "- \($0)" }
+        lines += [
             "",
             "## Test metrics",
             "",
