@@ -104,9 +104,12 @@ package struct ConvolutionKernelBenchmark {
             }
         }
         // Raw SGEMM of the forward product's size, on preallocated operands.
-        let a = random.tensor([m, kk]), b = random.tensor([kk, n]), c = Tensor(zeros: [m, n])
+        let a = random.tensor([m, kk]), b = random.tensor([kk, n])
+        var c = Tensor(zeros: [m, n])
         let sgemm = {
-            BLAS.gemm(m: m, n: n, k: kk, a: a.pointer, lda: kk, b: b.pointer, ldb: n, c: c.mutablePointer, ldc: n)
+            c.withUnsafeMutableBufferPointer {
+                BLAS.gemm(m: m, n: n, k: kk, a: a.pointer, lda: kk, b: b.pointer, ldb: n, c: $0.baseAddress!, ldc: n)
+            }
         }
         return Measurement(shape: item, m: m, n: n, k: kk,
                            seconds: times([forward, backwardData, backwardWeights, sgemm]))
@@ -122,12 +125,10 @@ package struct ConvolutionKernelBenchmark {
         let columns = random.tensor([g.patchSize, g.columnCount])
         let seconds = times([
             {
-                let out = Tensor(uninitializedShape: columns.shape)
-                Im2Col.im2col(x.pointer, g, into: out.mutablePointer)
+                _ = Tensor(shape: columns.shape) { Im2Col.im2col(x.pointer, g, into: $0.baseAddress!) }
             },
             {
-                let out = Tensor(uninitializedShape: x.shape)
-                Im2Col.col2im(columns.pointer, g, into: out.mutablePointer)
+                _ = Tensor(shape: x.shape) { Im2Col.col2im(columns.pointer, g, into: $0.baseAddress!) }
             },
         ])
         return (seconds[0], seconds[1], g.patchSize, g.columnCount)

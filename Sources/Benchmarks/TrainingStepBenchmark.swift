@@ -67,10 +67,11 @@ package final class TrainingStepBenchmark {
         target = Variable(Self.framesFromOne(frameTensor))
         // One coin per (sequence, step), as the official scheduled sampling draws it (eta 0.5).
         let steps = t - tIn - 1, plane = h * w * cp
-        let mask = Tensor(uninitializedShape: [b, steps, h, w, cp])
-        for index in 0..<(b * steps) {
-            let value: Float = random.unitFloat() < 0.5 ? 1 : 0
-            (mask.mutablePointer + index * plane).update(repeating: value, count: plane)
+        let mask = Tensor(shape: [b, steps, h, w, cp]) { mask in
+            for index in 0..<(b * steps) {
+                let value: Float = random.unitFloat() < 0.5 ? 1 : 0
+                (mask.baseAddress! + index * plane).update(repeating: value, count: plane)
+            }
         }
         trainingMask = Variable(mask)
         inferenceMask = Variable(Tensor(zeros: [b, steps, h, w, cp]))
@@ -79,12 +80,12 @@ package final class TrainingStepBenchmark {
     /// frames[:, 1:], the targets of the T − 1 predictions.
     private static func framesFromOne(_ frames: Tensor) -> Tensor {
         let b = frames.shape[0], t = frames.shape[1], frame = frames.count / (b * t)
-        let out = Tensor(uninitializedShape: [b, t - 1] + frames.shape.suffix(3))
-        for item in 0..<b {
-            (out.mutablePointer + item * (t - 1) * frame)
-                .update(from: frames.pointer + (item * t + 1) * frame, count: (t - 1) * frame)
+        return Tensor(shape: [b, t - 1] + frames.shape.suffix(3)) { out in
+            for item in 0..<b {
+                (out.baseAddress! + item * (t - 1) * frame)
+                    .update(from: frames.pointer + (item * t + 1) * frame, count: (t - 1) * frame)
+            }
         }
-        return out
     }
 
     /// Forward with the scheduled-sampling mask, loss, backward, Adam step. Returns the loss.

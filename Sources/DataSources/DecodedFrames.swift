@@ -49,14 +49,13 @@ public struct DecodedFrames: LongSequenceSource {
     public func frames(_ frameIndices: [Int], ofSequence index: Int) throws -> Tensor {
         let sequence = sequences[index]
         let frameSize = frameShape.reduce(1, *)
-        let out = Tensor(uninitializedShape: [frameIndices.count] + frameShape)
-        for (position, frame) in frameIndices.enumerated() {
-            precondition(frame >= 0 && frame < sequence.shape[0],
-                         "DecodedFrames: frame \(frame) outside 0..<\(sequence.shape[0]) of \(origins[index])")
-            out.mutablePointer.advanced(by: position * frameSize)
-                .update(from: sequence.pointer + frame * frameSize, count: frameSize)
+        return Tensor(shape: [frameIndices.count] + frameShape) { out in
+            for (position, frame) in frameIndices.enumerated() {
+                precondition(frame >= 0 && frame < sequence.shape[0],
+                             "DecodedFrames: frame \(frame) outside 0..<\(sequence.shape[0]) of \(origins[index])")
+                (out.baseAddress! + position * frameSize).update(from: sequence.pointer + frame * frameSize, count: frameSize)
+            }
         }
-        return out
     }
 
     /// The first `fraction` of every sequence's frames, or of the sequences themselves when
@@ -71,10 +70,9 @@ public struct DecodedFrames: LongSequenceSource {
         let cut = Int((Double(length) * fraction).rounded())
         let frameSize = frameShape.reduce(1, *)
         func part(_ range: Range<Int>) -> Tensor {
-            let out = Tensor(uninitializedShape: [range.count] + frameShape)
-            out.mutablePointer.update(from: sequences[0].pointer + range.lowerBound * frameSize,
-                                      count: range.count * frameSize)
-            return out
+            Tensor(shape: [range.count] + frameShape) {
+                $0.baseAddress!.update(from: sequences[0].pointer + range.lowerBound * frameSize, count: $0.count)
+            }
         }
         return (DecodedFrames(sequences: [part(0..<cut)], origins: [origins[0] + " (first \(cut) frames)"]),
                 DecodedFrames(sequences: [part(cut..<length)], origins: [origins[0] + " (frames \(cut)…)"]))

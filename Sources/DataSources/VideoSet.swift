@@ -30,9 +30,9 @@ public enum VideoSet {
         let video = Array(array.shape.dropFirst()) + (array.shape.count == 4 ? [1] : [])
         let size = video.reduce(1, *)
         return (0..<array.shape[0]).map { index in
-            let out = Tensor(uninitializedShape: video)
-            array.copyFloats(from: index * size, count: size, into: out.mutablePointer, dividingBy: divisor)
-            return out
+            Tensor(shape: video) {
+                array.copyFloats(from: index * size, count: size, into: $0.baseAddress!, dividingBy: divisor)
+            }
         }
     }
 

@@ -55,9 +55,9 @@ public struct InMemorySequences: SequenceDataset {
     public func sequence(at index: Int) throws -> Tensor {
         checkIndex(index, "InMemorySequences.sequence(at:)")
         let n = sequenceElementCount
-        let out = Tensor(uninitializedShape: Array(sequences.shape.dropFirst()))
-        out.mutablePointer.update(from: sequences.pointer + index * n, count: n)
-        return out
+        return Tensor(shape: Array(sequences.shape.dropFirst())) {
+            $0.baseAddress!.update(from: sequences.pointer + index * n, count: n)
+        }
     }
 }
 
@@ -77,12 +77,12 @@ public struct LongSequences<Base: SequenceDataset>: LongSequenceSource {
     public func frames(_ frameIndices: [Int], ofSequence index: Int) throws -> Tensor {
         let sequence = try base.sequence(at: index)
         let frame = frameShape.reduce(1, *)
-        let out = Tensor(uninitializedShape: [frameIndices.count] + frameShape)
-        for (k, t) in frameIndices.enumerated() {
-            precondition(t >= 0 && t < base.sequenceLength,
-                         "LongSequences.frames: frame \(t) outside 0..<\(base.sequenceLength)")
-            (out.mutablePointer + k * frame).update(from: sequence.pointer + t * frame, count: frame)
+        return Tensor(shape: [frameIndices.count] + frameShape) { out in
+            for (k, t) in frameIndices.enumerated() {
+                precondition(t >= 0 && t < base.sequenceLength,
+                             "LongSequences.frames: frame \(t) outside 0..<\(base.sequenceLength)")
+                (out.baseAddress! + k * frame).update(from: sequence.pointer + t * frame, count: frame)
+            }
         }
-        return out
     }
 }

@@ -26,8 +26,8 @@ extension TrainedModel {
         // The model predicts T − 1 frames from a T-frame sequence; frames after the context are
         // unknown, so they are zeros that it never sees (its own predictions replace them).
         let sequence = Tensor(frames: context)
-        let batch = Tensor(zeros: [1, m.totalLength, m.imageHeight, m.imageWidth, m.imageChannels])
-        batch.mutablePointer.update(from: sequence.pointer, count: sequence.count)
+        var batch = Tensor(zeros: [1, m.totalLength, m.imageHeight, m.imageWidth, m.imageChannels])
+        batch.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: sequence.pointer, count: sequence.count) }
         let (_, prediction) = Evaluator.predict(model, batch: batch, configuration: m)
         return Image.frames(sequence: prediction.reshaped(Array(prediction.shape.dropFirst())))
     }

@@ -7,8 +7,9 @@ public enum ClipPreprocessing {
     /// Frames [T, H, W, C] in [0, 1] (C = 1 or 3) → [1, 3, T, 224, 224]: v = 255·clip(x, 0, 1),
     /// not rounded.
     public static func clip(fromUnitFrames frames: Tensor) -> Tensor {
-        let scaled = Tensor(uninitializedShape: frames.shape)
-        for i in 0..<frames.count { scaled.mutablePointer[i] = 255 * min(max(frames.pointer[i], 0), 1) }
+        let scaled = Tensor(shape: frames.shape) { scaled in
+            for i in 0..<frames.count { scaled[i] = 255 * min(max(frames.pointer[i], 0), 1) }
+        }
         return clip(from255: scaled)
     }
 
@@ -19,27 +20,27 @@ public enum ClipPreprocessing {
         let (count, height, width, channels) = (frames.shape[0], frames.shape[1], frames.shape[2], frames.shape[3])
         let size = I3D.frameSize
         let rows = samples(height), columns = samples(width)
-        let out = Tensor(uninitializedShape: [1, 3, count, size, size])
-        let source = frames.pointer, target = out.mutablePointer
-        for t in 0..<count {
-            for c in 0..<3 {
-                let channel = channels == 1 ? 0 : c
-                let plane = target + (c * count + t) * size * size
-                func value(_ y: Int, _ x: Int) -> Float { source[((t * height + y) * width + x) * channels + channel] }
-                for i in 0..<size {
-                    let (yLow, yHigh, yWeight) = rows[i]
-                    for j in 0..<size {
-                        let (xLow, xHigh, xWeight) = columns[j]
-                        // The order of TF1's kernel: across each row first, then between the rows.
-                        let top = value(yLow, xLow) + (value(yLow, xHigh) - value(yLow, xLow)) * xWeight
-                        let bottom = value(yHigh, xLow) + (value(yHigh, xHigh) - value(yHigh, xLow)) * xWeight
-                        let resized = top + (bottom - top) * yWeight
-                        plane[i * size + j] = (2 * resized) / 255 - 1
+        return Tensor(shape: [1, 3, count, size, size]) { out in
+            let source = frames.pointer, target = out.baseAddress!
+            for t in 0..<count {
+                for c in 0..<3 {
+                    let channel = channels == 1 ? 0 : c
+                    let plane = target + (c * count + t) * size * size
+                    func value(_ y: Int, _ x: Int) -> Float { source[((t * height + y) * width + x) * channels + channel] }
+                    for i in 0..<size {
+                        let (yLow, yHigh, yWeight) = rows[i]
+                        for j in 0..<size {
+                            let (xLow, xHigh, xWeight) = columns[j]
+                            // The order of TF1's kernel: across each row first, then between the rows.
+                            let top = value(yLow, xLow) + (value(yLow, xHigh) - value(yLow, xLow)) * xWeight
+                            let bottom = value(yHigh, xLow) + (value(yHigh, xHigh) - value(yHigh, xLow)) * xWeight
+                            let resized = top + (bottom - top) * yWeight
+                            plane[i * size + j] = (2 * resized) / 255 - 1
+                        }
                     }
                 }
             }
         }
-        return out
     }
 
     /// For each output index along an axis of input size n: the two source cells and the weight

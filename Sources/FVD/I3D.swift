@@ -82,12 +82,14 @@ public struct I3D: Sendable {
     /// [B, T′, 400] → [B, 400].
     public static func meanOverSteps(_ steps: Tensor) -> Tensor {
         let (batch, count, classes) = (steps.shape[0], steps.shape[1], steps.shape[2])
-        let out = Tensor(zeros: [batch, classes])
-        for item in 0..<batch {
-            for step in 0..<count {
-                for c in 0..<classes { out.mutablePointer[item * classes + c] += steps[item, step, c] }
+        var out = Tensor(zeros: [batch, classes])
+        out.withUnsafeMutableBufferPointer { mean in
+            for item in 0..<batch {
+                for step in 0..<count {
+                    for c in 0..<classes { mean[item * classes + c] += steps[item, step, c] }
+                }
+                for c in 0..<classes { mean[item * classes + c] /= Float(count) }
             }
-            for c in 0..<classes { out.mutablePointer[item * classes + c] /= Float(count) }
         }
         return out
     }
@@ -97,17 +99,17 @@ public struct I3D: Sendable {
         let pooled = Pooling3d.apply(.average, x, kernel: (2, 7, 7), stride: (1, 1, 1))
         let (batch, steps) = (pooled.shape[0], pooled.shape[2])
         precondition(pooled.shape[3] == 1 && pooled.shape[4] == 1, "I3D: final feature map \(x.shape) is not 7×7")
-        let out = Tensor(uninitializedShape: [batch, steps, Self.classes])
-        for item in 0..<batch {
-            // [T′, 400] = pooledᵀ[T′, 1024] · Wᵀ, plus the bias.
-            BLAS.gemm(transposeA: true, transposeB: true, m: steps, n: Self.classes, k: 1024,
-                      a: pooled.pointer + item * 1024 * steps, lda: steps, b: logitsWeight.pointer, ldb: 1024,
-                      c: out.mutablePointer + item * steps * Self.classes, ldc: Self.classes)
-            for step in 0..<steps {
-                for c in 0..<Self.classes { out.mutablePointer[(item * steps + step) * Self.classes + c] += logitsBias.pointer[c] }
+        return Tensor(shape: [batch, steps, Self.classes]) { out in
+            for item in 0..<batch {
+                // [T′, 400] = pooledᵀ[T′, 1024] · Wᵀ, plus the bias.
+                BLAS.gemm(transposeA: true, transposeB: true, m: steps, n: Self.classes, k: 1024,
+                          a: pooled.pointer + item * 1024 * steps, lda: steps, b: logitsWeight.pointer, ldb: 1024,
+                          c: out.baseAddress! + item * steps * Self.classes, ldc: Self.classes)
+                for step in 0..<steps {
+                    for c in 0..<Self.classes { out[(item * steps + step) * Self.classes + c] += logitsBias.pointer[c] }
+                }
             }
         }
-        return out
     }
 
     /// Multiply-adds of the convolutions for one clip of `frames` frames (the cost printed).
@@ -151,10 +153,11 @@ extension I3DUnit {
         let geometry = ConvGeometry(op: "I3D", batch: x.shape[0], channels: x.shape[1],
                                     input: (x.shape[2], x.shape[3], x.shape[4]), kernel: kernel,
                                     stride: stride, padding: (0, 0, 0))
-        let y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
-        let values = y.mutablePointer   // y is fresh: rectified in place
-        Parallel.forRanges(y.count, minimumPerTask: 1 << 16) { range in
-            for i in range { values[i] = max(values[i], 0) }
+        var y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
+        y.withUnsafeMutableBufferPointer { values in   // y is fresh: rectified in place, no copy
+            Parallel.forRanges(values.count, minimumPerTask: 1 << 16) { range in
+                for i in range { values[i] = max(values[i], 0) }
+            }
         }
         return y
     }

@@ -20,12 +20,12 @@ extension I3DUnit {
         let taps = (0..<3).map { k in
             Convolution.forward(frames, weight: temporalSlice(k), bias: nil, geometry: geometry, algorithm: .winograd)
         }
-        let out = Tensor(uninitializedShape: [batch, m, time, height, width])
         let plane = height * width
-        let target = out.mutablePointer, biases = bias.pointer
+        let biases = bias.pointer
         // The taps must outlive the loop that reads them through raw pointers (an optimised
         // build would otherwise release them after their last use as tensors).
-        withExtendedLifetime(taps) {
+        return Tensor(shape: [batch, m, time, height, width]) { out in withExtendedLifetime(taps) {
+            let target = out.baseAddress!
             let sources = taps.map(\.pointer)
             Parallel.forRanges(batch * m * time, minimumPerTask: max(1, 8192 / plane)) { units in
                 for unit in units {
@@ -42,18 +42,16 @@ extension I3DUnit {
                     for i in 0..<plane { destination[i] = max(destination[i], 0) }
                 }
             }
-        }
-        return out
+        } }
     }
 
     /// The kernel's temporal slice k as a 2-D weight [M, Cin, 3, 3].
     private func temporalSlice(_ k: Int) -> Tensor {
         let (m, channels) = (weight.shape[0], weight.shape[1])
-        let slice = Tensor(uninitializedShape: [m, channels, 3, 3])
-        let source = weight.pointer, target = slice.mutablePointer
-        for row in 0..<(m * channels) {
-            (target + row * 9).update(from: source + row * 27 + k * 9, count: 9)
+        return Tensor(shape: [m, channels, 3, 3]) { target in
+            for row in 0..<(m * channels) {
+                (target.baseAddress! + row * 9).update(from: weight.pointer + row * 27 + k * 9, count: 9)
+            }
         }
-        return slice
     }
 }

@@ -63,14 +63,17 @@ public struct I3DWeights {
         let beta = try tensor("\(name).bn.beta", [outputs])
         let mean = try tensor("\(name).bn.moving_mean", [outputs])
         let variance = try tensor("\(name).bn.moving_variance", [outputs])
-        let folded = Tensor(uninitializedShape: weight.shape), bias = Tensor(uninitializedShape: [outputs])
         let perChannel = weight.count / outputs
-        for channel in 0..<outputs {
-            let a = 1 / (variance.pointer[channel] + Self.epsilon).squareRoot()
-            for i in 0..<perChannel {
-                folded.mutablePointer[channel * perChannel + i] = weight.pointer[channel * perChannel + i] * a
+        let scales = (0..<outputs).map { 1 / (variance.pointer[$0] + Self.epsilon).squareRoot() }
+        let folded = Tensor(shape: weight.shape) { folded in
+            for channel in 0..<outputs {
+                for i in 0..<perChannel {
+                    folded[channel * perChannel + i] = weight.pointer[channel * perChannel + i] * scales[channel]
+                }
             }
-            bias.mutablePointer[channel] = beta.pointer[channel] - mean.pointer[channel] * a
+        }
+        let bias = Tensor(shape: [outputs]) { bias in
+            for channel in 0..<outputs { bias[channel] = beta.pointer[channel] - mean.pointer[channel] * scales[channel] }
         }
         return I3DUnit(weight: folded, bias: bias, stride: stride)
     }

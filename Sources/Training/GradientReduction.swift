@@ -16,33 +16,35 @@ enum GradientReduction {
         for parameter in parameters where parameter.grad == nil {
             parameter.accumulateGrad(fresh: Tensor(zeros: parameter.shape))
         }
-        let gradients = parameters.map { $0.grad! }
-        let total = gradients.reduce(0) { $0 + $1.count }
+        let total = parameters.reduce(0) { $0 + $1.grad!.count }
         let bucket = UnsafeMutablePointer<Float>.allocate(capacity: min(bucketElements, max(total, 1)))
         defer { bucket.deallocate() }
         var start = 0
         while start < total {
             let length = min(bucketElements, total - start)
-            forEachSegment(gradients, start: start, length: length) { pointer, offset, count in
-                for i in 0..<count { bucket[offset + i] = weight * pointer[i] }
+            forEachSegment(parameters, start: start, length: length) { node, range, offset in
+                let gradient = node.grad!.pointer
+                for i in range { bucket[offset + i - range.lowerBound] = weight * gradient[i] }
             }
             group.allReduceSum(bucket, count: length)
-            forEachSegment(gradients, start: start, length: length) { pointer, offset, count in
-                (pointer).update(from: bucket + offset, count: count)
+            forEachSegment(parameters, start: start, length: length) { node, range, offset in
+                node.updateGradInPlace { ($0.baseAddress! + range.lowerBound).update(from: bucket + offset, count: range.count) }
             }
             start += length
         }
     }
 
-    /// Calls `body(pointer into a gradient, offset in the bucket, count)` for the pieces of the
-    /// stream's elements start ..< start + length.
-    private static func forEachSegment(_ gradients: [Tensor], start: Int, length: Int,
-                                       _ body: (UnsafeMutablePointer<Float>, Int, Int) -> Void) {
+    /// Calls `body(node, elements of its gradient, offset in the bucket)` for the pieces of the
+    /// stream's elements start ..< start + length. (Nothing else holds the gradients meanwhile,
+    /// so writing them in place copies nothing.)
+    private static func forEachSegment(_ parameters: [Variable], start: Int, length: Int,
+                                       _ body: (GradientNode, Range<Int>, Int) -> Void) {
         var position = 0
-        for gradient in gradients {
-            let (low, high) = (max(start, position), min(start + length, position + gradient.count))
-            if low < high { body(gradient.mutablePointer + (low - position), low - start, high - low) }
-            position += gradient.count
+        for parameter in parameters {
+            let count = parameter.node.grad!.count
+            let (low, high) = (max(start, position), min(start + length, position + count))
+            if low < high { body(parameter.node, (low - position)..<(high - position), low - start) }
+            position += count
             if position >= start + length { break }
         }
     }

@@ -13,13 +13,12 @@ public enum ScheduledSampling {
         precondition(steps >= 0, "ScheduledSampling.mask: totalLength \(totalLength) must exceed inputLength \(inputLength)")
         guard steps > 0 else { return nil }
         let frameSize = patchHeight * patchWidth * frameChannels
-        let mask = Tensor(uninitializedShape: [batchSize, steps, patchHeight, patchWidth, frameChannels])
-        let values = mask.mutablePointer
-        for frame in 0..<(batchSize * steps) {
-            let useTruth: Float = Double(random.unitFloat()) < eta ? 1 : 0
-            (values + frame * frameSize).update(repeating: useTruth, count: frameSize)
+        return Tensor(shape: [batchSize, steps, patchHeight, patchWidth, frameChannels]) { values in
+            for frame in 0..<(batchSize * steps) {
+                let useTruth: Float = Double(random.unitFloat()) < eta ? 1 : 0
+                (values.baseAddress! + frame * frameSize).update(repeating: useTruth, count: frameSize)
+            }
         }
-        return mask
     }
 }
 
@@ -28,14 +27,13 @@ public func reversedInTime(_ batch: Tensor) -> Tensor {
     precondition(batch.rank >= 2, "reversedInTime: shape \(batch.shape) has no time axis")
     let (sequences, length) = (batch.shape[0], batch.shape[1])
     let frameSize = length == 0 ? 0 : batch.count / (sequences * length)
-    let reversed = Tensor(uninitializedShape: batch.shape)
-    let source = batch.pointer, target = reversed.mutablePointer
-    for sequence in 0..<sequences {
-        for t in 0..<length {
-            let from = (sequence * length + t) * frameSize
-            let to = (sequence * length + (length - 1 - t)) * frameSize
-            (target + to).update(from: source + from, count: frameSize)
+    return Tensor(shape: batch.shape) { target in
+        for sequence in 0..<sequences {
+            for t in 0..<length {
+                let from = (sequence * length + t) * frameSize
+                let to = (sequence * length + (length - 1 - t)) * frameSize
+                (target.baseAddress! + to).update(from: batch.pointer + from, count: frameSize)
+            }
         }
     }
-    return reversed
 }

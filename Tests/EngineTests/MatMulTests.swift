@@ -126,10 +126,12 @@ private let flags: [(Bool, Bool)] = [(false, false), (true, false), (false, true
             let a = random.tensor(transposeA ? [k, m] : [m, k])
             let b = random.tensor(transposeB ? [n, k] : [k, n])
             let start = random.tensor([m, n])
-            let c = start.copy()
-            BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 2,
-                      a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
-                      beta: 0.5, c: c.mutablePointer, ldc: n)
+            var c = start
+            c.withUnsafeMutableBufferPointer {
+                BLAS.gemm(transposeA: transposeA, transposeB: transposeB, m: m, n: n, k: k, alpha: 2,
+                          a: a.pointer, lda: transposeA ? m : k, b: b.pointer, ldb: transposeB ? k : n,
+                          beta: 0.5, c: $0.baseAddress!, ldc: n)
+            }
             let product = naiveMatMul(a, b, transposeA: transposeA, transposeB: transposeB)
             let expected = zip(product, start.scalars).map { 2 * $0 + 0.5 * $1 }
             let worst = zip(c.scalars, expected).map { abs($0 - $1) }.max() ?? 0

@@ -155,9 +155,9 @@ private func checkParameterGradients(
         var worst = (excess: 0.0, element: -1)
         for element in 0..<original.count {
             func shifted(_ delta: Float) -> Double {
-                let copy = original.copy()
-                copy.mutablePointer[element] += delta
-                parameter.assign(copy)
+                var shifted = original
+                shifted.withUnsafeMutableBufferPointer { $0[element] += delta }
+                parameter.assign(shifted)
                 return weightedSum()
             }
             let numeric = (shifted(step) - shifted(-step)) / (2 * Double(step))

@@ -61,9 +61,9 @@ public func checkGradients(
             func shifted(_ delta: Float) -> [Tensor] {
                 inputs.enumerated().map { index, tensor in
                     guard index == inputIndex else { return tensor }
-                    let copy = tensor.copy()
-                    copy.mutablePointer[element] += delta
-                    return copy
+                    var shifted = tensor   // copied on write: `inputs` keep their values
+                    shifted.withUnsafeMutableBufferPointer { $0[element] += delta }
+                    return shifted
                 }
             }
             let numeric = (weightedSum(shifted(step)) - weightedSum(shifted(-step))) / (2 * Double(step))

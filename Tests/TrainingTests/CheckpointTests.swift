@@ -100,8 +100,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let source = MovingSquareSource(seed: 2) { number, batch in
             guard number == 3 else { return batch }
-            batch.mutablePointer[1 * 4 * 64 + 2 * 64 + 5 * 8 + 6] = .nan  // sequence 1, frame 2, y 5, x 6
-            return batch
+            var corrupted = batch
+            corrupted.withUnsafeMutableBufferPointer { $0[1 * 4 * 64 + 2 * 64 + 5 * 8 + 6] = .nan }  // sequence 1, frame 2, y 5, x 6
+            return corrupted
         }
         let trainer = try Trainer(configuration: configuration, batches: source,
                                   checkpointDirectory: directory, progress: silent())
@@ -167,8 +168,8 @@ import Testing
         try trainer.run(until: 2)
         try trainer.run(until: 3)
         let (name, parameter) = trainer.model.namedParameters[1]
-        let poisoned = parameter.value.copy()
-        poisoned.mutablePointer[0] = .infinity
+        var poisoned = parameter.value
+        poisoned.withUnsafeMutableBufferPointer { $0[0] = .infinity }
         parameter.assign(poisoned)
         let message = errorMessage { try trainer.saveCheckpoint() }
         #expect(message.contains("iteration 3") && message.contains(name)

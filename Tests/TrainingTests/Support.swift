@@ -40,14 +40,15 @@ struct MovingSquareSource: ResumableBatchSource {
 
     mutating func nextBatch() throws -> Tensor {
         served += 1
-        let batch = Tensor(zeros: [batchSize, length, size, size, 1])
-        let values = batch.mutablePointer
-        for sequence in 0..<batchSize {
-            let y0 = Int(random.next() % UInt64(size - 1)), x0 = Int(random.next() % UInt64(size - 1))
-            for t in 0..<length {
-                let y = (y0 + t) % (size - 1), x = (x0 + t) % (size - 1)
-                for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
-                    values[((sequence * length + t) * size + y + dy) * size + x + dx] = 0.9
+        var batch = Tensor(zeros: [batchSize, length, size, size, 1])
+        batch.withUnsafeMutableBufferPointer { values in
+            for sequence in 0..<batchSize {
+                let y0 = Int(random.next() % UInt64(size - 1)), x0 = Int(random.next() % UInt64(size - 1))
+                for t in 0..<length {
+                    let y = (y0 + t) % (size - 1), x = (x0 + t) % (size - 1)
+                    for (dy, dx) in [(0, 0), (0, 1), (1, 0), (1, 1)] {
+                        values[((sequence * length + t) * size + y + dy) * size + x + dx] = 0.9
+                    }
                 }
             }
         }

@@ -41,18 +41,14 @@ enum FusedGates {
     /// i = σ(x0 + h0), f = σ(x1 + h1 + 1), g = tanh(x2 + h2), C' = f ⊙ C + i ⊙ g
     /// i' = σ(x3 + m0), f' = σ(x4 + m1 + 1), g' = tanh(x5 + m2), M' = f' ⊙ M + i' ⊙ g'
     /// x [B, ≥6N, P], h [B, ≥3N, P], m [B, 3N, P], cell and memory [B, N, P] (P = H·W).
-    /// Returns [B, 2N, P] = [C', M'] and, when `gates` is given, writes the six activated gates
+    /// Writes [B, 2N, P] = [C', M'] into `op` and, when `gates` is given, the six activated gates
     /// there ([B, 6N, P]: i, f, g, i', f', g'): backward needs only those, so training keeps 6N
     /// channels per step alive instead of the 14N of the conv outputs.
-    static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor,
-                                       channels n: Int, gates: UnsafeMutablePointer<Float>? = nil) -> Tensor {
+    static func memoriesForward(x: Tensor, h: Tensor, m: Tensor, cell: Tensor, memory: Tensor, channels n: Int,
+                                into op: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?) {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
-        var outShape = cell.shape
-        outShape[1] = 2 * n
-        let out = Tensor(uninitializedShape: outShape)
         let xp = x.pointer, hp = h.pointer, mp = m.pointer, cp = cell.pointer, memp = memory.pointer
-        let op = out.mutablePointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ ch) &* plane, hr = hp + (b &* hk &+ ch) &* plane
             let mr = mp + (b &* mk &+ ch) &* plane
@@ -84,7 +80,6 @@ enum FusedGates {
                 p &+= 8
             }
         }
-        return out
     }
 
     /// Backward of `memoriesForward` from grad [B, 2N, P] = [dC', dM'] and the gates it saved.
@@ -142,17 +137,13 @@ enum FusedGates {
     // MARK: Output H', o
 
     /// o = σ(x6 + h3 + oConv), H' = o ⊙ tanh(last). x [B, 7N, P] (slab 6), h [B, 4N, P] (slab 3),
-    /// oConv and last [B, N, P]. Returns [B, 2N, P] = [H', o] and, when `saved` is given, writes
-    /// [o, tanh(last)] there ([B, 2N, P]), all that backward needs.
+    /// oConv and last [B, N, P]. Writes [B, 2N, P] = [H', o] into `op` and, when `saved` is
+    /// given, [o, tanh(last)] there ([B, 2N, P]), all that backward needs.
     static func outputForward(x: Tensor, h: Tensor, oConv: Tensor, last: Tensor, channels n: Int,
-                                     saved: UnsafeMutablePointer<Float>? = nil) -> Tensor {
+                              into op: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>?) {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1]
-        var outShape = last.shape
-        outShape[1] = 2 * n
-        let out = Tensor(uninitializedShape: outShape)
         let xp = x.pointer, hp = h.pointer, ocp = oConv.pointer, lp = last.pointer
-        let op = out.mutablePointer
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hr = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
             let state = (b &* n &+ ch) &* plane
@@ -169,7 +160,6 @@ enum FusedGates {
                 p &+= 8
             }
         }
-        return out
     }
 
     /// Backward of `outputForward` from grad [B, 2N, P] = [dH', do] and its saved [o, tanh(last)]:
@@ -208,9 +198,8 @@ enum FusedGates {
 
 extension FusedGates {
     /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes.
-    static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor) -> Tensor {
-        let out = Tensor(uninitializedShape: pre.shape)
-        let pp = pre.pointer, ap = a.pointer, bp = b.pointer, op = out.mutablePointer
+    static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor, into op: UnsafeMutablePointer<Float>) {
+        let pp = pre.pointer, ap = a.pointer, bp = b.pointer
         Parallel.forRanges((pre.count + 7) / 8, minimumPerTask: 4096) { blocks in
             for block in blocks {
                 let start = block &* 8, count = min(8, pre.count &- start)
@@ -218,7 +207,6 @@ extension FusedGates {
                 store(g * load(ap + start, count) + (1 - g) * load(bp + start, count), op + start, count)
             }
         }
-        return out
     }
 
     /// Gradients of `gatedBlendForward` from dy: d pre = (dy ⊙ a − dy ⊙ b) ⊙ g(1 − g),

@@ -2,7 +2,7 @@ import Engine
 
 /// Differentiable fused passes of the ST-LSTM cell and MotionRNN's gate blend (kernels in
 /// `FusedGates.swift`), built on the engine's public API for custom ops (`Variable.record`,
-/// `GradientNode.accumulationBuffer`, `FastMath`, `Parallel`): a new backbone can bring its
+/// `Tensor.build`, `GradientNode.withAccumulationBuffer`, `FastMath`, `Parallel`): a new backbone can bring its
 /// own fused kernels the same way.
 ///
 /// Both ops read gate slabs of the same conv outputs x (7N channels) and h (4N channels). Their
@@ -35,24 +35,27 @@ public func spatioTemporalMemories(x: Variable, h: Variable, m: Variable,
     let inputs = [x, h, m, cell, memory]
     // Training keeps the six activated gates (6N channels) for backward, so that the conv
     // outputs (14N) are freed after this pass.
-    let gates = Variable.records(inputs: inputs) ? Tensor(uninitializedShape: [x.shape[0], 6 * n] + cell.shape[2...]) : nil
-    let value = FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value,
-                                           memory: memory.value, channels: n, gates: gates?.mutablePointer)
+    let outputs = Tensor.build([[cell.shape[0], 2 * n] + cell.shape[2...],
+                                Variable.records(inputs: inputs) ? [x.shape[0], 6 * n] + cell.shape[2...] : nil]) {
+        FusedGates.memoriesForward(x: x.value, h: h.value, m: m.value, cell: cell.value, memory: memory.value,
+                                   channels: n, into: $0[0]!.baseAddress!, gates: $0[1]?.baseAddress)
+    }
+    let (value, gates) = (outputs[0]!, outputs[1])
     let cellValue = cell.value, memoryValue = memory.value
     return Variable.record(value, inputs: inputs) { grad, nodes in
         let (xNode, hNode, mNode, cellNode, memoryNode) = (nodes[0], nodes[1], nodes[2], nodes[3], nodes[4])
-        let gradM = mNode.requiresGrad ? Tensor(uninitializedShape: mNode.shape) : nil
-        let gradCell = cellNode.requiresGrad ? Tensor(uninitializedShape: cellNode.shape) : nil
-        let gradMemory = memoryNode.requiresGrad ? Tensor(uninitializedShape: memoryNode.shape) : nil
-        FusedGates.memoriesBackward(
-            grad: grad, gates: gates!, cell: cellValue, memory: memoryValue, channels: n,
-            gradX: xNode.accumulationBuffer()?.mutablePointer, xChannels: xNode.shape[1],
-            gradH: hNode.accumulationBuffer()?.mutablePointer, hChannels: hNode.shape[1],
-            gradM: gradM?.mutablePointer, gradCell: gradCell?.mutablePointer,
-            gradMemory: gradMemory?.mutablePointer)
-        if let gradM { mNode.accumulateGrad(fresh: gradM) }
-        if let gradCell { cellNode.accumulateGrad(fresh: gradCell) }
-        if let gradMemory { memoryNode.accumulateGrad(fresh: gradMemory) }
+        let grads = xNode.withAccumulationBuffer { gradX in
+            hNode.withAccumulationBuffer { gradH in
+                Tensor.build([mNode, cellNode, memoryNode].map { $0.requiresGrad ? $0.shape : nil }) {
+                    FusedGates.memoriesBackward(
+                        grad: grad, gates: gates!, cell: cellValue, memory: memoryValue, channels: n,
+                        gradX: gradX?.baseAddress, xChannels: xNode.shape[1],
+                        gradH: gradH?.baseAddress, hChannels: hNode.shape[1],
+                        gradM: $0[0]?.baseAddress, gradCell: $0[1]?.baseAddress, gradMemory: $0[2]?.baseAddress)
+                }
+            }
+        }
+        accumulate(grads, into: [mNode, cellNode, memoryNode])
     }
 }
 
@@ -69,20 +72,26 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
     expected[1] = 4 * n
     Shape.check(op, h.shape, equals: expected, "h")
     let inputs = [x, h, oConv, last]
-    let saved = Variable.records(inputs: inputs) ? Tensor(uninitializedShape: [last.shape[0], 2 * n] + last.shape[2...]) : nil
-    let value = FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n,
-                                         saved: saved?.mutablePointer)   // [o, tanh(last)]
+    let outputs = Tensor.build([[last.shape[0], 2 * n] + last.shape[2...],
+                                Variable.records(inputs: inputs) ? [last.shape[0], 2 * n] + last.shape[2...] : nil]) {
+        FusedGates.outputForward(x: x.value, h: h.value, oConv: oConv.value, last: last.value, channels: n,
+                                 into: $0[0]!.baseAddress!, saved: $0[1]?.baseAddress)   // saved: [o, tanh(last)]
+    }
+    let (value, saved) = (outputs[0]!, outputs[1])
     return Variable.record(value, inputs: inputs) { grad, nodes in
         let (xNode, hNode, oConvNode, lastNode) = (nodes[0], nodes[1], nodes[2], nodes[3])
-        let gradO = oConvNode.requiresGrad ? Tensor(uninitializedShape: oConvNode.shape) : nil
-        let gradLast = lastNode.requiresGrad ? Tensor(uninitializedShape: lastNode.shape) : nil
-        FusedGates.outputBackward(
-            grad: grad, saved: saved!, channels: n,
-            gradX: xNode.accumulationBuffer()?.mutablePointer, xChannels: xNode.shape[1],
-            gradH: hNode.accumulationBuffer()?.mutablePointer, hChannels: hNode.shape[1],
-            gradOConv: gradO?.mutablePointer, gradLast: gradLast?.mutablePointer)
-        if let gradO { oConvNode.accumulateGrad(fresh: gradO) }
-        if let gradLast { lastNode.accumulateGrad(fresh: gradLast) }
+        let grads = xNode.withAccumulationBuffer { gradX in
+            hNode.withAccumulationBuffer { gradH in
+                Tensor.build([oConvNode, lastNode].map { $0.requiresGrad ? $0.shape : nil }) {
+                    FusedGates.outputBackward(
+                        grad: grad, saved: saved!, channels: n,
+                        gradX: gradX?.baseAddress, xChannels: xNode.shape[1],
+                        gradH: gradH?.baseAddress, hChannels: hNode.shape[1],
+                        gradOConv: $0[0]?.baseAddress, gradLast: $0[1]?.baseAddress)
+                }
+            }
+        }
+        accumulate(grads, into: [oConvNode, lastNode])
     }
 }
 
@@ -91,17 +100,22 @@ public func spatioTemporalOutput(x: Variable, h: Variable, oConv: Variable, last
 public func gatedBlend(_ pre: Variable, _ a: Variable, _ b: Variable) -> Variable {
     Shape.check("gatedBlend", a.shape, equals: pre.shape, "a")
     Shape.check("gatedBlend", b.shape, equals: pre.shape, "b")
-    let value = FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value)
+    let value = Tensor(shape: pre.shape) {
+        FusedGates.gatedBlendForward(pre: pre.value, a: a.value, b: b.value, into: $0.baseAddress!)
+    }
     let preValue = pre.value, aValue = a.value, bValue = b.value
     return Variable.record(value, inputs: [pre, a, b]) { grad, nodes in
-        let (preNode, aNode, bNode) = (nodes[0], nodes[1], nodes[2])
-        let gradPre = preNode.requiresGrad ? Tensor(uninitializedShape: preNode.shape) : nil
-        let gradA = aNode.requiresGrad ? Tensor(uninitializedShape: aNode.shape) : nil
-        let gradB = bNode.requiresGrad ? Tensor(uninitializedShape: bNode.shape) : nil
-        FusedGates.gatedBlendBackward(grad: grad, pre: preValue, a: aValue, b: bValue, gradPre: gradPre?.mutablePointer,
-                                      gradA: gradA?.mutablePointer, gradB: gradB?.mutablePointer)
-        if let gradPre { preNode.accumulateGrad(fresh: gradPre) }
-        if let gradA { aNode.accumulateGrad(fresh: gradA) }
-        if let gradB { bNode.accumulateGrad(fresh: gradB) }
+        let grads = Tensor.build(nodes.map { $0.requiresGrad ? $0.shape : nil }) {
+            FusedGates.gatedBlendBackward(grad: grad, pre: preValue, a: aValue, b: bValue, gradPre: $0[0]?.baseAddress,
+                                          gradA: $0[1]?.baseAddress, gradB: $0[2]?.baseAddress)
+        }
+        accumulate(grads, into: nodes)
+    }
+}
+
+/// Hands each new gradient (nil where the node needs none) to its node.
+private func accumulate(_ gradients: [Tensor?], into nodes: [GradientNode]) {
+    for (gradient, node) in zip(gradients, nodes) {
+        if let gradient { node.accumulateGrad(fresh: gradient) }
     }
 }

@@ -71,13 +71,13 @@ public struct SyntheticRadar: SequenceDataset {
 
     public func sequence(at index: Int) throws -> Tensor {
         let dBZ = reflectivity(at: index)
-        let out = Tensor(uninitializedShape: dBZ.shape)
-        let source = dBZ.pointer, destination = out.mutablePointer
         let threshold = weather.echoThresholdDBZ
-        for i in 0..<dBZ.count {
-            destination[i] = source[i] < threshold ? 0 : rule.pixel(fromDBZ: source[i])
+        return Tensor(shape: dBZ.shape) { destination in
+            let source = dBZ.pointer
+            for i in 0..<dBZ.count {
+                destination[i] = source[i] < threshold ? 0 : rule.pixel(fromDBZ: source[i])
+            }
         }
-        return out
     }
 
     /// Sequence `index` in dBZ, `[T, size, size, 1]` (−∞ dBZ, no echo at all, reads as −100).
@@ -119,15 +119,17 @@ public struct SyntheticRadar: SequenceDataset {
         var cells = (0..<Int(random.uniform(Float(w.initialCells.lowerBound),
                                              Float(w.initialCells.upperBound) + 1)))
             .map { _ in newCell(age: nil) }
-        let out = Tensor(uninitializedShape: [sequenceLength, size, size, 1])
+        var out = Tensor(zeros: [sequenceLength, size, size, 1])
         var linear = [Float](repeating: 0, count: size * size)
         for t in 0..<sequenceLength {
             // Reflectivity of this frame: cells add in linear Z.
             for i in linear.indices { linear[i] = 0 }
             for cell in cells { add(cell, to: &linear) }
-            let destination = out.mutablePointer + t * size * size
-            for i in linear.indices {
-                destination[i] = linear[i] > 0 ? max(10 * log10(linear[i]), -100) : -100
+            out.withUnsafeMutableBufferPointer { values in
+                let destination = values.baseAddress! + t * size * size
+                for i in linear.indices {
+                    destination[i] = linear[i] > 0 ? max(10 * log10(linear[i]), -100) : -100
+                }
             }
             // Advance: advect and rotate, age (dropping dead or departed cells), births.
             let lowEdge = -w.margin - 10, highEdge = frame + w.margin + 10

@@ -217,10 +217,12 @@ public struct VMNIST: SequenceDataset {
     public func sequence(at index: Int) throws -> Tensor {
         let (chosen, poses) = motion(at: index)
         let frameSize = size * size
-        let out = Tensor(zeros: [sequenceLength, size, size, 1])
-        for t in 0..<sequenceLength {
-            for (k, digit) in chosen.enumerated() {
-                render(digit: digit, pose: poses[t][k], into: out.mutablePointer + t * frameSize)
+        var out = Tensor(zeros: [sequenceLength, size, size, 1])
+        out.withUnsafeMutableBufferPointer { values in
+            for t in 0..<sequenceLength {
+                for (k, digit) in chosen.enumerated() {
+                    render(digit: digit, pose: poses[t][k], into: values.baseAddress! + t * frameSize)
+                }
             }
         }
         return out

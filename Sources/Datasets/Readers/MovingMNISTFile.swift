@@ -144,33 +144,33 @@ public struct MovingMNISTFile: SequenceDataset {
         checkIndex(index, "MovingMNISTFile.sequence(at:)")
         let (h, w, c) = (frameShape[0], frameShape[1], frameShape[2])
         let frameSize = h * w * c
-        let out = Tensor(uninitializedShape: [sequenceLength] + frameShape)
-        let destination = out.mutablePointer
-        switch layout {
-        case .timeMajor:
-            for t in 0..<sequenceLength {
-                frames.copyFloats(from: (t * count + index) * frameSize, count: frameSize,
-                                  into: destination + t * frameSize, dividingBy: divisor)
-            }
-        case .clips(let sequences):
-            var planar = [Float](repeating: 0, count: c == 1 ? 0 : frameSize)
-            for (t, f) in sequences[index].enumerated() {
-                if c == 1 {
-                    frames.copyFloats(from: f * frameSize, count: frameSize,
+        return Tensor(shape: [sequenceLength] + frameShape) { out in
+            let destination = out.baseAddress!
+            switch layout {
+            case .timeMajor:
+                for t in 0..<sequenceLength {
+                    frames.copyFloats(from: (t * count + index) * frameSize, count: frameSize,
                                       into: destination + t * frameSize, dividingBy: divisor)
-                    continue
                 }
-                // [C, H, W] → [H, W, C].
-                planar.withUnsafeMutableBufferPointer { p in
-                    frames.copyFloats(from: f * frameSize, count: frameSize, into: p.baseAddress!,
-                                      dividingBy: divisor)
-                    let frame = destination + t * frameSize
-                    for ch in 0..<c {
-                        for pixel in 0..<(h * w) { frame[pixel * c + ch] = p[ch * h * w + pixel] }
+            case .clips(let sequences):
+                var planar = [Float](repeating: 0, count: c == 1 ? 0 : frameSize)
+                for (t, f) in sequences[index].enumerated() {
+                    if c == 1 {
+                        frames.copyFloats(from: f * frameSize, count: frameSize,
+                                          into: destination + t * frameSize, dividingBy: divisor)
+                        continue
+                    }
+                    // [C, H, W] → [H, W, C].
+                    planar.withUnsafeMutableBufferPointer { p in
+                        frames.copyFloats(from: f * frameSize, count: frameSize, into: p.baseAddress!,
+                                          dividingBy: divisor)
+                        let frame = destination + t * frameSize
+                        for ch in 0..<c {
+                            for pixel in 0..<(h * w) { frame[pixel * c + ch] = p[ch * h * w + pixel] }
+                        }
                     }
                 }
             }
         }
-        return out
     }
 }

@@ -89,17 +89,19 @@ public struct BatchSampler: Sendable {
     public static func batch(of dataset: any SequenceDataset, indices: [Int]) throws -> Tensor {
         let shape = [dataset.sequenceLength] + dataset.frameShape
         let perSequence = shape.reduce(1, *)
-        let out = Tensor(uninitializedShape: [indices.count] + shape)
-        let destination = out.mutablePointer
         let failure = FirstError()
-        Parallel.forEach(indices.count) { k in
-            do {
-                let sequence = try dataset.sequence(at: indices[k])
-                Shape.check("BatchSampler.batch", sequence.shape, equals: shape,
-                            "sequence \(indices[k])")
-                (destination + k * perSequence).update(from: sequence.pointer, count: perSequence)
-            } catch {
-                failure.record(error)
+        let out = Tensor(shape: [indices.count] + shape) { out in
+            let destination = out.baseAddress!
+            Parallel.forEach(indices.count) { k in
+                do {
+                    let sequence = try dataset.sequence(at: indices[k])
+                    Shape.check("BatchSampler.batch", sequence.shape, equals: shape,
+                                "sequence \(indices[k])")
+                    (destination + k * perSequence).update(from: sequence.pointer, count: perSequence)
+                } catch {
+                    // The failed sequence's elements stay unwritten: the error below discards the tensor.
+                    failure.record(error)
+                }
             }
         }
         if let error = failure.error { throw error }

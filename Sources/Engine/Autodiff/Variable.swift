@@ -68,6 +68,15 @@ public final class Variable {
     /// Whether the value's storage is this variable's alone (see `Tensor.hasUniqueStorage`).
     public func valueHasUniqueStorage() -> Bool { value.hasUniqueStorage() }
 
+    /// Updates a leaf's value in place (the optimiser's step). Storage shared with another
+    /// tensor is copied first (`Tensor.withUnsafeMutableBufferPointer`), so that tensor keeps
+    /// its values.
+    public func updateValueInPlace<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        precondition(isLeaf, "updateValueInPlace: \(name) is not a leaf")
+        return try value.withUnsafeMutableBufferPointer(body)
+    }
+
     /// Replaces a leaf's value (loading parameters). The shape must stay the same.
     public func assign(_ newValue: Tensor) {
         precondition(isLeaf, "assign: \(name) is not a leaf")
@@ -136,15 +145,25 @@ public final class GradientNode {
         }
     }
 
-    /// The gradient buffer a fused backward rule adds slabs straight into: the node's own (a
-    /// node's `grad` is always held by it alone: `accumulateGrad` copies shared tensors), or a
-    /// new zeroed one it keeps. nil when the node needs no gradient.
-    public func accumulationBuffer() -> Tensor? {
-        guard requiresGrad else { return nil }
-        if let grad { return grad }
-        let buffer = Tensor(zeros: shape)
-        grad = buffer
-        return buffer
+    /// Changes this node's gradient in place (a reduction over processes). Storage shared with
+    /// another tensor is copied first, so that tensor keeps its values.
+    public func updateGradInPlace<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        precondition(grad != nil, "updateGradInPlace(\(name)): the node has no gradient")
+        return try grad!.withUnsafeMutableBufferPointer(body)
+    }
+
+    /// Runs `body` with the gradient buffer a fused backward rule adds slabs straight into: the
+    /// node's own (a node's `grad` is always held by it alone: `accumulateGrad` copies shared
+    /// tensors), or a new zeroed one it keeps. nil when the node needs no gradient.
+    public func withAccumulationBuffer<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>?) throws -> Result) rethrows -> Result {
+        guard requiresGrad else { return try body(nil) }
+        if grad == nil { grad = Tensor(zeros: shape) }
+        let buffer = grad!
+        return try withExtendedLifetime(buffer) {
+            try body(UnsafeMutableBufferPointer(start: buffer.mutablePointer, count: buffer.count))
+        }
     }
 
     func backward(seed: Tensor) {

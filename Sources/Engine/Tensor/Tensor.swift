@@ -26,11 +26,14 @@ public struct Tensor: @unchecked Sendable {
     public var rank: Int { shape.count }
     /// Read access for kernels.
     public var pointer: UnsafePointer<Float> { UnsafePointer(storage.pointer) }
-    /// Write access: only for a tensor the caller has just created and not yet shared.
-    public var mutablePointer: UnsafeMutablePointer<Float> { storage.pointer }
+    /// Write access inside Engine, only for a tensor the caller has just created and not yet
+    /// shared. Other code writes through the builders (`init(shape:initializingWith:)`,
+    /// `build(_:initializingWith:)`) or `withUnsafeMutableBufferPointer`.
+    var mutablePointer: UnsafeMutablePointer<Float> { storage.pointer }
 
-    /// Storage with unspecified contents; every element must be written before use.
-    public init(uninitializedShape shape: [Int]) {
+    /// Storage with unspecified contents; every element must be written before use (Engine's
+    /// kernels only: other code gets new storage from a builder).
+    init(uninitializedShape shape: [Int]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative dimension in shape \(shape)")
         self.shape = shape
         storage = TensorStorage(uninitializedCount: shape.reduce(1, *))
@@ -55,6 +58,34 @@ public struct Tensor: @unchecked Sendable {
     /// A scalar as a rank-0 tensor.
     public init(_ scalar: Float) {
         self.init(shape: [], scalars: [scalar])
+    }
+
+    /// A new tensor whose values `initialize` writes. It receives the uninitialised storage and
+    /// must write every element; nobody else sees the storage until the builder returns.
+    public init(shape: [Int], initializingWith initialize: (UnsafeMutableBufferPointer<Float>) throws -> Void) rethrows {
+        self.init(uninitializedShape: shape)
+        try initialize(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
+    }
+
+    /// Several new tensors written by one pass (a fused kernel with many outputs). A nil shape
+    /// gives a nil buffer and a nil tensor: an output nobody needs. Same contract as the
+    /// single builder: every element of every buffer is written.
+    public static func build(_ shapes: [[Int]?],
+                             initializingWith initialize: ([UnsafeMutableBufferPointer<Float>?]) throws -> Void)
+        rethrows -> [Tensor?] {
+        let tensors = shapes.map { shape in shape.map { Tensor(uninitializedShape: $0) } }
+        try initialize(tensors.map { tensor in
+            tensor.map { UnsafeMutableBufferPointer(start: $0.storage.pointer, count: $0.count) }
+        })
+        return tensors
+    }
+
+    /// Writes this tensor's values in place. Storage shared with another tensor (a reshape, a
+    /// copy of the struct) is copied first, so that the other one never changes: value semantics.
+    public mutating func withUnsafeMutableBufferPointer<Result>(
+        _ body: (UnsafeMutableBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        if !isKnownUniquelyReferenced(&storage) { storage = copy().storage }
+        return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
 
     init(shape: [Int], sharing storage: TensorStorage) {
@@ -84,8 +115,8 @@ public struct Tensor: @unchecked Sendable {
     }
 
     /// Whether no other tensor shares this one's storage (reshapes and copies of the struct do).
-    /// The in-place writers (the optimiser, gradient accumulation) check it in debug builds: a
-    /// write into shared storage would silently change the other tensor too.
+    /// The in-place writers on the hot path (the optimiser, gradient accumulation) check it in
+    /// debug builds: shared storage there would mean a copy every step.
     public mutating func hasUniqueStorage() -> Bool { isKnownUniquelyReferenced(&storage) }
 
     public subscript(indices: Int...) -> Float {

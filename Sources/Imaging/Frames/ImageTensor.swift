@@ -44,17 +44,16 @@ extension Image {
     /// The frame as values in [0, 1], shape `[H, W, C]` or `[C, H, W]`.
     public func tensor(layout: FrameLayout = .hwc) -> Tensor {
         let shape = layout == .hwc ? [height, width, channels] : [channels, height, width]
-        let out = Tensor(uninitializedShape: shape)
-        let p = out.mutablePointer
         let plane = pixelCount
         let scale: Float = 1 / 255
-        for i in 0..<plane {
-            for k in 0..<channels {
-                let v = Float(bytes[i * channels + k]) * scale
-                if layout == .hwc { p[i * channels + k] = v } else { p[k * plane + i] = v }
+        return Tensor(shape: shape) { p in
+            for i in 0..<plane {
+                for k in 0..<channels {
+                    let v = Float(bytes[i * channels + k]) * scale
+                    if layout == .hwc { p[i * channels + k] = v } else { p[k * plane + i] = v }
+                }
             }
         }
-        return out
     }
 
     /// Splits a `[T, H, W, C]` sequence into frames.
@@ -64,9 +63,9 @@ extension Image {
         let frameShape = Array(sequence.shape.dropFirst())
         let frameCount = frameShape.reduce(1, *)
         return (0..<t).map { i in
-            let frame = Tensor(uninitializedShape: frameShape)
-            frame.mutablePointer.update(from: sequence.pointer + i * frameCount, count: frameCount)
-            return Image(tensor: frame)
+            Image(tensor: Tensor(shape: frameShape) {
+                $0.baseAddress!.update(from: sequence.pointer + i * frameCount, count: frameCount)
+            })
         }
     }
 }
@@ -81,13 +80,13 @@ extension Tensor {
                          "Tensor(frames:): frame \(i) is \(g), frame 0 is \(f)")
         }
         let frameCount = f.pixelCount * f.channels
-        self.init(uninitializedShape: [frames.count, f.height, f.width, f.channels])
-        let p = mutablePointer
         let scale: Float = 1 / 255
-        for (t, g) in frames.enumerated() {
-            g.bytes.withUnsafeBufferPointer { src in
-                let dst = p + t * frameCount
-                for i in 0..<frameCount { dst[i] = Float(src[i]) * scale }
+        self.init(shape: [frames.count, f.height, f.width, f.channels]) { p in
+            for (t, g) in frames.enumerated() {
+                g.bytes.withUnsafeBufferPointer { src in
+                    let dst = p.baseAddress! + t * frameCount
+                    for i in 0..<frameCount { dst[i] = Float(src[i]) * scale }
+                }
             }
         }
     }

@@ -89,7 +89,7 @@ public final class Adam {
             let parameter = parameters[index]
             guard let gradient = parameter.grad else { continue }
             assert(parameter.valueHasUniqueStorage(),
-                   "Adam: the value of parameter \(stateKeys[index]) shares its storage with another tensor (a reshape or a state-dictionary entry still held); updating it in place would change that tensor too")
+                   "Adam: the value of parameter \(stateKeys[index]) shares its storage with another tensor (a reshape or a state-dictionary entry still held); updating it in place would copy it every step")
             if firstMoments[index] == nil {
                 firstMoments[index] = Tensor(zeros: parameter.shape)
                 secondMoments[index] = Tensor(zeros: parameter.shape)
@@ -105,10 +105,16 @@ public final class Adam {
                 stepSize: Float(learningRate / biasCorrection1),
                 biasCorrection2Sqrt: Float(biasCorrection2.squareRoot()),
                 epsilon: Float(epsilon), weightDecay: Float(weightDecay))
-            AdamKernel.update(parameter: parameter.value.mutablePointer, gradient: gradient.pointer,
-                              m: firstMoments[index]!.mutablePointer,
-                              v: secondMoments[index]!.mutablePointer,
-                              count: parameter.value.count, coefficients)
+            parameter.updateValueInPlace { value in
+                firstMoments[index]!.withUnsafeMutableBufferPointer { m in
+                    secondMoments[index]!.withUnsafeMutableBufferPointer { v in
+                        withExtendedLifetime(gradient) {
+                            AdamKernel.update(parameter: value.baseAddress!, gradient: gradient.pointer,
+                                              m: m.baseAddress!, v: v.baseAddress!, count: value.count, coefficients)
+                        }
+                    }
+                }
+            }
         }
     }
 

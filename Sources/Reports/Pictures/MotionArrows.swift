@@ -84,15 +84,17 @@ public enum MotionArrows {
         precondition(channels >= 2 && channels % 2 == 0,
                      "MotionArrows.meanDisplacement: trend \(trend.shape) needs an even channel count")
         let half = channels / 2, plane = t.shape[1] * t.shape[2]
-        let out = Tensor(zeros: [2, t.shape[1], t.shape[2]])
-        let src = t.pointer, dst = out.mutablePointer
-        for part in 0..<2 {
-            for c in 0..<half {
-                let s = src + (part * half + c) * plane, d = dst + part * plane
-                for i in 0..<plane { d[i] += s[i] }
+        var out = Tensor(zeros: [2, t.shape[1], t.shape[2]])
+        out.withUnsafeMutableBufferPointer { values in
+            let src = t.pointer, dst = values.baseAddress!
+            for part in 0..<2 {
+                for c in 0..<half {
+                    let s = src + (part * half + c) * plane, d = dst + part * plane
+                    for i in 0..<plane { d[i] += s[i] }
+                }
+                let d = dst + part * plane
+                for i in 0..<plane { d[i] /= Float(half) }
             }
-            let d = dst + part * plane
-            for i in 0..<plane { d[i] /= Float(half) }
         }
         return out
     }

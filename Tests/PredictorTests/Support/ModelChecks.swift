@@ -49,15 +49,16 @@ func verifyFullModel<B: Backbone>(
 /// A tiny fixed training set: `count` sequences of a bright square moving one patch cell per
 /// step on a dark background, in patch space `[count, length, size, size, channels]`.
 func movingSquares(count: Int, length: Int, size: Int, channels: Int) -> Tensor {
-    let frames = Tensor(zeros: [count, length, size, size, channels])
-    let values = frames.mutablePointer
-    for sequence in 0..<count {
-        for t in 0..<length {
-            let row = (sequence + t) % (size - 1), column = (2 * sequence + t) % (size - 1)
-            for y in row...(row + 1) {
-                for x in column...(column + 1) {
-                    for c in 0..<channels {
-                        values[(((sequence * length + t) * size + y) * size + x) * channels + c] = 0.9
+    var frames = Tensor(zeros: [count, length, size, size, channels])
+    frames.withUnsafeMutableBufferPointer { values in
+        for sequence in 0..<count {
+            for t in 0..<length {
+                let row = (sequence + t) % (size - 1), column = (2 * sequence + t) % (size - 1)
+                for y in row...(row + 1) {
+                    for x in column...(column + 1) {
+                        for c in 0..<channels {
+                            values[(((sequence * length + t) * size + y) * size + x) * channels + c] = 0.9
+                        }
                     }
                 }
             }
