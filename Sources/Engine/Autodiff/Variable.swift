@@ -199,6 +199,7 @@ enum GraphClock {
     private static let counter = Counter()
     static func next() -> Int { counter.increment() }
 
+    /// Sendable by hand: the lock guards `value`.
     private final class Counter: @unchecked Sendable {
         private var value = 0
         private let lock = NSLock()

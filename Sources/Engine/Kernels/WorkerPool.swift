@@ -11,6 +11,10 @@ import Synchronization
 /// One job at a time: the caller takes part, claims tasks like the workers and returns when all
 /// are done. A caller that finds the pool busy (another thread's job) gets `false` and runs its
 /// job some other way.
+///
+/// Sendable by hand: the job's `body` is written only by the caller holding `busy`, before the
+/// job is published through the atomic `state` and after every task has finished; the workers
+/// read it only for a task they claimed of the published job.
 final class WorkerPool: @unchecked Sendable {
     static let shared = WorkerPool(workers: Parallel.coreCount - 1)
 

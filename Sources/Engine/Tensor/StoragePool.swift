@@ -11,8 +11,9 @@ import Foundation
 public enum StoragePool {
     static let minimumBytes = 64 << 10
     /// Upper bound of the memory kept for reuse (not in use by any tensor).
-    nonisolated(unsafe) public static var capacityBytes = 1 << 30
+    static let capacityBytes = 1 << 30
 
+    // Unchecked by the compiler, guarded by `lock`: every access below holds it.
     nonisolated(unsafe) private static var free: [Int: [UnsafeMutableRawPointer]] = [:]
     nonisolated(unsafe) private static var pooledBytes = 0
     private static let lock = NSLock()

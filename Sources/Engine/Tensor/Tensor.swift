@@ -1,6 +1,10 @@
 /// Owns one 64-byte-aligned block of Float32 values. Tensors share it; kernels write only into
 /// storage they have just allocated, and the optimiser and gradient accumulation write only into
 /// storage nobody else holds.
+///
+/// Sendable by hand: the values are written only while one thread can see them (a builder's or
+/// kernel's new storage before it is returned, or `withUnsafeMutableBufferPointer` on unique
+/// storage); shared storage is only read.
 public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
@@ -17,7 +21,8 @@ public final class TensorStorage: @unchecked Sendable {
 }
 
 /// A dense, contiguous, row-major Float32 array. Images are NCHW, volumes NCDHW.
-/// A plain value: no gradient bookkeeping (that is `Variable`'s job).
+/// A plain value: no gradient bookkeeping (that is `Variable`'s job). Sendable by hand, as its
+/// storage is (above).
 public struct Tensor: @unchecked Sendable {
     public let shape: [Int]
     public private(set) var storage: TensorStorage
