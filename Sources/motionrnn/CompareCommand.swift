@@ -33,7 +33,7 @@ struct CompareCommand: ParsableCommand {
         if let data { experiment.data = try DataSource(parsing: data) }
         experiment.testCount = testCount
         let testSet = try experiment.data.datasets(experiment.dataOptions).test
-        let named = loaded.map { (name: Self.displayName($0.0), trained: $0.1) }
+        let named = loaded.map { (name: Self.label($0.0), trained: $0.1) }
         printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) test sequences of \(experiment.data)")
         let result = try Comparison.run(named, on: testSet, dataName: "\(experiment.data)", count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,
@@ -46,7 +46,7 @@ struct CompareCommand: ParsableCommand {
     }
 
     /// A run folder's or file's last path component without extension; a name as it is.
-    static func displayName(_ model: String) -> String {
+    static func label(_ model: String) -> String {
         URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
     }
 }
