@@ -7,9 +7,8 @@ import PackageDescription
 // Beside them, on Engine and ZlibCodec (the one zlib wrapper): Datasets (sequence sources, readers,
 // generators) and Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
 // Every library and executable target builds in the Swift 6 language mode (complete concurrency
-// checking); the test targets are still in Swift 5 mode. The worker pool's loop bodies are not
-// @Sendable: kernels share raw pointers between threads by design (disjoint ranges), and
-// `Parallel.run` is the one unchecked crossing; see docs/RELIABILITY.md.
+// checking), Engine's `@Sendable` parallel loops included; the test targets are still in Swift 5
+// mode. What remains unchecked, and why it is safe: docs/RELIABILITY.md.
 let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
 let package = Package(

@@ -15,10 +15,10 @@ package enum SGEMMProbe {
     package static func gigaflops(m: Int, n: Int, k: Int, parallelism: Parallelism) -> Double {
         let cores = parallelism == .onePerCore ? Parallel.coreCount : 1
         let a = Tensor(repeating: 0.5, shape: [m, k]), b = Tensor(repeating: 0.25, shape: [k, n])
-        // One preallocated output per core, outside the timed products.
-        let outputs = (0..<cores).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: m * n) }
+        // One preallocated output per core (each task writes only its own), outside the timed products.
+        nonisolated(unsafe) let outputs = (0..<cores).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: m * n) }
         defer { outputs.forEach { $0.deallocate() } }
-        func product(_ index: Int) {
+        @Sendable func product(_ index: Int) {
             BLAS.gemm(m: m, n: n, k: k, a: a.pointer, lda: k, b: b.pointer, ldb: n, c: outputs[index], ldc: n)
         }
         let body: () -> Void = parallelism == .onePerCore

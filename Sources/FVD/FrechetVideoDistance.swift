@@ -1,5 +1,6 @@
 import Engine
 import Foundation
+import Synchronization
 
 /// FVD of two sets of videos (SPEC §11): preprocessing, I3D embeddings, Fréchet distance.
 /// Videos are [T, H, W, C] tensors in [0, 1] with C = 1 or 3 and T ≥ 9.
@@ -50,18 +51,18 @@ public struct FrechetVideoDistance: Sendable {
     /// One embedding (400 logits averaged over the steps) per video, in Float64. Each core takes
     /// the next video when it is done with one (whole videos: no hand-off inside the network,
     /// and a core slowed by other work simply does fewer); `progress(done)` after each.
-    public func embeddings(_ videos: [Tensor], progress: ((Int) -> Void)? = nil) -> [[Double]] {
+    public func embeddings(_ videos: [Tensor], progress: (@Sendable (Int) -> Void)? = nil) -> [[Double]] {
         var rows = [[Double]](repeating: [], count: videos.count)
-        let lock = NSLock()
-        var done = 0
+        let done = Mutex(0)
         rows.withUnsafeMutableBufferPointer { slots in
+            nonisolated(unsafe) let slots = slots   // each task writes its own video's slot
             Parallel.forEach(videos.count) { index in
                 let embedding = network.embeddings(ClipPreprocessing.clip(fromUnitFrames: videos[index]))
                 slots[index] = embedding.scalars.map(Double.init)
-                lock.lock()
-                defer { lock.unlock() }
-                done += 1
-                progress?(done)
+                done.withLock { count in
+                    count += 1
+                    progress?(count)
+                }
             }
         }
         return rows

@@ -155,6 +155,8 @@ extension I3DUnit {
                                     stride: stride, padding: (0, 0, 0))
         var y = Convolution.forward(x, weight: weight, bias: bias, geometry: geometry, algorithm: .im2col)
         y.withUnsafeMutableBufferPointer { values in   // y is fresh: rectified in place, no copy
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let values = values
             Parallel.forRanges(values.count, minimumPerTask: 1 << 16) { range in
                 for i in range { values[i] = max(values[i], 0) }
             }

@@ -21,12 +21,14 @@ extension I3DUnit {
             Convolution.forward(frames, weight: temporalSlice(k), bias: nil, geometry: geometry, algorithm: .winograd)
         }
         let plane = height * width
-        let biases = bias.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let biases = bias.pointer
         // The taps must outlive the loop that reads them through raw pointers (an optimised
         // build would otherwise release them after their last use as tensors).
         return Tensor(shape: [batch, m, time, height, width]) { out in withExtendedLifetime(taps) {
-            let target = out.baseAddress!
-            let sources = taps.map(\.pointer)
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let target = out.baseAddress!
+            nonisolated(unsafe) let sources = taps.map(\.pointer)
             Parallel.forRanges(batch * m * time, minimumPerTask: max(1, 8192 / plane)) { units in
                 for unit in units {
                     let (b, rest) = unit.quotientAndRemainder(dividingBy: m * time)

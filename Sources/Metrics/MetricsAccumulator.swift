@@ -44,15 +44,18 @@ public struct MetricsAccumulator: Sendable {
         let perFrame = countsPerFrame
         guard frames > 0 else { return }
 
-        let scores = UnsafeMutablePointer<FrameScores>.allocate(capacity: frames)
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let scores = UnsafeMutablePointer<FrameScores>.allocate(capacity: frames)
         scores.initialize(repeating: FrameScores(values: []), count: frames)
-        let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, frames * perFrame))
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let counts = UnsafeMutablePointer<Int>.allocate(capacity: max(1, frames * perFrame))
         counts.initialize(repeating: 0, count: max(1, frames * perFrame))
         defer {
             scores.deinitialize(count: frames); scores.deallocate()
             counts.deallocate()
         }
-        let t = truth.pointer, p = prediction.pointer, categorical = options.categorical
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let t = truth.pointer, p = prediction.pointer, categorical = options.categorical
         Parallel.forRanges(frames, minimumPerTask: 2) { range in
             let scorer = FrameScorer(height: height, width: width, channels: channels, categorical: categorical)
             for f in range {

@@ -9,7 +9,7 @@ import Engine
 enum FusedGates {
     /// Rows of P contiguous values: one (batch item, channel) pair each.
     @inline(__always)
-    static func forRows(batch: Int, channels n: Int, plane: Int, _ body: (_ b: Int, _ ch: Int) -> Void) {
+    static func forRows(batch: Int, channels n: Int, plane: Int, _ body: @Sendable (_ b: Int, _ ch: Int) -> Void) {
         Parallel.forRanges(batch * n, minimumPerTask: max(1, 8192 / max(plane, 1))) { rows in
             for row in rows { body(row / n, row % n) }
         }
@@ -48,7 +48,9 @@ enum FusedGates {
                                 into op: UnsafeMutablePointer<Float>, gates: UnsafeMutablePointer<Float>?) {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1], mk = m.shape[1]
-        let xp = x.pointer, hp = h.pointer, mp = m.pointer, cp = cell.pointer, memp = memory.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let xp = x.pointer, hp = h.pointer, mp = m.pointer, cp = cell.pointer, memp = memory.pointer
+        nonisolated(unsafe) let (gates, op) = (gates, op)
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ ch) &* plane, hr = hp + (b &* hk &+ ch) &* plane
             let mr = mp + (b &* mk &+ ch) &* plane
@@ -93,7 +95,9 @@ enum FusedGates {
                                         gradCell: UnsafeMutablePointer<Float>?,
                                         gradMemory: UnsafeMutablePointer<Float>?) {
         let batch = cell.shape[0], plane = cell.count / max(batch * n, 1)
-        let dp = grad.pointer, cp = cell.pointer, memp = memory.pointer, gp = gates.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let dp = grad.pointer, cp = cell.pointer, memp = memory.pointer, gp = gates.pointer
+        nonisolated(unsafe) let (gradCell, gradH, gradM, gradMemory, gradX) = (gradCell, gradH, gradM, gradMemory, gradX)
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let slab = n &* plane
             let state = (b &* n &+ ch) &* plane
@@ -143,7 +147,9 @@ enum FusedGates {
                               into op: UnsafeMutablePointer<Float>, saved: UnsafeMutablePointer<Float>?) {
         let batch = last.shape[0], plane = last.count / max(batch * n, 1)
         let xk = x.shape[1], hk = h.shape[1]
-        let xp = x.pointer, hp = h.pointer, ocp = oConv.pointer, lp = last.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let xp = x.pointer, hp = h.pointer, ocp = oConv.pointer, lp = last.pointer
+        nonisolated(unsafe) let (op, saved) = (op, saved)
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let xr = xp + (b &* xk &+ 6 &* n &+ ch) &* plane, hr = hp + (b &* hk &+ 3 &* n &+ ch) &* plane
             let state = (b &* n &+ ch) &* plane
@@ -171,7 +177,9 @@ enum FusedGates {
                                       gradOConv: UnsafeMutablePointer<Float>?,
                                       gradLast: UnsafeMutablePointer<Float>?) {
         let batch = saved.shape[0], plane = saved.count / max(batch * 2 * n, 1)
-        let dp = grad.pointer, sp = saved.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let dp = grad.pointer, sp = saved.pointer
+        nonisolated(unsafe) let (gradH, gradLast, gradOConv, gradX) = (gradH, gradLast, gradOConv, gradX)
         forRows(batch: batch, channels: n, plane: plane) { b, ch in
             let state = (b &* n &+ ch) &* plane
             let dH = dp + (b &* 2 &* n &+ ch) &* plane, dO = dH + n &* plane
@@ -199,7 +207,9 @@ enum FusedGates {
 extension FusedGates {
     /// y = g ⊙ a + (1 − g) ⊙ b with g = σ(pre), element-wise over equal shapes.
     static func gatedBlendForward(pre: Tensor, a: Tensor, b: Tensor, into op: UnsafeMutablePointer<Float>) {
-        let pp = pre.pointer, ap = a.pointer, bp = b.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pp = pre.pointer, ap = a.pointer, bp = b.pointer
+        nonisolated(unsafe) let op = op
         Parallel.forRanges((pre.count + 7) / 8, minimumPerTask: 4096) { blocks in
             for block in blocks {
                 let start = block &* 8, count = min(8, pre.count &- start)
@@ -214,7 +224,9 @@ extension FusedGates {
     static func gatedBlendBackward(grad: Tensor, pre: Tensor, a: Tensor, b: Tensor,
                                           gradPre: UnsafeMutablePointer<Float>?, gradA: UnsafeMutablePointer<Float>?,
                                           gradB: UnsafeMutablePointer<Float>?) {
-        let dp = grad.pointer, pp = pre.pointer, ap = a.pointer, bp = b.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let dp = grad.pointer, pp = pre.pointer, ap = a.pointer, bp = b.pointer
+        nonisolated(unsafe) let (gradA, gradB, gradPre) = (gradA, gradB, gradPre)
         Parallel.forRanges((grad.count + 7) / 8, minimumPerTask: 4096) { blocks in
             for block in blocks {
                 let start = block &* 8, count = min(8, grad.count &- start)

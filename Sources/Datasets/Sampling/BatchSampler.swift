@@ -91,7 +91,8 @@ public struct BatchSampler: Sendable {
         let perSequence = shape.reduce(1, *)
         let failure = FirstError()
         let out = Tensor(shape: [indices.count] + shape) { out in
-            let destination = out.baseAddress!
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let destination = out.baseAddress!
             Parallel.forEach(indices.count) { k in
                 do {
                     let sequence = try dataset.sequence(at: indices[k])

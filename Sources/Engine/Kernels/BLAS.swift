@@ -32,6 +32,8 @@ package enum BLAS {
         // Blocks of whole 16-column (or 16-row) panels, so each stays aligned with the kernel.
         let splitColumns = n >= m
         let panels = ((splitColumns ? n : m) + 15) / 16
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (a, b, c) = (a, b, c)
         Parallel.forRanges(panels, minimumPerTask: max(1, splitThreshold / (work / panels))) { range in
             let first = range.lowerBound * 16
             if splitColumns {

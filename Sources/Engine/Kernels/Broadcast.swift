@@ -117,11 +117,13 @@ package enum Broadcast {
     // MARK: Forward
 
     static func apply<Op: BinaryOperation>(_: Op.Type, _ a: Tensor, _ b: Tensor) -> Tensor {
-        let pa = a.pointer, pb = b.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pa = a.pointer, pb = b.pointer
         // Fast path: equal shapes, one flat SIMD loop split over the cores.
         if a.shape == b.shape {
             let out = Tensor(uninitializedShape: a.shape)
-            let po = out.mutablePointer
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let po = out.mutablePointer
             Parallel.forRanges(a.count, minimumPerTask: Elementwise.memoryBoundGrain) { r in
                 Elementwise.binary(Op.self, pa + r.lowerBound, pb + r.lowerBound,
                                    po + r.lowerBound, count: r.count)
@@ -130,7 +132,8 @@ package enum Broadcast {
         }
         let resultShape = shape(a.shape, b.shape, op: "broadcast \(Op.self)")
         let out = Tensor(uninitializedShape: resultShape)
-        let po = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let po = out.mutablePointer
         let count = out.count
         guard count > 1 else {
             if count == 1 { po[0] = Op.apply(pa[0], pb[0]) }
@@ -155,7 +158,7 @@ package enum Broadcast {
         let inner = plan.inner
         let strideA = plan.strides[0].last!, strideB = plan.strides[1].last!
 
-        @inline(__always)
+        @inline(__always) @Sendable
         func run(_ offA: Int, _ offB: Int, _ offOut: Int, _ n: Int) {
             if strideA == 1 && strideB == 1 {
                 Elementwise.binary(Op.self, pa + offA, pb + offB, po + offOut, count: n)
@@ -184,11 +187,13 @@ package enum Broadcast {
 
     static func reduce<S: Summand>(_: S.Type, _ gradient: Tensor, _ other: Tensor,
                                    to shape: [Int]) -> Tensor {
-        let pg = gradient.pointer, po = other.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pg = gradient.pointer, po = other.pointer
         let resultShape = self.shape(shape, gradient.shape, op: "reduce to \(shape)")
         Shape.check("reduce to \(shape)", resultShape, equals: gradient.shape, "gradient")
         let out = Tensor(zeros: shape)
-        let pt = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pt = out.mutablePointer
         if out.count == gradient.count {
             // Nothing repeated, only leading 1s: a plain copy (or product).
             Parallel.forRanges(out.count, minimumPerTask: Elementwise.memoryBoundGrain) { r in
@@ -224,7 +229,7 @@ package enum Broadcast {
             // Target repeated along the inner dim: each row sums to one target element. Rows
             // go to distinct elements unless the target also repeats along an outer dim.
             let distinct = plan.strides[1].dropLast().allSatisfy { $0 != 0 }
-            let body: (Range<Int>) -> Void = { r in
+            let body: @Sendable (Range<Int>) -> Void = { r in
                 plan.forEachRow(r) { _, offsets in
                     let s = Elementwise.sumRange(S.self, pg, po, offsets[0]..<(offsets[0] + inner))
                     pt[offsets[1]] += Float(s)

@@ -24,7 +24,8 @@ package enum ChunkedConvolution {
         let rowsPerChunk = max(1, min(oh, chunk / max(k * ow, 1)))
         let chunksPerFrame = (oh + rowsPerChunk - 1) / rowsPerChunk
         let out = Tensor(uninitializedShape: [batch, m, od, oh, ow])
-        let source = x.pointer, target = out.mutablePointer, w = weight.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let source = x.pointer, target = out.mutablePointer, w = weight.pointer
         Parallel.forRanges(batch * od * chunksPerFrame, minimumPerTask: 1) { units in
             // Reused per thread: a fresh block per call would cost page faults on every video.
             let columns = ThreadScratch.floats(k * rowsPerChunk * ow)

@@ -57,7 +57,8 @@ package enum Concatenation {
     package static func zero(_ target: Tensor, start: Int, length: Int, axis: Int) {
         let (outer, inner) = split(target.shape, axis: axis)
         let axisSize = target.shape[axis], block = length * inner
-        let dst = target.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let dst = target.mutablePointer
         guard block > 0 else { return }
         Parallel.forRanges(outer, minimumPerTask: max(1, 32_768 / block)) { range in
             for o in range {
@@ -76,6 +77,8 @@ package enum Concatenation {
                      length: Int, outer: Int, inner: Int) {
         let block = length * inner
         guard block > 0 else { return }
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (dst, src) = (dst, src)
         Parallel.forRanges(outer, minimumPerTask: max(1, 32_768 / block)) { range in
             for o in range {
                 (dst + (o &* dstAxis &+ dstStart) &* inner)

@@ -139,7 +139,7 @@ package enum Convolution {
     /// column matrix is still in cache when the GEMM reads it. Folded: one call for the whole
     /// batch. `rows` × K × B·P is the product's size, which decides when no layout is given.
     static func forEachPart(_ g: ConvGeometry, rows: Int, _ layout: BatchLayout?,
-                            _ body: (_ part: Range<Int>, _ items: Range<Int>, ConvGeometry) -> Void) {
+                            _ body: @Sendable (_ part: Range<Int>, _ items: Range<Int>, ConvGeometry) -> Void) {
         let chosen = layout ?? (rows * g.patchSize * g.columnCount >= BLAS.splitThreshold ? .split : .folded)
         guard chosen == .split, g.batch >= Parallel.coreCount, !Parallel.isInsideTask else {
             body(0..<g.batch, 0..<g.batch, g)
@@ -189,6 +189,8 @@ package enum Convolution {
     static func scatter(_ a: UnsafePointer<Float>, rows m: Int, planes: UnsafePointer<Float>, _ g: ConvGeometry,
                         channelBase: UnsafePointer<Float>?, imageShape: [Int], layout: BatchLayout?) -> Tensor {
         let image = Tensor(uninitializedShape: imageShape)
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (a, channelBase, planes) = (a, channelBase, planes)
         forEachPart(g, rows: m, layout) { _, items, part in
             scatter(a, rows: m, planes: planes + items.lowerBound * m * g.outputPlane, part, channelBase: channelBase,
                     into: image.mutablePointer + items.lowerBound * g.channels * g.inputPlane)
@@ -236,6 +238,8 @@ package enum Convolution {
         guard g.batch > 0 else { return Tensor(zeros: [m, k]) }   // an empty batch adds nothing
         var partials = [Tensor?](repeating: nil, count: g.batch)
         partials.withUnsafeMutableBufferPointer { slots in
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let (image, planes, slots) = (image, planes, slots)
             forEachPart(g, rows: m, layout) { part, items, geometry in
                 let reordered = folded(planes + items.lowerBound * m * g.outputPlane, rows: m, geometry)
                 let images = image + items.lowerBound * g.channels * g.inputPlane

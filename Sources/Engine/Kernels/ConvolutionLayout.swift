@@ -5,7 +5,9 @@ enum ConvolutionLayout {
     /// [B, R, P] → [R, B·P].
     static func fold(_ planes: UnsafePointer<Float>, batch: Int, rows: Int, plane: Int) -> Tensor {
         let folded = Tensor(uninitializedShape: [rows, batch * plane])
-        let out = folded.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let out = folded.mutablePointer
+        nonisolated(unsafe) let planes = planes
         Parallel.forRanges(rows * batch, minimumPerTask: max(1, Im2Col.grain / max(plane, 1))) { range in
             for index in range {
                 let row = index / batch, item = index - row * batch
@@ -18,6 +20,8 @@ enum ConvolutionLayout {
     /// [R, B·P] → [B, R, P], adding `bias[row]` to every element of a row when given.
     static func unfold(_ folded: UnsafePointer<Float>, batch: Int, rows: Int, plane: Int,
                        bias: UnsafePointer<Float>?, into out: UnsafeMutablePointer<Float>) {
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (bias, folded, out) = (bias, folded, out)
         Parallel.forRanges(rows * batch, minimumPerTask: max(1, Im2Col.grain / max(plane, 1))) { range in
             for index in range {
                 let row = index / batch, item = index - row * batch
@@ -37,6 +41,8 @@ enum ConvolutionLayout {
     /// planes[item, row, ·] += bias[row], in place (on a tensor the caller just created).
     static func addBias(_ bias: UnsafePointer<Float>, to planes: UnsafeMutablePointer<Float>,
                         batch: Int, rows: Int, plane: Int) {
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (bias, planes) = (bias, planes)
         Parallel.forRanges(rows * batch, minimumPerTask: max(1, Im2Col.grain / max(plane, 1))) { range in
             for index in range {
                 let target = planes + index &* plane
@@ -51,7 +57,9 @@ enum ConvolutionLayout {
     /// gradient sums thousands of terms).
     static func sumPerRow(_ planes: UnsafePointer<Float>, batch: Int, rows: Int, plane: Int) -> Tensor {
         let sums = Tensor(uninitializedShape: [rows])
-        let out = sums.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let out = sums.mutablePointer
+        nonisolated(unsafe) let planes = planes
         Parallel.forRanges(rows, minimumPerTask: max(1, Im2Col.grain / max(batch * plane, 1))) { range in
             for row in range {
                 var total = 0.0

@@ -16,7 +16,8 @@ package enum DeformableSampling {
         let (batch, channels, hw) = (dims.batch, dims.channels, dims.height * dims.width)
         let padded = pad(x, dims)
         let out = Tensor(uninitializedShape: [batch, channels * 9, dims.height, dims.width])
-        let xp = padded.pointer, off = offsets.pointer, mk = mask.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let xp = padded.pointer, off = offsets.pointer, mk = mask.pointer, dst = out.mutablePointer
         let planePadded = (dims.height + 2) * (dims.width + 2)
 
         // One task per (b, n): its output planes (c·9+n for all c) belong to it alone.
@@ -61,12 +62,13 @@ package enum DeformableSampling {
         let gMask = needMask ? Tensor(uninitializedShape: mask.shape) : nil
         // For the x gradient: every (b, n) table's corner indices and mask-scaled weights, kept
         // so that the scatter can be split by (b, c) planes (distinct memory per thread).
-        let keptIndex = needX ? UnsafeMutablePointer<Int32>.allocate(capacity: batch * 9 * 4 * hw) : nil
-        let keptWeight = needX ? UnsafeMutablePointer<Float>.allocate(capacity: batch * 9 * 4 * hw) : nil
+        nonisolated(unsafe) let keptIndex = needX ? UnsafeMutablePointer<Int32>.allocate(capacity: batch * 9 * 4 * hw) : nil
+        nonisolated(unsafe) let keptWeight = needX ? UnsafeMutablePointer<Float>.allocate(capacity: batch * 9 * 4 * hw) : nil
         defer { keptIndex?.deallocate(); keptWeight?.deallocate() }
 
-        let xp = padded.pointer, off = offsets.pointer, mk = mask.pointer, gp = grad.pointer
-        let gOff = gOffsets?.mutablePointer, gM = gMask?.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let xp = padded.pointer, off = offsets.pointer, mk = mask.pointer, gp = grad.pointer
+        nonisolated(unsafe) let gOff = gOffsets?.mutablePointer, gM = gMask?.mutablePointer
 
         // Phase 1, one task per (b, n): corner tables, and the channel sums that give the mask
         // and offset gradients (each task owns its mask plane and its two offset planes).
@@ -132,8 +134,11 @@ package enum DeformableSampling {
         var gX: Tensor?
         if let keptIndex, let keptWeight {
             let result = Tensor(uninitializedShape: x.shape)
-            let gx = result.mutablePointer
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let gx = result.mutablePointer
             let (height, width) = (dims.height, dims.width)
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let (keptIndex, keptWeight) = (keptIndex, keptWeight)
             Parallel.forRanges(batch * channels, minimumPerTask: tasksPerThread(9 * hw)) { range in
                 let acc = UnsafeMutablePointer<Float>.allocate(capacity: planePadded)
                 defer { acc.deallocate() }

@@ -19,7 +19,8 @@ package enum Elementwise {
     package static func addInPlace(_ target: Tensor, _ source: Tensor) {
         precondition(target.count == source.count,
                      "addInPlace: shape \(target.shape) does not match \(source.shape)")
-        let t = target.mutablePointer, s = source.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let t = target.mutablePointer, s = source.pointer
         Parallel.forRanges(target.count, minimumPerTask: memoryBoundGrain) { range in
             binary(AddOperation.self, UnsafePointer(t + range.lowerBound), s + range.lowerBound,
                    t + range.lowerBound, count: range.count)
@@ -40,7 +41,8 @@ package enum Elementwise {
     /// x · scale + shift (covers x + c, x · c, c − x, −x).
     package static func affine(_ x: Tensor, scale: Float, shift: Float) -> Tensor {
         let out = Tensor(uninitializedShape: x.shape)
-        let src = x.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let src = x.pointer, dst = out.mutablePointer
         Parallel.forRanges(x.count, minimumPerTask: memoryBoundGrain) { range in
             affine(src + range.lowerBound, scale: scale, shift: shift, dst + range.lowerBound,
                    count: range.count)
@@ -108,12 +110,16 @@ package enum Elementwise {
     /// 64 elements (8 terms per lane), block totals added in Double. Deterministic: the result
     /// does not depend on the number of cores.
     package static func sum(_ x: UnsafePointer<Float>, count: Int) -> Double {
-        blockedSum(count: count) { range in sumRange(PlainSummand.self, x, x, range) }
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let x = x
+        return blockedSum(count: count) { range in sumRange(PlainSummand.self, x, x, range) }
     }
 
     /// Σ a·b, accumulated like `sum`.
     package static func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Double {
-        blockedSum(count: count) { range in sumRange(ProductSummand.self, a, b, range) }
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (a, b) = (a, b)
+        return blockedSum(count: count) { range in sumRange(ProductSummand.self, a, b, range) }
     }
 
     /// Σ over `range` of S(a, b), single-threaded, Float lanes per 64-element block, Double total.
@@ -137,12 +143,13 @@ package enum Elementwise {
     /// Splits `0..<count` into fixed chunks (independent of the core count, so sums are
     /// reproducible), sums the chunks concurrently and adds the chunk totals in order.
     static func blockedSum(count: Int, chunk: Int = 16_384,
-                           _ partial: (Range<Int>) -> Double) -> Double {
+                           _ partial: @Sendable (Range<Int>) -> Double) -> Double {
         let chunks = (count + chunk - 1) / chunk
         guard chunks > 1 else { return count > 0 ? partial(0..<count) : 0 }
         var totals = [Double](repeating: 0, count: chunks)
         totals.withUnsafeMutableBufferPointer { buffer in
-            let out = buffer.baseAddress!
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let out = buffer.baseAddress!
             Parallel.forRanges(chunks, minimumPerTask: 2) { chunkRange in
                 for c in chunkRange {
                     out[c] = partial((c * chunk)..<min(count, (c + 1) * chunk))
@@ -168,7 +175,8 @@ package enum Elementwise {
     package static func penaltySum(_ penalty: Penalty, _ prediction: Tensor, _ target: Tensor) -> Double {
         precondition(prediction.count == target.count,
                      "penaltySum: shape \(prediction.shape) does not match \(target.shape)")
-        let p = prediction.pointer, t = target.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let p = prediction.pointer, t = target.pointer
         return blockedSum(count: prediction.count) { range in
             switch penalty {
             case .squared: return sumRange(SquaredSummand.self, p, t, range)
@@ -268,9 +276,10 @@ package enum Elementwise {
     /// A fresh tensor of x's shape filled by a buffer kernel, split over the cores.
     @inline(__always)
     static func map(_ x: Tensor,
-                    _ kernel: (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
+                    _ kernel: @Sendable (UnsafePointer<Float>, UnsafeMutablePointer<Float>, Int) -> Void) -> Tensor {
         let out = Tensor(uninitializedShape: x.shape)
-        let src = x.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let src = x.pointer, dst = out.mutablePointer
         Parallel.forRanges(x.count, minimumPerTask: computeBoundGrain) { range in
             kernel(src + range.lowerBound, dst + range.lowerBound, range.count)
         }
@@ -283,7 +292,8 @@ package enum Elementwise {
     static func zip<F: PairFunction>(_ a: Tensor, _ b: Tensor, _ f: F) -> Tensor {
         precondition(a.count == b.count, "Elementwise.zip: shape \(a.shape) does not match \(b.shape)")
         let out = Tensor(uninitializedShape: a.shape)
-        let pa = a.pointer, pb = b.pointer, po = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pa = a.pointer, pb = b.pointer, po = out.mutablePointer
         let count = a.count
         Parallel.forRanges(count, minimumPerTask: memoryBoundGrain) { range in
             var i = range.lowerBound
@@ -390,7 +400,7 @@ enum AbsolutePlusSquaredSummand: Summand {
 }
 
 /// An element-wise function of two arrays, as a type so that `zip` specialises on it.
-protocol PairFunction {
+protocol PairFunction: Sendable {
     func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
 }
 

@@ -16,7 +16,8 @@ package enum FlowWarping {
         let corners = CornerTables(flows: flows, dims)
         defer { corners.deallocate() }
         let out = Tensor(uninitializedShape: [batch, links * channels, dims.height, dims.width])
-        let src = x.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let src = x.pointer, dst = out.mutablePointer
         // One task per (b, l): its C output planes belong to it alone.
         Parallel.forRanges(batch * links, minimumPerTask: tasksPerThread(channels * hw)) { range in
             for table in range {
@@ -46,14 +47,16 @@ package enum FlowWarping {
         guard needX || needFlows else { return (nil, nil) }
         let corners = CornerTables(flows: flows, dims)
         defer { corners.deallocate() }
-        let src = x.pointer, g = grad.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let src = x.pointer, g = grad.pointer
 
         var flowGradient: Tensor?
         if needFlows {
             // d out / d column = (1−ay)(v01 − v00) + ay(v11 − v10), d out / d row likewise, with
             // v the corner values (zero outside); summed over channels per link.
             let result = Tensor(uninitializedShape: flows.shape)
-            let dst = result.mutablePointer
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let dst = result.mutablePointer
             Parallel.forRanges(batch * links, minimumPerTask: tasksPerThread(channels * hw)) { range in
                 for table in range {
                     let b = table / links, l = table % links
@@ -82,7 +85,8 @@ package enum FlowWarping {
         if needX {
             // One task per (b, c) plane: it gathers the scatter of every link into its own plane.
             let result = Tensor(zeros: x.shape)
-            let dst = result.mutablePointer
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let dst = result.mutablePointer
             Parallel.forRanges(batch * channels, minimumPerTask: tasksPerThread(links * hw)) { range in
                 for planeIndex in range {
                     let b = planeIndex / channels, c = planeIndex % channels
@@ -126,8 +130,9 @@ package enum FlowWarping {
     /// Per (b, l) table and pixel: the four corners (top-left, top-right, bottom-left,
     /// bottom-right) as indices into an H×W plane (0 when outside, so reads stay in bounds),
     /// whether each is inside (1/0), the bilinear weights (0 outside) and the fractions ax, ay.
-    /// Struct of arrays, one allocation per field.
-    struct CornerTables {
+    /// Struct of arrays, one allocation per field. Sendable by hand: written only while it is
+    /// built, then read by the tasks of the loops that use it.
+    struct CornerTables: @unchecked Sendable {
         let pixels: Int
         let indices: UnsafeMutablePointer<Int32>
         let weights, insides, fractionsX, fractionsY: UnsafeMutablePointer<Float>
@@ -140,8 +145,9 @@ package enum FlowWarping {
             insides = .allocate(capacity: tables * 4 * hw)
             fractionsX = .allocate(capacity: tables * hw)
             fractionsY = .allocate(capacity: tables * hw)
-            let flow = flows.pointer
-            let (indices, weights, insides, fractionsX, fractionsY) = (indices, weights, insides, fractionsX, fractionsY)
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let flow = flows.pointer
+            nonisolated(unsafe) let (indices, weights, insides, fractionsX, fractionsY) = (indices, weights, insides, fractionsX, fractionsY)
             Parallel.forRanges(tables, minimumPerTask: FlowWarping.tasksPerThread(hw)) { range in
                 for table in range {
                     // flows [B, 2L, H, W]: table b·L + l owns channels 2l (column) and 2l + 1 (row).

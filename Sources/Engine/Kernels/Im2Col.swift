@@ -125,6 +125,8 @@ package enum Im2Col {
         // Each task owns whole channels: it alone writes their B image planes, reads the
         // channel's rows of the column matrix in order, and its planes stay in L1/L2.
         let perChannel = max(volume * n, 1)
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (channelBase, columns, output) = (channelBase, columns, output)
         Parallel.forRanges(range.count, minimumPerTask: max(1, grain / perChannel)) { task in
             let scratch = padded ? UnsafeMutablePointer<Float>.allocate(capacity: batch * paddedPlane) : nil
             defer { scratch?.deallocate() }
@@ -170,6 +172,8 @@ package enum Im2Col {
         let (pHeight, pWidth) = (g.paddedHeight, g.paddedWidth)
         let paddedPlane = g.paddedDepth * pHeight * pWidth
         let inputPlane = g.inputPlane
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (input, out) = (input, out)
         Parallel.forRanges(g.batch * g.channels, minimumPerTask: max(1, grain / max(paddedPlane, 1))) { planes in
             for plane in planes {
                 let target = out + plane &* paddedPlane
@@ -210,6 +214,7 @@ package enum Im2Col {
         let (channels, batch) = (g.channels, g.batch)
         let plane = depth * height * width
         // Each task fills whole rows: one (channel, kernel offset) for every batch item.
+        nonisolated(unsafe) let (columns, source) = (columns, source)
         Parallel.forRanges(g.patchSize, minimumPerTask: max(1, grain / max(n, 1))) { rows in
             for row in rows {
                 let channel = row / volume

@@ -24,13 +24,15 @@ package enum LayerNormKernels {
         var mean = [Float](repeating: 0, count: samples)
         var inverseStd = [Float](repeating: 0, count: samples)
         var shift = [Float](repeating: 0, count: samples)
-        let px = x.pointer, po = out.mutablePointer
-        let pw = weight?.pointer, pb = bias?.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let px = x.pointer, po = out.mutablePointer
+        nonisolated(unsafe) let pw = weight?.pointer, pb = bias?.pointer
         mean.withUnsafeMutableBufferPointer { meanBuffer in
             inverseStd.withUnsafeMutableBufferPointer { stdBuffer in
               shift.withUnsafeMutableBufferPointer { shiftBuffer in
-                let pm = meanBuffer.baseAddress!, ps = stdBuffer.baseAddress!
-                let pc = shiftBuffer.baseAddress!
+                // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+                nonisolated(unsafe) let pm = meanBuffer.baseAddress!, ps = stdBuffer.baseAddress!
+                nonisolated(unsafe) let pc = shiftBuffer.baseAddress!
                 Parallel.forEach(samples) { n in
                     let xs = px + n * d, ys = po + n * d
                     // Pass 1: the mean.
@@ -60,18 +62,21 @@ package enum LayerNormKernels {
         -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let d = groupSize
         let samples = x.count / d
-        let pg = grad.pointer, px = x.pointer, pw = weight?.pointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let pg = grad.pointer, px = x.pointer, pw = weight?.pointer
         var gradInput: Tensor?
         var gradWeight: Tensor?
         var gradBias: Tensor?
         statistics.mean.withUnsafeBufferPointer { meanBuffer in
             statistics.inverseStd.withUnsafeBufferPointer { stdBuffer in
               statistics.shift.withUnsafeBufferPointer { shiftBuffer in
-                let pm = meanBuffer.baseAddress!, ps = stdBuffer.baseAddress!
-                let pc = shiftBuffer.baseAddress!
+                // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+                nonisolated(unsafe) let pm = meanBuffer.baseAddress!, ps = stdBuffer.baseAddress!
+                nonisolated(unsafe) let pc = shiftBuffer.baseAddress!
                 if needInput {
                     let gx = Tensor(uninitializedShape: x.shape)
-                    let pgx = gx.mutablePointer
+                    // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+                    nonisolated(unsafe) let pgx = gx.mutablePointer
                     Parallel.forEach(samples) { n in
                         inputGradient(pg + n * d, px + n * d, weight: pw, mean: pm[n],
                                       inverseStd: ps[n], shift: pc[n], pgx + n * d, count: d)
@@ -81,7 +86,8 @@ package enum LayerNormKernels {
                 if needWeight || needBias {
                     let gw = needWeight ? Tensor(uninitializedShape: [d]) : nil
                     let gb = needBias ? Tensor(uninitializedShape: [d]) : nil
-                    let pgw = gw?.mutablePointer, pgb = gb?.mutablePointer
+                    // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+                    nonisolated(unsafe) let pgw = gw?.mutablePointer, pgb = gb?.mutablePointer
                     // Split the columns so that no two tasks write the same element.
                     Parallel.forRanges(d, minimumPerTask: max(64, 16_384 / samples)) { cols in
                         affineGradients(pg, px, mean: pm, inverseStd: ps, shift: pc,

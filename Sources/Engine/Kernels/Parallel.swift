@@ -20,8 +20,12 @@ public enum Parallel {
 
     /// Calls `body` on disjoint sub-ranges covering `0..<count`, concurrently when the work is
     /// large enough to pay for the hand-off (`minimumPerTask` items per task at least).
+    ///
+    /// `body` is `@Sendable`, so the compiler refuses captured mutable state. Kernels hand their
+    /// raw pointers to it as `nonisolated(unsafe) let`: safe under this loop's contract, that a
+    /// task writes only the elements of its own range and reads nothing another task writes.
     public static func forRanges(_ count: Int, minimumPerTask: Int = 32_768,
-                                 _ body: (Range<Int>) -> Void) {
+                                 _ body: @Sendable (Range<Int>) -> Void) {
         let tasks = isInsideTask ? 1 : min(coreCount, count / max(minimumPerTask, 1))
         guard tasks > 1 else {
             if count > 0 { body(0..<count) }
@@ -31,7 +35,7 @@ public enum Parallel {
     }
 
     /// Calls `body(index)` for each index in `0..<count`, spread over the cores.
-    public static func forEach(_ count: Int, _ body: (Int) -> Void) {
+    public static func forEach(_ count: Int, _ body: @Sendable (Int) -> Void) {
         guard count > 1, coreCount > 1, !isInsideTask else {
             for index in 0..<count { body(index) }
             return
@@ -41,15 +45,9 @@ public enum Parallel {
 
     /// `body(task)` for tasks 0..<count on the worker pool, or on Dispatch's threads when another
     /// thread's job holds the pool.
-    private static func run(_ count: Int, _ body: (Int) -> Void) {
+    private static func run(_ count: Int, _ body: @Sendable (Int) -> Void) {
         if WorkerPool.shared.run(count, { task in runAsTask { body(task) } }) { return }
-        // The one place where the loop's non-Sendable body crosses threads: kernels share raw
-        // pointers by design, each task writing its own disjoint range (checked by the
-        // ThreadSanitizer runs in docs/RELIABILITY.md, not by the compiler).
-        withoutActuallyEscaping(body) { body in
-            nonisolated(unsafe) let body = body
-            DispatchQueue.concurrentPerform(iterations: count) { task in runAsTask { body(task) } }
-        }
+        DispatchQueue.concurrentPerform(iterations: count) { task in runAsTask { body(task) } }
     }
 
     private static let taskKey: pthread_key_t = {

@@ -69,6 +69,8 @@ package enum Permute {
         let rowTiles = (rows + tile - 1) / tile, columnTiles = (columns + tile - 1) / tile
         let tilesPerMatrix = rowTiles * columnTiles
         let matrixSize = rows * columns
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (dst, src) = (dst, src)
         Parallel.forRanges(batch * tilesPerMatrix, minimumPerTask: 32) { range in
             for unit in range {
                 let b = unit / tilesPerMatrix, inMatrix = unit - b * tilesPerMatrix
@@ -113,6 +115,8 @@ package enum Permute {
         let innerStride = stridesByOutput[rank - 1]
         let rowCount = outDims.dropLast().reduce(1, *)
         let outer = rank - 1
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (dst, src) = (dst, src)
         Parallel.forRanges(rowCount, minimumPerTask: max(1, 32_768 / rowLength)) { range in
             // Multi-index of the first row of this range, and its input offset.
             var index = [Int](repeating: 0, count: outer)

@@ -35,7 +35,8 @@ package enum Pooling3d {
         var shape = x.shape
         shape[axis] = count
         let out = Tensor(uninitializedShape: shape)
-        let source = x.pointer, target = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let source = x.pointer, target = out.mutablePointer
         Parallel.forRanges(outer, minimumPerTask: max(1, Im2Col.grain / max(n * inner, 1))) { rows in
             for row in rows {
                 let from = source + row &* n &* inner, to = target + row &* count &* inner

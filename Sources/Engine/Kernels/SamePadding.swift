@@ -28,7 +28,8 @@ package enum SamePadding {
         let out = [depth, height, width].enumerated().map { $1 + pads[$0].before + pads[$0].after }
         let result = Tensor(uninitializedShape: [x.shape[0], x.shape[1]] + out)
         let (inPlane, outPlane) = (depth * height * width, out[0] * out[1] * out[2])
-        let source = x.pointer, target = result.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let source = x.pointer, target = result.mutablePointer
         Parallel.forRanges(x.shape[0] * x.shape[1], minimumPerTask: max(1, Im2Col.grain / max(outPlane, 1))) { planes in
             for plane in planes {
                 let into = target + plane &* outPlane

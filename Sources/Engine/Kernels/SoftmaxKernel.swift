@@ -9,7 +9,8 @@ package enum Softmax {
         let (outer, n, inner) = view(x.shape, axis: axis)
         let out = Tensor(uninitializedShape: x.shape)
         guard out.count > 0 else { return out }
-        let src = x.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let src = x.pointer, dst = out.mutablePointer
         Parallel.forRanges(outer, minimumPerTask: max(1, 8_192 / (n * inner))) { range in
             if inner == 1 {
                 for o in range {
@@ -65,7 +66,8 @@ package enum Softmax {
         let (outer, n, inner) = view(y.shape, axis: axis)
         let out = Tensor(uninitializedShape: y.shape)
         guard out.count > 0 else { return out }
-        let yp = y.pointer, gp = g.pointer, dst = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let yp = y.pointer, gp = g.pointer, dst = out.mutablePointer
         Parallel.forRanges(outer, minimumPerTask: max(1, 32_768 / (n * inner))) { range in
             let dots = UnsafeMutablePointer<Float>.allocate(capacity: inner)
             defer { dots.deallocate() }

@@ -87,6 +87,8 @@ package enum WinogradConvolution {
         let sumStride = Workspace.matrixStride(rows * channels)   // [n², Cout, Cin], padded per p
         var partials = [Tensor?](repeating: nil, count: parts.count)
         partials.withUnsafeMutableBufferPointer { slots in
+            // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+            nonisolated(unsafe) let slots = slots
             Parallel.forEach(parts.count) { index in
                 let sum = Tensor(zeros: [products * sumStride])
                 let workspace = Workspace(grid, channels: channels, rows: rows)
@@ -132,6 +134,8 @@ package enum WinogradConvolution {
         // Kernel element (row, channel) of tile position p, read in place: no packing.
         let (rowStride, channelStride) = transposedKernels ? (1, rows) : (channels, 1)
         let kernelStride = Workspace.matrixStride(rows * channels)
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (bias, image, kernels, out) = (bias, image, kernels, out)
         Parallel.forEach(parts.count) { index in
             let workspace = Workspace(grid, channels: channels, rows: rows)
             defer { workspace.release() }
@@ -165,7 +169,8 @@ package enum WinogradConvolution {
                                          _ w: WinogradTransforms) -> Tensor {
         let area = w.kernelSize * w.kernelSize, stride = Workspace.matrixStride(pairs)
         let out = Tensor(uninitializedShape: [w.tile * w.tile * stride])
-        let source = weight.pointer, target = out.mutablePointer
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let source = weight.pointer, target = out.mutablePointer
         Parallel.forRanges(pairs, minimumPerTask: 4096) { range in
             transform.apply(matrices: source + range.lowerBound * area, into: target + range.lowerBound,
                             outputStride: stride, count: range.count)
@@ -176,6 +181,8 @@ package enum WinogradConvolution {
     /// `transform` on `count` matrices stored planar ([p², inputStride] → [q², count]), over the cores.
     private static func apply(_ transform: SandwichTransform, _ input: UnsafePointer<Float>, inputStride: Int,
                               into output: UnsafeMutablePointer<Float>, count: Int) {
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (input, output) = (input, output)
         Parallel.forRanges(count, minimumPerTask: 4096) { range in
             transform.apply(input + range.lowerBound, inputStride: inputStride, into: output + range.lowerBound,
                             outputStride: count, count: range.count)

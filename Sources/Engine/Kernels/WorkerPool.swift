@@ -28,7 +28,7 @@ final class WorkerPool: @unchecked Sendable {
     private let sleepers = Atomic<Int>(0)
     /// Written by the caller before it publishes a job, read only by whoever claimed one of its
     /// tasks (so the job is still running and the value still its own).
-    private var body: ((Int) -> Void)?
+    private var body: (@Sendable (Int) -> Void)?
     private static let fieldBits: UInt64 = 20, fieldMask: UInt64 = (1 << 20) - 1
 
     @inline(__always) private static func generation(_ word: UInt64) -> UInt64 { word >> (2 * fieldBits) }
@@ -49,7 +49,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs `body(task)` for every task in `0..<count` on the workers and the calling thread,
     /// or returns false (doing nothing) when another thread's job holds the pool.
-    func run(_ count: Int, _ body: (Int) -> Void) -> Bool {
+    func run(_ count: Int, _ body: @Sendable (Int) -> Void) -> Bool {
         guard UInt64(count) <= Self.fieldMask, busy.try() else { return false }
         defer { busy.unlock() }
         withoutActuallyEscaping(body) { body in

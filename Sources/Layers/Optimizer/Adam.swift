@@ -190,6 +190,8 @@ enum AdamKernel {
     static func update(parameter p: UnsafeMutablePointer<Float>, gradient g: UnsafePointer<Float>,
                        m: UnsafeMutablePointer<Float>, v: UnsafeMutablePointer<Float>,
                        count: Int, _ c: Coefficients) {
+        // Shared with the parallel loop's tasks: each writes only its own range (Parallel's contract).
+        nonisolated(unsafe) let (g, m, p, v) = (g, m, p, v)
         Parallel.forRanges(count, minimumPerTask: 65_536) { range in
             var i = range.lowerBound
             // Same operation order as PyTorch's CPU kernels: lerp for m (weight 1−β1 < ½ ⇒
