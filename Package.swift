@@ -6,10 +6,9 @@ import PackageDescription
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
 // Beside them, on Engine and ZlibCodec (the one zlib wrapper): Datasets (sequence sources, readers,
 // generators) and Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
-// Every library and executable target builds in the Swift 6 language mode (complete concurrency
-// checking), Engine's `@Sendable` parallel loops included; the test targets are still in Swift 5
-// mode. What remains unchecked, and why it is safe: docs/RELIABILITY.md.
-let swift6: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+// Every target, tests included, builds in the Swift 6 language mode (complete concurrency
+// checking), Engine's `@Sendable` parallel loops included. What remains unchecked, and why it is
+// safe: docs/RELIABILITY.md.
 
 let package = Package(
     name: "MotionRNN",
@@ -38,49 +37,47 @@ let package = Package(
             providers: [.apt(["libopenmpi-dev"])]
         ),
         // gzip, zlib and raw deflate through the system zlib: PNG and the dataset readers.
-        .target(name: "ZlibCodec", dependencies: ["CZlib"], swiftSettings: swift6),
+        .target(name: "ZlibCodec", dependencies: ["CZlib"]),
         // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
-        .target(name: "Engine", dependencies: ["CBLAS", "CKernels"], swiftSettings: swift6),
+        .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames and their preparation (crop, resize, channels), PNG/GIF, drawing.
-        .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
-        .target(name: "Layers", dependencies: ["Engine"], swiftSettings: swift6),
-        .target(name: "Cells", dependencies: ["Engine", "Layers"], swiftSettings: swift6),
-        .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"], swiftSettings: swift6),
+        .target(name: "Imaging", dependencies: ["Engine", "ZlibCodec"]),
+        .target(name: "Layers", dependencies: ["Engine"]),
+        .target(name: "Cells", dependencies: ["Engine", "Layers"]),
+        .target(name: "Predictor", dependencies: ["Engine", "Layers", "Cells"]),
         // The training loop: scheduled sampling, reverse input, checkpoints, exact resume, evaluation.
-        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"], swiftSettings: swift6),
+        .target(name: "Training", dependencies: ["Engine", "Layers", "Cells", "Predictor", "Metrics"]),
         // Training's ProcessGroup over MPI ranks.
-        .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"], swiftSettings: swift6),
-        .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"], swiftSettings: swift6),
+        .target(name: "DistributedTraining", dependencies: ["CMPI", "Training"]),
+        .target(name: "Datasets", dependencies: ["Engine", "ZlibCodec"]),
         // What a user names as data (generators, files, folders, videos through ffmpeg) → train/test datasets.
-        .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"], swiftSettings: swift6),
+        .target(name: "DataSources", dependencies: ["Engine", "Datasets", "Imaging"]),
         // A run's pictures (strips, plots, motion arrows) and HTML page.
-        .target(name: "Reports", dependencies: ["Engine", "Imaging"], swiftSettings: swift6),
+        .target(name: "Reports", dependencies: ["Engine", "Imaging"]),
         // Evaluation metrics of SPEC §9 (MSE, MAE, SSIM, PSNR, GDL, CSI/FAR) and their reports.
-        .target(name: "Metrics", dependencies: ["Engine"], swiftSettings: swift6),
+        .target(name: "Metrics", dependencies: ["Engine"]),
         // FVD (SPEC §11): I3D in the engine (inference), TF1 resize, Fréchet distance in Float64.
-        .target(name: "FVD", dependencies: ["Engine"], swiftSettings: swift6),
+        .target(name: "FVD", dependencies: ["Engine"]),
         // The reference fixtures (official PyTorch tensors, I3D/FVD) run through our models and
         // compared: `verify-reference`, `verify-fvd` and the fixture tests share it.
-        .target(name: "Verification", dependencies: ["Engine", "Layers", "Cells", "Predictor", "FVD"], swiftSettings: swift6),
+        .target(name: "Verification", dependencies: ["Engine", "Layers", "Cells", "Predictor", "FVD"]),
         // What `motionrnn bench` and `bench-kernels` time: a training step, inference, kernels, SGEMM.
-        .target(name: "Benchmarks", dependencies: ["Engine", "Layers", "Cells", "Predictor"], swiftSettings: swift6),
+        .target(name: "Benchmarks", dependencies: ["Engine", "Layers", "Cells", "Predictor"]),
         // A run end to end: presets, data → trainer → evaluation → metrics and report.
         .target(name: "Experiments",
                 dependencies: ["Engine", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
-                               "Reports", "Training"], swiftSettings: swift6),
+                               "Reports", "Training"]),
         .executableTarget(
             name: "motionrnn",
             dependencies: [
                 "Engine", "Layers", "Cells", "Predictor", "Datasets", "DataSources", "Imaging", "Metrics",
                 "FVD", "Reports", "Training", "Experiments", "DistributedTraining", "Verification", "Benchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
-            swiftSettings: swift6
+            ]
         ),
         // The file readers as libFuzzer targets (scripts/fuzz.sh) and a corpus replayer (tests).
-        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"],
-                          swiftSettings: swift6),
+        .executableTarget(name: "motionrnn-fuzz", dependencies: ["Datasets", "Engine", "Imaging", "Training", "ZlibCodec"]),
         // Shared by the test targets: fixture lookup, finite-difference gradient checks.
         .target(name: "TestSupport", dependencies: ["Engine", "Imaging", "DataSources"], path: "Tests/TestSupport"),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "TestSupport"]),
@@ -105,5 +102,5 @@ let package = Package(
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
         .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Datasets", "Engine", "TestSupport"]),
     ],
-    swiftLanguageModes: [.v5]
+    swiftLanguageModes: [.v6]
 )

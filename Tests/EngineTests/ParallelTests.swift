@@ -67,12 +67,21 @@ import Testing
         guard Parallel.coreCount > 1 else { return }
         let caller = pthread_self()
         var wokenWorkerRan = false
-        for _ in 0..<200 where !wokenWorkerRan {   // retried while other suites hold the pool
+        _ = WorkerPool.shared.run(1) { _ in }   // the workers exist (and will sleep) before the first try
+        for _ in 0..<50 where !wokenWorkerRan {   // retried while other suites hold the pool
             Thread.sleep(forTimeInterval: Double(WorkerPool.spinNanoseconds) * 3e-9)
             let offCaller = Atomic<Int>(0)
             let ran = WorkerPool.shared.run(4) { _ in
-                if pthread_equal(pthread_self(), caller) == 0 { offCaller.add(1, ordering: .relaxed) }
-                Thread.sleep(forTimeInterval: 2e-3)
+                if pthread_equal(pthread_self(), caller) == 0 {
+                    offCaller.add(1, ordering: .relaxed)
+                    return
+                }
+                // The caller's tasks wait (up to 100 ms) for a worker to take one: on a loaded
+                // machine a woken thread can take many milliseconds to get a core.
+                let deadline = DispatchTime.now().uptimeNanoseconds + 100_000_000
+                while offCaller.load(ordering: .relaxed) == 0 && DispatchTime.now().uptimeNanoseconds < deadline {
+                    Thread.sleep(forTimeInterval: 1e-3)
+                }
             }
             wokenWorkerRan = ran && offCaller.load(ordering: .relaxed) > 0
         }

@@ -30,7 +30,7 @@ public enum Fixtures {
 }
 
 /// The tensors of one reference fixture (`NAME.safetensors` in the shared fixtures folder).
-public struct ReferenceTensors {
+public struct ReferenceTensors: Sendable {
     public let file: SafetensorsFile
     public var tensors: [String: Tensor] { file.tensors }
 

@@ -10,7 +10,7 @@ import Foundation
 /// `{name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {String: String}}`,
 /// then the data block, with offsets relative to its start. Reading yields Float32 tensors
 /// (F64, F16, BF16 and U8 are widened/narrowed on the way in); writing stores F32.
-public struct SafetensorsFile {
+public struct SafetensorsFile: Sendable {
     public let url: URL
     public let tensors: [String: Tensor]
     public let metadata: [String: String]
