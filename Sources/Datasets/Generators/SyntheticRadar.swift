@@ -119,34 +119,32 @@ public struct SyntheticRadar: SequenceDataset {
         var cells = (0..<Int(random.uniform(Float(w.initialCells.lowerBound),
                                              Float(w.initialCells.upperBound) + 1)))
             .map { _ in newCell(age: nil) }
-        var out = Tensor(zeros: [sequenceLength, size, size, 1])
-        var linear = [Float](repeating: 0, count: size * size)
-        for t in 0..<sequenceLength {
-            // Reflectivity of this frame: cells add in linear Z.
-            for i in linear.indices { linear[i] = 0 }
-            for cell in cells { add(cell, to: &linear) }
-            out.withUnsafeMutableBufferPointer { values in
+        return Tensor(shape: [sequenceLength, size, size, 1]) { values in
+            var linear = [Float](repeating: 0, count: size * size)
+            for t in 0..<sequenceLength {
+                // Reflectivity of this frame: cells add in linear Z.
+                for i in linear.indices { linear[i] = 0 }
+                for cell in cells { add(cell, to: &linear) }
                 let destination = values.baseAddress! + t * size * size
                 for i in linear.indices {
                     destination[i] = linear[i] > 0 ? max(10 * log10(linear[i]), -100) : -100
                 }
+                // Advance: advect and rotate, age (dropping dead or departed cells), births.
+                let lowEdge = -w.margin - 10, highEdge = frame + w.margin + 10
+                cells = cells.compactMap { cell in
+                    var c = cell
+                    let (u, v) = wind(c.x, c.y)
+                    c.x += u
+                    c.y += v
+                    c.orientation += omega
+                    c.age += 1
+                    guard c.age < c.life, c.x > lowEdge, c.x < highEdge, c.y > lowEdge, c.y < highEdge
+                    else { return nil }
+                    return c
+                }
+                for _ in 0..<poisson(w.birthRate, &random) { cells.append(newCell(age: 0)) }
             }
-            // Advance: advect and rotate, age (dropping dead or departed cells), births.
-            let lowEdge = -w.margin - 10, highEdge = frame + w.margin + 10
-            cells = cells.compactMap { cell in
-                var c = cell
-                let (u, v) = wind(c.x, c.y)
-                c.x += u
-                c.y += v
-                c.orientation += omega
-                c.age += 1
-                guard c.age < c.life, c.x > lowEdge, c.x < highEdge, c.y > lowEdge, c.y < highEdge
-                else { return nil }
-                return c
-            }
-            for _ in 0..<poisson(w.birthRate, &random) { cells.append(newCell(age: 0)) }
         }
-        return out
     }
 
     /// Adds one cell's reflectivity (linear Z) to the frame, over its 4σ bounding box.
