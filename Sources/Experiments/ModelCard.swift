@@ -69,6 +69,10 @@ public struct ModelCard {
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
             "- machine: \(machine)",
         ]
+        if let initFrom = e.initFrom {
+            // A fine-tuned model: its iterations and hours above count this run only.
+            lines.append("- started from the parameters of `\(initFrom)` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains both stages")
+        }
         // What changed when the run was resumed (a re-planned length changes the decay from there on).
         lines += e.history.map { "- \($0)" }
         lines += [

@@ -27,6 +27,19 @@ import TestSupport
         #expect(digits.labels == [7, 1, 9])
     }
 
+    /// `MOTIONRNN_DIGITS` (here `explicitPath`) may name an IDX image file: its labels come from
+    /// the `…-labels-idx1-ubyte` file beside it when there is one.
+    @Test func loadsDigitsFromAnIDXImageFile() throws {
+        let pixels = (0..<(2 * 3 * 3)).map { UInt8($0 * 9) }
+        let images = write(gzip(idx([2, 3, 3], pixels)), "mine-images-idx3-ubyte.gz", in: directory)
+        let unlabelled = try MLXtendDigits.load(explicitPath: images.path)
+        #expect(unlabelled.count == 2 && unlabelled.rows == 3 && unlabelled.pixels == pixels)
+        #expect(unlabelled.labels == nil)
+        write(gzip(idx([2], [4, 2])), "mine-labels-idx1-ubyte.gz", in: directory)
+        let labelled = try MLXtendDigits.load(explicitPath: images.path)
+        #expect(labelled.labels == [4, 2] && labelled.pixels == pixels)
+    }
+
     @Test func rejectsMalformedIDX() {
         expectDatasetError(.badMagic("IDX"), pathContains: "magic-idx3") {
             _ = try IDXFile.read(from: write(Data([1, 2, 8, 3, 0, 0]), "magic-idx3", in: directory))

@@ -143,5 +143,14 @@ import Training
                        String(format: "%.1f", metrics.mse.mean), "motionrnn train --output x"] {
             #expect(card.contains(phrase), "the card lacks '\(phrase)'")
         }
+        #expect(!card.contains("started from the parameters"))
+        // A fine-tuned run's card says what it started from.
+        var experiment = trained.experiment
+        experiment.initFrom = "base.safetensors"
+        try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
+        let tuned = try TrainedModel(run: run)
+        let tunedCard = ModelCard(name: "square", trained: tuned, fileBytes: 4096, metrics: metrics, baselines: [],
+                                  reproduce: "", machine: "test machine").markdown
+        #expect(tunedCard.contains("started from the parameters of `base.safetensors`"))
     }
 }

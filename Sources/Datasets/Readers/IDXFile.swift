@@ -66,6 +66,22 @@ public enum IDXFile {
                            source: images.path)
     }
 
+    /// Whether `url` names an IDX image file by the MNIST distribution's naming
+    /// (`…-images-idx3-ubyte`, optionally `.gz`).
+    public static func isImagesFile(_ url: URL) -> Bool {
+        url.lastPathComponent.contains("idx3-ubyte")
+    }
+
+    /// Images from `images` with the labels file beside it when there is one: `…-images-idx3-ubyte`
+    /// pairs with `…-labels-idx1-ubyte` (same compression).
+    public static func digits(imagesBesideLabels images: URL) throws -> DigitImages {
+        let name = images.lastPathComponent
+        let labelsName = name.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
+        let labels = images.deletingLastPathComponent().appendingPathComponent(labelsName)
+        let hasLabels = labelsName != name && FileManager.default.fileExists(atPath: labels.path)
+        return try digits(images: images, labels: hasLabels ? labels : nil)
+    }
+
     /// The Fashion-MNIST files that Debian's `dataset-fashion-mnist` package installs.
     public static let debianFashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
 

