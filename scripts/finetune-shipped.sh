@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# The second phase of the shipped V-MNIST models: a second cosine cycle of 6 000 iterations
-# (peak learning rate 5·10⁻⁴, fresh Adam state, new training sequences: seed 2), started from
-# the parameters of the first phase's end (scripts/train-shipped.sh, 12 000 iterations, shipped
-# at commit 0345b5c). Both models side by side with the same recipe, one core each, niced;
-# run it again to continue exactly where a time budget stopped it (`train --resume`).
+# Stage 2 of the shipped V-MNIST models: a second cosine cycle of 6 000 iterations (peak
+# learning rate 5·10⁻⁴, fresh Adam state, new training sequences: seed 2), started from the
+# parameters of stage 1's end (scripts/train-shipped.sh, 12 000 iterations: its run in
+# RUNS_FOLDER, or else the files shipped at commit 0345b5c). Both models side by side with the
+# same recipe, one core each, niced; run it again to continue exactly where a time budget
+# stopped it (`train --resume`).
 # The runs were started for 7 000 iterations and re-planned at iteration 250 to end at 6 000
 # (to end within one session); --stop-at 250 and then --iterations 6000 reproduce that.
 #
@@ -28,8 +29,12 @@ for model in motionrnn-predrnn predrnn; do
         newest=$(ls "$folder/checkpoints" | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
         if [ "${newest:-0}" -lt 250 ]; then arguments+=(--stop-at 250); else arguments+=(--iterations 6000); fi
     else
-        start="$runs/phase1-vmnist-$model.safetensors"
-        git show "$first_phase:models/vmnist-$model.safetensors" > "$start.partial" && mv "$start.partial" "$start"
+        # Stage 1's end: the run that train-shipped.sh wrote here, or else its shipped file.
+        start="$runs/vmnist-$model"
+        if [ ! -f "$start/experiment.json" ]; then
+            start="$runs/phase1-vmnist-$model.safetensors"
+            git show "$first_phase:models/vmnist-$model.safetensors" > "$start.partial" && mv "$start.partial" "$start"
+        fi
         arguments=(--init-from "$start" "${recipe[@]}" --output "$folder")
     fi
     MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "${arguments[@]}" --time-budget "$budget" \

@@ -77,27 +77,34 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
         public var test: any SequenceDataset
     }
 
+    /// The seed of generated validation and test sequences, whatever the run's seed: every run
+    /// is scored on the same held-out sequences, so runs with other seeds (a seed study, a
+    /// fine-tuning stage) compare on equal terms. It is the default seed, so that runs with the
+    /// default keep the sequences they always had.
+    public static let heldOutSeed: UInt64 = 1
+
     /// The training, validation and test sets. Generated data uses disjoint seeds (and for
-    /// V-MNIST disjoint digit pools); files are split in order without shared frames: the
-    /// validation part is the last eighth of what `trainFraction` leaves for training.
+    /// V-MNIST disjoint digit pools), the run's seed for training only; files are split in order
+    /// without shared frames: the validation part is the last eighth of what `trainFraction`
+    /// leaves for training.
     public func datasets(_ options: Options) throws -> Splits {
         switch self {
         case .vmnist:
             let digits = try MLXtendDigits.load()
-            func split(_ split: VMNIST.Split, _ count: Int) -> VMNIST {
+            func split(_ split: VMNIST.Split, _ count: Int, seed: UInt64) -> VMNIST {
                 VMNIST.standard(split: split, digits: digits, count: count,
-                                sequenceLength: options.sequenceLength, seed: options.seed)
+                                sequenceLength: options.sequenceLength, seed: seed)
             }
-            return Splits(train: split(.train, options.trainCount),
-                          validation: split(.validation, options.validationCount),
-                          test: split(.test, options.testCount))
+            return Splits(train: split(.train, options.trainCount, seed: options.seed),
+                          validation: split(.validation, options.validationCount, seed: Self.heldOutSeed),
+                          test: split(.test, options.testCount, seed: Self.heldOutSeed))
         case .radar:
-            func split(_ count: Int, _ seedMask: UInt64) -> SyntheticRadar {
-                SyntheticRadar(count: count, sequenceLength: options.sequenceLength, seed: options.seed ^ seedMask)
+            func split(_ count: Int, _ seed: UInt64) -> SyntheticRadar {
+                SyntheticRadar(count: count, sequenceLength: options.sequenceLength, seed: seed)
             }
-            return Splits(train: split(options.trainCount, 0),
-                          validation: split(options.validationCount, 0x5A11_D5A1_1D5A_11D0),
-                          test: split(options.testCount, 0x7E57_7E57_7E57_7E57))
+            return Splits(train: split(options.trainCount, options.seed),
+                          validation: split(options.validationCount, Self.heldOutSeed ^ 0x5A11_D5A1_1D5A_11D0),
+                          test: split(options.testCount, Self.heldOutSeed ^ 0x7E57_7E57_7E57_7E57))
         case .movingMNIST(let path):
             let file = try MovingMNISTFile.open(URL(fileURLWithPath: path))
             let windows = SlidingWindows(LongSequences(file), windowLength: options.sequenceLength,

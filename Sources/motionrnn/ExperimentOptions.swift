@@ -59,7 +59,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Validate every N iterations (0: never).") var validationInterval: Int?
     @Option(help: "Checkpoint every N iterations (0: only at the end).") var checkpointInterval: Int?
     @Option(help: "Checkpoints to keep.") var keepCheckpoints: Int?
-    @Option(help: "Random seed (initialisation, data order, sampling).") var seed: UInt64?
+    @Option(help: "Random seed (initialisation, training data and its order, sampling; generated validation and test sequences stay the same).") var seed: UInt64?
 
     // Data overrides.
     @Option(help: "Training sequences to generate (generators).") var trainCount: Int?

@@ -101,4 +101,19 @@ import TestSupport
             #expect(Set(firsts).count == 3)
         }
     }
+
+    /// Every run is scored on the same validation and test sequences, whatever its seed; the
+    /// seed changes only what it trains on.
+    @Test(.requires(.mlxtendDigits)) func heldOutSequencesDoNotDependOnTheRunsSeed() throws {
+        func splits(_ source: DataSource, seed: UInt64) throws -> DataSource.Splits {
+            try source.datasets(DataSource.Options(sequenceLength: 4, trainCount: 2, testCount: 2,
+                                                   validationCount: 2, seed: seed))
+        }
+        for source in [DataSource.radar, .vmnist] {
+            let (one, two) = (try splits(source, seed: 1), try splits(source, seed: 2))
+            #expect(try one.test.sequence(at: 1).scalars == two.test.sequence(at: 1).scalars)
+            #expect(try one.validation!.sequence(at: 1).scalars == two.validation!.sequence(at: 1).scalars)
+            #expect(try one.train.sequence(at: 1).scalars != two.train.sequence(at: 1).scalars)
+        }
+    }
 }
