@@ -112,7 +112,8 @@ import TestSupport
         for source in [DataSource.radar, .vmnist] {
             let (one, two) = (try splits(source, seed: 1), try splits(source, seed: 2))
             #expect(try one.test.sequence(at: 1).scalars == two.test.sequence(at: 1).scalars)
-            #expect(try one.validation!.sequence(at: 1).scalars == two.validation!.sequence(at: 1).scalars)
+            let (validationOne, validationTwo) = (try #require(one.validation), try #require(two.validation))
+            #expect(try validationOne.sequence(at: 1).scalars == validationTwo.sequence(at: 1).scalars)
             #expect(try one.train.sequence(at: 1).scalars != two.train.sequence(at: 1).scalars)
         }
     }
