@@ -1,6 +1,7 @@
 import Foundation
 import Imaging
 import Testing
+import TestSupport
 
 /// `predict` tells the user when the input looks nothing like the training data: colour fed
 /// to a grey model, frames far larger than the model's, intensities unlike the training frames'.
@@ -63,11 +64,6 @@ import Testing
     @Test func shippedModelIsScoredOnDigitsFromAnIDXFile() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        func idx(_ shape: [Int], _ bytes: [UInt8]) -> Data {
-            var data = Data([0, 0, 0x08, UInt8(shape.count)])
-            for n in shape { data.append(contentsOf: (0..<4).map { UInt8(n >> (8 * (3 - $0)) & 0xFF) }) }
-            return data + Data(bytes)
-        }
         // 30 "digits": a bar whose width and height depend on the index.
         let count = 30
         var pixels = [UInt8](repeating: 0, count: count * 28 * 28)
@@ -75,8 +71,8 @@ import Testing
             for y in (8 - i % 4)..<(20 + i % 3) { for x in (10 - i % 5)..<18 { pixels[i * 784 + y * 28 + x] = 255 } }
         }
         let images = folder.appendingPathComponent("bars-images-idx3-ubyte")
-        try idx([count, 28, 28], pixels).write(to: images)
-        try idx([count], (0..<count).map { UInt8($0 % 10) }).write(to: folder.appendingPathComponent("bars-labels-idx1-ubyte"))
+        try idxFile([count, 28, 28], pixels).write(to: images)
+        try idxFile([count], (0..<count).map { UInt8($0 % 10) }).write(to: folder.appendingPathComponent("bars-labels-idx1-ubyte"))
         let run = try CommandLineRun(["compare", "vmnist-predrnn", "--test-count", "2", "--examples", "1",
                                       "--output", folder.appendingPathComponent("scores").path],
                                      in: folder, environment: ["MOTIONRNN_MODELS": "", "MOTIONRNN_DIGITS": images.path])

@@ -6,19 +6,11 @@ import TestSupport
 @Suite struct DigitSourceTests {
     private let directory = temporaryDirectory("digits")
 
-    /// An IDX file: zero bytes, type, rank, big-endian dimensions, data.
-    private func idx(type: UInt8 = 0x08, _ shape: [Int], _ bytes: [UInt8]) -> Data {
-        var data = Data([0, 0, type, UInt8(shape.count)])
-        for n in shape { data.append(contentsOf: (0..<4).map { UInt8(n >> (8 * (3 - $0)) & 0xFF) }) }
-        data.append(contentsOf: bytes)
-        return data
-    }
-
     @Test(arguments: [false, true])
     func readsIDXImagesAndLabels(gzipped: Bool) throws {
         let pixels = (0..<(3 * 4 * 5)).map { UInt8($0 * 4) }
         let suffix = gzipped ? ".gz" : ""
-        let images = idx([3, 4, 5], pixels), labels = idx([3], [7, 1, 9])
+        let images = idxFile([3, 4, 5], pixels), labels = idxFile([3], [7, 1, 9])
         write(gzipped ? gzip(images) : images, "train-images-idx3-ubyte\(suffix)", in: directory)
         write(gzipped ? gzip(labels) : labels, "train-labels-idx1-ubyte\(suffix)", in: directory)
         let digits = try IDXFile.digits(inDirectory: directory, prefix: "train")
@@ -31,11 +23,11 @@ import TestSupport
     /// the `…-labels-idx1-ubyte` file beside it when there is one.
     @Test func loadsDigitsFromAnIDXImageFile() throws {
         let pixels = (0..<(2 * 3 * 3)).map { UInt8($0 * 9) }
-        let images = write(gzip(idx([2, 3, 3], pixels)), "mine-images-idx3-ubyte.gz", in: directory)
+        let images = write(gzip(idxFile([2, 3, 3], pixels)), "mine-images-idx3-ubyte.gz", in: directory)
         let unlabelled = try MLXtendDigits.load(explicitPath: images.path)
         #expect(unlabelled.count == 2 && unlabelled.rows == 3 && unlabelled.pixels == pixels)
         #expect(unlabelled.labels == nil)
-        write(gzip(idx([2], [4, 2])), "mine-labels-idx1-ubyte.gz", in: directory)
+        write(gzip(idxFile([2], [4, 2])), "mine-labels-idx1-ubyte.gz", in: directory)
         let labelled = try MLXtendDigits.load(explicitPath: images.path)
         #expect(labelled.labels == [4, 2] && labelled.pixels == pixels)
     }
@@ -45,26 +37,26 @@ import TestSupport
             _ = try IDXFile.read(from: write(Data([1, 2, 8, 3, 0, 0]), "magic-idx3", in: directory))
         }
         expectDatasetError(.truncated(expected: 16 + 2 * 4 * 4, actual: 20), pathContains: "short-idx3") {
-            _ = try IDXFile.read(from: write(idx([2, 4, 4], [1, 2, 3, 4]), "short-idx3", in: directory))
+            _ = try IDXFile.read(from: write(idxFile([2, 4, 4], [1, 2, 3, 4]), "short-idx3", in: directory))
         }
         expectDatasetError(.truncated(expected: 16, actual: 8), pathContains: "header-idx3") {
-            _ = try IDXFile.read(from: write(idx([2, 4, 4], []).prefix(8), "header-idx3", in: directory))
+            _ = try IDXFile.read(from: write(idxFile([2, 4, 4], []).prefix(8), "header-idx3", in: directory))
         }
         expectDatasetError(.unsupportedDType("IDX type 0xd (float32); only unsigned bytes (0x08) are read"),
                            pathContains: "float-idx3") {
-            _ = try IDXFile.read(from: write(idx(type: 0x0D, [1], [0, 0, 0, 0]), "float-idx3", in: directory))
+            _ = try IDXFile.read(from: write(idxFile(type: 0x0D, [1], [0, 0, 0, 0]), "float-idx3", in: directory))
         }
         expectDatasetError(.wrongShape(expected: "[N, rows, cols] (idx3)", actual: [6]),
                            pathContains: "labels-as-images") {
-            _ = try IDXFile.digits(images: write(idx([6], [1, 2, 3, 4, 5, 6]), "labels-as-images", in: directory))
+            _ = try IDXFile.digits(images: write(idxFile([6], [1, 2, 3, 4, 5, 6]), "labels-as-images", in: directory))
         }
         expectDatasetError(.wrongShape(expected: "[2] (one label per image of img-idx3)", actual: [3]),
                            pathContains: "lbl-idx1") {
-            _ = try IDXFile.digits(images: write(idx([2, 1, 1], [1, 2]), "img-idx3", in: directory),
-                                   labels: write(idx([3], [1, 2, 3]), "lbl-idx1", in: directory))
+            _ = try IDXFile.digits(images: write(idxFile([2, 1, 1], [1, 2]), "img-idx3", in: directory),
+                                   labels: write(idxFile([3], [1, 2, 3]), "lbl-idx1", in: directory))
         }
         expectDatasetError(.truncatedCompressedStream, pathContains: "cut-idx3.gz") {
-            let packed = gzip(idx([2, 8, 8], [UInt8](repeating: 9, count: 128)))
+            let packed = gzip(idxFile([2, 8, 8], [UInt8](repeating: 9, count: 128)))
             _ = try IDXFile.read(from: write(packed.prefix(packed.count - 10), "cut-idx3.gz", in: directory))
         }
         expectDatasetError(.fileNotFound, pathContains: "nothing-images-idx3-ubyte") {

@@ -73,13 +73,19 @@ public enum IDXFile {
     }
 
     /// Images from `images` with the labels file beside it when there is one: `…-images-idx3-ubyte`
-    /// pairs with `…-labels-idx1-ubyte` (same compression).
+    /// pairs with `…-labels-idx1-ubyte`, gzip-compressed or not.
     public static func digits(imagesBesideLabels images: URL) throws -> DigitImages {
-        let name = images.lastPathComponent
-        let labelsName = name.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
-        let labels = images.deletingLastPathComponent().appendingPathComponent(labelsName)
-        let hasLabels = labelsName != name && FileManager.default.fileExists(atPath: labels.path)
-        return try digits(images: images, labels: hasLabels ? labels : nil)
+        var stem = images.lastPathComponent
+        if stem.hasSuffix(".gz") { stem.removeLast(3) }
+        let labelsStem = stem.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
+        let labels = labelsStem == stem ? nil : existing(labelsStem, in: images.deletingLastPathComponent())
+        return try digits(images: images, labels: labels)
+    }
+
+    /// `directory/stem` or `directory/stem.gz`, whichever exists.
+    private static func existing(_ stem: String, in directory: URL) -> URL? {
+        [stem, stem + ".gz"].map { directory.appendingPathComponent($0) }
+            .first { FileManager.default.fileExists(atPath: $0.path) }
     }
 
     /// The Fashion-MNIST files that Debian's `dataset-fashion-mnist` package installs.
@@ -88,17 +94,10 @@ public enum IDXFile {
     /// Finds `<prefix>-images-idx3-ubyte[.gz]` and its labels file in `directory`
     /// (prefix `train` or `t10k` in the MNIST distribution).
     public static func digits(inDirectory directory: URL, prefix: String) throws -> DigitImages {
-        func find(_ stem: String) -> URL? {
-            for name in [stem, stem + ".gz"] {
-                let url = directory.appendingPathComponent(name)
-                if FileManager.default.fileExists(atPath: url.path) { return url }
-            }
-            return nil
-        }
-        guard let images = find("\(prefix)-images-idx3-ubyte") else {
+        guard let images = existing("\(prefix)-images-idx3-ubyte", in: directory) else {
             throw DatasetError(path: directory.appendingPathComponent("\(prefix)-images-idx3-ubyte[.gz]").path,
                                .fileNotFound)
         }
-        return try digits(images: images, labels: find("\(prefix)-labels-idx1-ubyte"))
+        return try digits(imagesBesideLabels: images)
     }
 }
