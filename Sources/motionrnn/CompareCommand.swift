@@ -30,7 +30,8 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let loaded = try models.map { ($0, try TrainedModel(runOrPretrained: $0)) }
         var experiment = loaded[0].1.experiment
-        if let data { experiment.data = try DataSource(parsing: data) }
+        // $MOTIONRNN_DIGITS scores V-MNIST models on other digits than those they were trained on.
+        experiment.data = try (data.map(DataSource.init(parsing:)) ?? experiment.data).withDigitsFromEnvironment()
         experiment.testCount = testCount
         let testSet = try experiment.data.datasets(experiment.dataOptions).test
         let named = loaded.map { (name: Self.label($0.0), trained: $0.1) }

@@ -139,7 +139,7 @@ struct ExperimentOptions: ParsableArguments {
             throw ValidationError("preset \(preset.rawValue) needs --data: a folder of frames or a video (e.g. Debian's opencv-doc ships /usr/share/doc/opencv-doc/examples/data/vtest.avi)")
         }
         let name = model ?? initial?.experiment.model.modelName ?? modelName
-        var experiment = preset.experiment(model: name, data: source)
+        var experiment = preset.experiment(model: name, data: source.withDigitsFromEnvironment())
         var m = experiment.training.model
         if let initial {
             let pretrained = initial.experiment.model

@@ -27,7 +27,8 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
-        if let data { experiment.data = try DataSource(parsing: data) }
+        // $MOTIONRNN_DIGITS scores a V-MNIST model on other digits than those it was trained on.
+        experiment.data = try (data.map(DataSource.init(parsing:)) ?? experiment.data).withDigitsFromEnvironment()
         if let testCount {
             guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
             experiment.testCount = testCount

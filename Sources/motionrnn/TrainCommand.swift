@@ -1,4 +1,5 @@
 import ArgumentParser
+import Datasets
 import DistributedTraining
 import Experiments
 import Foundation
@@ -54,6 +55,10 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--resume continues \(folder.path) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
             }
             experiment = try TrainedModel.savedExperiment(in: folder)
+            let digitsFromEnvironment = experiment.data.withDigitsFromEnvironment()
+            guard digitsFromEnvironment == experiment.data else {
+                throw ValidationError("--resume continues \(folder.path) on \(experiment.data), but $\(MLXtendDigits.environmentVariable) names other digits (\(digitsFromEnvironment)); the digits cannot change within a run: unset it to resume, or start a new run with --init-from")
+            }
             let changes = options.applyOnResume(to: &experiment)
             if !changes.isEmpty {
                 experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")

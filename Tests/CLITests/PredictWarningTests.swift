@@ -64,15 +64,7 @@ import TestSupport
     @Test func shippedModelIsScoredOnDigitsFromAnIDXFile() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        // 30 "digits": a bar whose width and height depend on the index.
-        let count = 30
-        var pixels = [UInt8](repeating: 0, count: count * 28 * 28)
-        for i in 0..<count {
-            for y in (8 - i % 4)..<(20 + i % 3) { for x in (10 - i % 5)..<18 { pixels[i * 784 + y * 28 + x] = 255 } }
-        }
-        let images = folder.appendingPathComponent("bars-images-idx3-ubyte")
-        try idxFile([count, 28, 28], pixels).write(to: images)
-        try idxFile([count], (0..<count).map { UInt8($0 % 10) }).write(to: folder.appendingPathComponent("bars-labels-idx1-ubyte"))
+        let images = try writeBarDigits(in: folder)
         let run = try CommandLineRun(["compare", "vmnist-predrnn", "--test-count", "2", "--examples", "1",
                                       "--output", folder.appendingPathComponent("scores").path],
                                      in: folder, environment: ["MOTIONRNN_MODELS": "", "MOTIONRNN_DIGITS": images.path])

