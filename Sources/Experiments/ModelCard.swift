@@ -67,7 +67,7 @@ public struct ModelCard {
             "",
             "## Recipe",
             "",
-            "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
+            "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? (schedule.decayStartIteration.map { "constant to iteration \($0), then " } ?? "") + "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
             "- batch \(t.batchSize), loss \(t.loss == .mse ? "MSE" : "L1 + L2") over all \(m.totalLength - 1) predicted frames",
             "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",

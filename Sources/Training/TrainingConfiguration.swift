@@ -24,11 +24,17 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         public var decay: Decay
         /// The cosine decay's end point as a fraction of the peak rate.
         public var finalFraction: Double
+        /// Where the cosine decay begins; until then the rate stays at the peak (a warm-up,
+        /// stable, decay schedule: a long run can be cooled down at the end it turns out to
+        /// have, by resuming with a decay that starts where it stands). Nil: after the warm-up.
+        public var decayStartIteration: Int?
 
-        public init(warmupIterations: Int = 0, decay: Decay = .constant, finalFraction: Double = 0.05) {
+        public init(warmupIterations: Int = 0, decay: Decay = .constant, finalFraction: Double = 0.05,
+                    decayStartIteration: Int? = nil) {
             self.warmupIterations = warmupIterations
             self.decay = decay
             self.finalFraction = finalFraction
+            self.decayStartIteration = decayStartIteration
         }
 
         /// The paper's: a constant rate.
@@ -43,8 +49,10 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
             case .constant:
                 return rate
             case .cosine:
-                let span = max(1, iterations - warmupIterations)
-                let progress = min(1, Double(iteration - warmupIterations) / Double(span))
+                let start = max(warmupIterations, decayStartIteration ?? 0)
+                guard iteration > start else { return rate }
+                let span = max(1, iterations - start)
+                let progress = min(1, Double(iteration - start) / Double(span))
                 return rate * (finalFraction + (1 - finalFraction) * 0.5 * (1 + cos(.pi * progress)))
             }
         }
@@ -133,6 +141,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         guard schedule.finalFraction.isFinite, (0...1).contains(schedule.finalFraction) else {
             throw fail("learningRateSchedule.finalFraction", "must be in [0, 1], got \(schedule.finalFraction)")
         }
+        if let start = schedule.decayStartIteration {
+            guard schedule.decay == .cosine else {
+                throw fail("learningRateSchedule.decayStartIteration", "needs the cosine decay (the rate is otherwise constant)")
+            }
+            guard (0..<iterations).contains(start) else {
+                throw fail("learningRateSchedule.decayStartIteration", "must be in 0..<\(iterations) (the run's iterations), got \(start)")
+            }
+        }
         for (field, value) in [("batchSize", batchSize), ("iterations", iterations),
                                ("keepCheckpoints", keepCheckpoints)] where value < 1 {
             throw fail(field, "must be at least 1, got \(value)")
@@ -148,9 +164,11 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// Fields that may change when a run is resumed: they decide how long and how visibly it
-    /// runs, not what an iteration computes.
+    /// runs, and how the learning rate decays from there on (a re-plan), not what the model or
+    /// an iteration's data are.
     public static let resumableFields: Set<String> = [
         "iterations", "validationInterval", "checkpointInterval", "keepCheckpoints",
+        "learningRateSchedule.decay", "learningRateSchedule.decayStartIteration", "learningRateSchedule.finalFraction",
     ]
 
     private enum CodingKeys: String, CodingKey {

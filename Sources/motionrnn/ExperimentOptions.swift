@@ -53,6 +53,9 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Learning-rate warm-up: iterations of linear increase from 0.") var warmup: Int?
     @Option(help: "Learning-rate decay after the warm-up.") var decay: TrainingConfiguration.LearningRateSchedule.Decay?
     @Option(help: "Cosine decay's final rate as a fraction of the peak (default 0.05).") var finalLearningRate: Double?
+    @Option(help: ArgumentHelp("Begin the cosine decay at this iteration, the rate staying at the peak until then (default: after the warm-up). With --resume, a run at a constant rate is cooled down from where it stands: --decay cosine --decay-start <its iteration> --iterations <its new end>.",
+                               valueName: "iteration"))
+    var decayStart: Int?
     @Option(help: "Loss (default: the preset's).") var loss: TrainingConfiguration.Loss?
     @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
     @Flag(inversion: .prefixedNo, help: "Also train on time-reversed batches (default: the preset's).") var reverseInput: Bool?
@@ -87,8 +90,7 @@ struct ExperimentOptions: ParsableArguments {
             ("--i2h-kernel", i2hKernel != nil), ("--leaky-slope", leakySlope != nil), ("--tt-order", ttOrder != nil),
             ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
             ("--batch-size", batchSize != nil),
-            ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--decay", decay != nil),
-            ("--final-learning-rate", finalLearningRate != nil), ("--loss", loss != nil),
+            ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--loss", loss != nil),
             ("--sampling-stop", samplingStop != nil), ("--reverse-input", reverseInput != nil),
             ("--seed", seed != nil), ("--train-count", trainCount != nil),
             ("--validation-count", validationCount != nil), ("--frame-stride", frameStride != nil),
@@ -98,8 +100,8 @@ struct ExperimentOptions: ParsableArguments {
     }
 
     /// Applies to a saved experiment the flags a resumed run may change: how long it runs, how
-    /// often it validates and checkpoints, what its final evaluation scores and draws. Returns
-    /// what changed, in words (empty when nothing did).
+    /// its learning rate decays from here on, how often it validates and checkpoints, what its
+    /// final evaluation scores and draws. Returns what changed, in words (empty when nothing did).
     func applyOnResume(to experiment: inout Experiment) -> [String] {
         var changes: [String] = []
         func set<T: Equatable>(_ name: String, _ value: T?, _ field: WritableKeyPath<Experiment, T>) {
@@ -111,6 +113,14 @@ struct ExperimentOptions: ParsableArguments {
         set("--validation-interval", validationInterval, \.training.validationInterval)
         set("--checkpoint-interval", checkpointInterval, \.training.checkpointInterval)
         set("--keep-checkpoints", keepCheckpoints, \.training.keepCheckpoints)
+        set("--decay", decay, \.training.learningRateSchedule.decay)
+        set("--final-learning-rate", finalLearningRate, \.training.learningRateSchedule.finalFraction)
+        let schedule = \Experiment.training.learningRateSchedule
+        if let decayStart, experiment[keyPath: schedule].decayStartIteration != decayStart {
+            let old = experiment[keyPath: schedule].decayStartIteration.map(String.init) ?? "after the warm-up"
+            changes.append("--decay-start \(old) → \(decayStart)")
+            experiment[keyPath: schedule].decayStartIteration = decayStart
+        }
         set("--test-count", testCount, \.testCount)
         set("--examples", examples, \.reportExamples)
         return changes
@@ -119,12 +129,17 @@ struct ExperimentOptions: ParsableArguments {
     /// The experiment the flags describe; `initial` is the --init-from model, whose architecture
     /// replaces the preset's before the flags apply.
     func experiment(initial: TrainedModel? = nil) throws -> Experiment {
+        let experiment = try configuredExperiment(initial: initial)
+        try Self.validate(experiment)
+        return experiment
+    }
+
+    /// Checks `experiment`, naming the flag that sets a wrong field.
+    static func validate(_ experiment: Experiment) throws {
         do {
-            let experiment = try configuredExperiment(initial: initial)
             try experiment.validate()
-            return experiment
         } catch let error as ModelConfigurationError {
-            throw ValidationError("\(Self.flag(for: error.field)) \(error.message)")
+            throw ValidationError("\(flag(for: error.field)) \(error.message)")
         }
     }
 
@@ -175,6 +190,7 @@ struct ExperimentOptions: ParsableArguments {
         if let warmup { t.learningRateSchedule.warmupIterations = warmup }
         if let decay { t.learningRateSchedule.decay = decay }
         if let finalLearningRate { t.learningRateSchedule.finalFraction = finalLearningRate }
+        if let decayStart { t.learningRateSchedule.decayStartIteration = decayStart }
         if let loss { t.loss = loss }
         if let samplingStop {
             t.samplingStopIteration = samplingStop
@@ -235,6 +251,7 @@ struct ExperimentOptions: ParsableArguments {
             "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "learningRate": "--learning-rate",
             "learningRateSchedule.warmupIterations": "--warmup",
             "learningRateSchedule.finalFraction": "--final-learning-rate", "batchSize": "--batch-size",
+            "learningRateSchedule.decayStartIteration": "--decay-start",
             "iterations": "--iterations", "keepCheckpoints": "--keep-checkpoints",
             "samplingDelta": "--sampling-stop", "samplingStopIteration": "--sampling-stop",
             "validationInterval": "--validation-interval", "checkpointInterval": "--checkpoint-interval",

@@ -52,7 +52,7 @@ struct TrainCommand: ParsableCommand {
         if resume {
             let fixed = options.flagsFixedOnResume
             guard fixed.isEmpty else {
-                throw ValidationError("--resume continues \(folder.path) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
+                throw ValidationError("--resume continues \(folder.path) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --decay, --decay-start, --final-learning-rate, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
             }
             experiment = try TrainedModel.savedExperiment(in: folder)
             let digitsFromEnvironment = experiment.data.withDigitsFromEnvironment()
@@ -60,6 +60,7 @@ struct TrainCommand: ParsableCommand {
                 throw ValidationError("--resume continues \(folder.path) on \(experiment.data), but $\(MLXtendDigits.environmentVariable) names other digits (\(digitsFromEnvironment)); the digits cannot change within a run: unset it to resume, or start a new run with --init-from")
             }
             let changes = options.applyOnResume(to: &experiment)
+            try ExperimentOptions.validate(experiment)
             if !changes.isEmpty {
                 experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")
                 printError("resuming with \(changes.joined(separator: ", "))")

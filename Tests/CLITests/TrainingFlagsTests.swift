@@ -75,6 +75,15 @@ import Testing
         let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
         #expect(saved.contains("resumed with --iterations 2 → 3"))
         #expect(FileManager.default.fileExists(atPath: output + "/checkpoints/checkpoint-3.json"))
+
+        // A cool-down: the constant rate turns into a cosine decay from where the run stands.
+        try CommandLineRun(["train", "--output", output, "--resume", "--decay", "cosine", "--decay-start", "5",
+                            "--iterations", "5"]).expectRefusal(mentioning: ["--decay-start", "0..<5"])
+        let cooled = try CommandLineRun(["train", "--output", output, "--resume", "--decay", "cosine",
+                                         "--decay-start", "3", "--iterations", "5"])
+        #expect(cooled.status == 0, "\(cooled.error)")
+        let replanned = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+        #expect(replanned.contains("resumed with --iterations 3 → 5, --decay constant → cosine, --decay-start after the warm-up → 3"), "\(replanned)")
     }
 
     @Test func timeBudgetStopsAtACheckpointAndResumeFinishes() throws {

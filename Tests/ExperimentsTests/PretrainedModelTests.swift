@@ -148,6 +148,7 @@ import Training
         var experiment = trained.experiment
         experiment.initFrom = "base.safetensors"
         experiment.data = .vmnist(digits: "/data/bars-images-idx3-ubyte")
+        experiment.training.learningRateSchedule = .init(warmupIterations: 1, decay: .cosine, decayStartIteration: 1)
         try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
         let tuned = try TrainedModel(run: run)
         let tunedCard = ModelCard(name: "square", trained: tuned, fileBytes: 4096, metrics: metrics, baselines: [],
@@ -155,5 +156,6 @@ import Training
         #expect(tunedCard.contains("started from the parameters of `base.safetensors`"))
         #expect(tunedCard.contains("V-MNIST generated on the fly from the digits in `/data/bars-images-idx3-ubyte`"))
         #expect(tunedCard.contains("The first 72 % of the digits train"))
+        #expect(tunedCard.contains("warm-up 1 iterations, constant to iteration 1, then cosine decay to 0.05"))
     }
 }

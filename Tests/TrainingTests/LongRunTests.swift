@@ -23,12 +23,31 @@ import Testing
         #expect(Schedule(warmupIterations: 4).rate(atIteration: 100, of: 10, peak: 1) == 1)
     }
 
+    /// Warm-up, stable, decay: the peak until the decay's start, then the cosine over what is left.
+    @Test func decayCanStartLate() {
+        let schedule = Schedule(warmupIterations: 10, decay: .cosine, finalFraction: 0.1, decayStartIteration: 60)
+        func rate(_ i: Int) -> Double { schedule.rate(atIteration: i, of: 110, peak: 2e-3) }
+        #expect(abs(rate(5) - 1e-3) < 1e-12)
+        #expect(rate(10) == 2e-3 && rate(40) == 2e-3 && rate(60) == 2e-3 && rate(61) < 2e-3)
+        // Halfway through the decay (iteration 85): the mean of the peak and the floor.
+        #expect(abs(rate(85) - 1.1e-3) < 1e-12)
+        #expect(abs(rate(110) - 2e-4) < 1e-12)
+        // A start inside the warm-up is the plain cosine.
+        let early = Schedule(warmupIterations: 10, decay: .cosine, finalFraction: 0.1, decayStartIteration: 3)
+        let plain = Schedule(warmupIterations: 10, decay: .cosine, finalFraction: 0.1)
+        for i in [1, 5, 11, 60, 110] { #expect(early.rate(atIteration: i, of: 110, peak: 1) == plain.rate(atIteration: i, of: 110, peak: 1)) }
+    }
+
     @Test func invalidSchedulesNameTheField() {
         var configuration = tinyTraining(iterations: 4)
         configuration.learningRateSchedule.finalFraction = 1.5
         #expect { try configuration.validate() } throws: { "\($0)".contains("finalFraction") }
         configuration.learningRateSchedule = Schedule(warmupIterations: -1)
         #expect { try configuration.validate() } throws: { "\($0)".contains("warmupIterations") }
+        configuration.learningRateSchedule = Schedule(decay: .constant, decayStartIteration: 2)
+        #expect { try configuration.validate() } throws: { "\($0)".contains("decayStartIteration") && "\($0)".contains("cosine") }
+        configuration.learningRateSchedule = Schedule(decay: .cosine, decayStartIteration: 4)
+        #expect { try configuration.validate() } throws: { "\($0)".contains("decayStartIteration") && "\($0)".contains("0..<4") }
     }
 
     /// Configurations saved before the schedule existed decode as a constant rate.
@@ -79,6 +98,37 @@ import Testing
         // The wall time adds up over the three sessions.
         let seconds = try #require(last.history.trainingSeconds)
         #expect(seconds > 0 && seconds >= (first.history.trainingSeconds ?? .infinity))
+    }
+
+    /// A run at a constant rate, resumed with a cosine decay that starts where it stopped, ends
+    /// bit-identical to a run planned that way from the start (the cool-down keeps Adam's state).
+    @Test func constantRunCooledDownOnResumeMatchesARunPlannedSo() throws {
+        var planned = tinyTraining(iterations: 5)
+        planned.learningRateSchedule = Schedule(warmupIterations: 1, decay: .cosine, finalFraction: 0.1, decayStartIteration: 3)
+        planned.checkpointInterval = 100
+        let straight = try Trainer(configuration: planned, batches: MovingSquareSource(seed: 5), progress: silent())
+        try straight.run()
+
+        var constant = planned
+        constant.learningRateSchedule = Schedule(warmupIterations: 1)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Trainer(configuration: constant, batches: MovingSquareSource(seed: 5),
+                                checkpointDirectory: directory, progress: silent())
+        try first.run(until: 3)
+        try first.saveCheckpoint()
+        let cooled = try Trainer.resume(from: directory, configuration: planned, batches: MovingSquareSource(seed: 5),
+                                        progress: silent())
+        try cooled.run()
+        #expect(cooled.iteration == 5)
+        for ((name, a), (_, b)) in zip(straight.model.namedParameters, cooled.model.namedParameters) {
+            #expect(bitsEqual(a.value, b.value), "parameter \(name) differs after the cool-down")
+        }
+        // The plan cannot change what an iteration computes otherwise: the peak rate is fixed.
+        var otherPeak = planned
+        otherPeak.learningRate *= 2
+        #expect { try Trainer.resume(from: directory, configuration: otherPeak, batches: MovingSquareSource(seed: 5),
+                                     progress: silent()) } throws: { "\($0)".contains("learningRate") }
     }
 
     /// Each validation point holds SPEC §9's MSE per predicted frame (the prediction clipped to
