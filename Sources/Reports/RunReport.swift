@@ -97,10 +97,15 @@ public struct RunReport {
         }
         if let motion {
             let displacement = MotionArrows.meanDisplacement(trend: motion.trend)
-            let arrows = MotionArrows.render(frame: Image(tensor: motion.frame), displacement: displacement)
-            try PNG.write(arrows, to: directory.appendingPathComponent("motion.png"))
+            let frame = Image(tensor: motion.frame)
+            try PNG.write(MotionArrows.render(frame: frame, displacement: displacement),
+                          to: directory.appendingPathComponent("motion.png"))
             page.addHeading("Learned motion")
-            page.addImage("motion.png", caption: "trend of the first MotionGRU (mean offset of its 9 neighbours, at half resolution) over the last input frame", pixelated: false)
+            let shifts = MotionArrows.shiftLengths(of: displacement, frameHeight: frame.height, frameWidth: frame.width)
+            let (median, reference) = (MotionArrows.quantile(shifts, 0.5), MotionArrows.quantile(shifts, 0.9))
+            page.addImage("motion.png", caption: "trend of the first MotionGRU at the last predicted step (mean offset of its 9 neighbours, at half resolution), drawn over the last input frame. Shifts in frame pixels: median "
+                          + String(format: "%.2f, 90th percentile %.2f (the arrows' scale: longer ones are cut), longest %.2f", median, reference, shifts.last ?? 0),
+                          pixelated: false)
         }
         let url = directory.appendingPathComponent("index.html")
         try page.write(to: url)

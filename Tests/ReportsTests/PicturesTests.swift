@@ -88,6 +88,16 @@ import TestSupport
         #expect(image.color(x: 40, y: 30) == .gray(200))
         try keep(image, "arrows.png")
 
+        // One huge offset (cell (0, 3), 100 field pixels down) neither shrinks the others nor
+        // crosses the picture: they keep their length, it is cut at the spacing (16 px), short of
+        // the arrow of cell (2, 3) at y = 39.5.
+        values[3] = 100; values[16 + 3] = 0
+        let outlier = MotionArrows.render(frame: frame, displacement: Tensor(shape: [2, 4, 4], scalars: values),
+                                          style: .init(scale: 4, color: .red))
+        #expect(outlier.color(x: 20, y: 8) == .red || outlier.color(x: 20, y: 7) == .red)
+        #expect((18...23).contains { outlier.color(x: 55, y: $0) == .red || outlier.color(x: 56, y: $0) == .red })
+        #expect(!(29...35).contains { outlier.color(x: 55, y: $0) == .red || outlier.color(x: 56, y: $0) == .red })
+
         // A clockwise swirl (y down) at 16×16 over a 64×64 frame: right of the centre arrows point
         // down, left of it up; every 2nd cell drawn.
         var swirl = [Float](repeating: 0, count: 2 * 256)
@@ -109,6 +119,13 @@ import TestSupport
         let trend = Tensor(shape: [1, 18, 1, 2], scalars: (0..<36).map { Float($0 / 2 < 9 ? 1 : 3) + Float($0 % 2) })
         let mean = MotionArrows.meanDisplacement(trend: trend)
         #expect(mean.shape == [2, 1, 2] && mean.scalars == [1, 2, 3, 4])
+        // In pixels of an 8×8 frame a field cell is 8 tall and 4 wide: the longest shift is
+        // cell (0, 1)'s (2·8, 4·4).
+        let shifts = MotionArrows.shiftLengths(of: mean, frameHeight: 8, frameWidth: 8)
+        #expect(shifts.count == 2 && abs(shifts[0] - (8.0 * 8 + 12 * 12).squareRoot()) < 1e-9
+                && abs(shifts[1] - (16.0 * 16 + 16 * 16).squareRoot()) < 1e-9)
+        #expect(MotionArrows.quantile([1, 2, 3, 4, 5], 0.5) == 3 && MotionArrows.quantile([1, 2, 3, 4, 5], 0.9) == 5
+                && MotionArrows.quantile([], 0.9) == 0)
     }
 
     @Test func htmlReport() throws {

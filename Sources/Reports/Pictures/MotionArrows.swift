@@ -11,20 +11,25 @@ public enum MotionArrows {
         /// Draw every `step`-th cell in each direction (dense fields become unreadable).
         public var step: Int
         /// Multiplies displacements (after conversion to output pixels); nil chooses it so the
-        /// longest arrow spans 90 % of the spacing between drawn arrows.
+        /// arrow at `referenceQuantile` of the lengths spans 90 % of the spacing between drawn
+        /// arrows, and longer ones are cut at the spacing (a few huge offsets, such as a
+        /// MotionGRU's where it samples only padding, would otherwise shrink the rest to dots).
         public var gain: Double?
+        public var referenceQuantile: Double
         public var color: RGB
         public var thickness: Int
         public var headLength: Double
         /// Arrows shorter than this (output pixels) are drawn as a dot, so "no motion" is visible.
         public var minimumLength: Double
 
-        public init(scale: Int = 4, step: Int = 1, gain: Double? = nil, color: RGB = .red,
-                    thickness: Int = 1, headLength: Double = 4, minimumLength: Double = 1.5) {
+        public init(scale: Int = 4, step: Int = 1, gain: Double? = nil, referenceQuantile: Double = 0.9,
+                    color: RGB = .red, thickness: Int = 1, headLength: Double = 4, minimumLength: Double = 1.5) {
             precondition(scale >= 1 && step >= 1 && thickness >= 1, "MotionArrows.Style: invalid sizes")
+            precondition((0...1).contains(referenceQuantile), "MotionArrows.Style: referenceQuantile outside [0, 1]")
             self.scale = scale
             self.step = step
             self.gain = gain
+            self.referenceQuantile = referenceQuantile
             self.color = color
             self.thickness = thickness
             self.headLength = headLength
@@ -54,13 +59,19 @@ public enum MotionArrows {
         let cells = stride(from: style.step / 2, to: h, by: style.step).flatMap { i in
             stride(from: style.step / 2, to: w, by: style.step).map { j in (i, j) }
         }
+        let spacing = Double(style.step) * min(cellX, cellY)
         let gain = style.gain ?? {
-            let longest = cells.map { let v = vector($0.0, $0.1); return (v.0 * v.0 + v.1 * v.1).squareRoot() }.max() ?? 0
-            return longest > 0 ? 0.9 * Double(style.step) * min(cellX, cellY) / longest : 1
+            let lengths = cells.map { let v = vector($0.0, $0.1); return (v.0 * v.0 + v.1 * v.1).squareRoot() }
+            let reference = quantile(lengths.sorted(), style.referenceQuantile)
+            return reference > 0 ? 0.9 * spacing / reference : 1
         }()
         for (i, j) in cells {
-            let (vy, vx) = vector(i, j)
+            var (vy, vx) = vector(i, j)
             let tail = (x: (Double(j) + 0.5) * cellX - 0.5, y: (Double(i) + 0.5) * cellY - 0.5)
+            let unscaled = (vx * vx + vy * vy).squareRoot()
+            if style.gain == nil && unscaled * gain > spacing {
+                (vy, vx) = (vy * spacing / (unscaled * gain), vx * spacing / (unscaled * gain))
+            }
             let tip = (x: tail.x + vx * gain, y: tail.y + vy * gain)
             let length = ((vx * vx + vy * vy).squareRoot()) * gain
             if length < style.minimumLength {
@@ -72,6 +83,27 @@ public enum MotionArrows {
             }
         }
         return canvas
+    }
+
+    /// The lengths of the displacements of `displacement` (`[2, h, w]`, field units) in pixels
+    /// of a `frameHeight`×`frameWidth` frame, sorted: the arrows are scaled to fit, so these say
+    /// how far they really reach.
+    public static func shiftLengths(of displacement: Tensor, frameHeight: Int, frameWidth: Int) -> [Double] {
+        Shape.check("MotionArrows.shiftLengths", displacement.shape, rank: 3, "displacement [2, h, w]")
+        let plane = displacement.shape[1] * displacement.shape[2]
+        let cellY = Double(frameHeight) / Double(displacement.shape[1])
+        let cellX = Double(frameWidth) / Double(displacement.shape[2])
+        let p = displacement.pointer
+        return (0..<plane).map { i in
+            let dy = Double(p[i]) * cellY, dx = Double(p[plane + i]) * cellX
+            return (dy * dy + dx * dx).squareRoot()
+        }.sorted()
+    }
+
+    /// The value at fraction `q` of `sorted` (nearest rank; 0 when empty).
+    public static func quantile(_ sorted: [Double], _ q: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))]
     }
 
     /// The mean displacement (dy, dx) of a MotionGRU trend or filter `D`: `[2k², h, w]` or
