@@ -71,8 +71,11 @@ public struct ModelCard {
             "- batch \(t.batchSize), loss \(t.loss == .mse ? "MSE" : "L1 + L2") over all \(m.totalLength - 1) predicted frames",
             "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
-            "- machine: \(machine)",
         ]
+        if let averaged = trained.averagedIterations, let first = averaged.first {
+            lines.append("- parameters: the mean of the \(averaged.count) checkpoints of iterations \(first)–\(trained.iteration) (`export --average-last \(averaged.count)`)")
+        }
+        lines.append("- machine: \(machine)")
         if let initFrom = e.initFrom {
             // A fine-tuned model: its iterations and hours above count this run only.
             lines.append("- started from the parameters of `\(initFrom)` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains both stages")

@@ -41,17 +41,21 @@ public enum PretrainedModel {
         /// Training wall time summed over the run's sessions, when the run recorded it.
         public var trainingSeconds: Double?
         public var validation: [LossHistory.Point]
+        /// The checkpoints whose parameters were averaged into the file (oldest first), or nil.
+        public var averagedIterations: [Int]?
     }
 
     /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)
-    /// to `url`: parameters only, no optimizer state. Returns what was written.
+    /// to `url`: parameters only, no optimizer state; with `averaging` > 1, the mean parameters
+    /// of that checkpoint and the ones before it (`TrainedModel(run:checkpoint:averaging:)`).
+    /// Returns what was written.
     @discardableResult
-    public static func export(run: URL, checkpoint: URL? = nil, to url: URL) throws -> TrainedModel {
-        let trained = try TrainedModel(run: run, checkpoint: checkpoint)
+    public static func export(run: URL, checkpoint: URL? = nil, averaging: Int = 1, to url: URL) throws -> TrainedModel {
+        let trained = try TrainedModel(run: run, checkpoint: checkpoint, averaging: averaging)
         let train = try trained.experiment.data.datasets(trained.experiment.dataOptions).train
         let statistics = try FrameStatistics(of: train, sequences: 64)
         let summary = TrainingSummary(iteration: trained.iteration, trainingSeconds: trained.history.trainingSeconds,
-                                      validation: trained.history.validation)
+                                      validation: trained.history.validation, averagedIterations: trained.averagedIterations)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let check = try RegressionCheck.measure(trained, sequences: 8)

@@ -17,8 +17,17 @@ public struct TrainedModel {
     public let trainingFrames: FrameStatistics?
     /// The scores recorded when a pretrained file was exported.
     public let recordedCheck: PretrainedModel.RegressionCheck?
+    /// The checkpoints whose parameters were averaged into this model (oldest first), or nil
+    /// for one checkpoint's own.
+    public let averagedIterations: [Int]?
 
-    public init(run: URL, checkpoint: URL? = nil) throws {
+    /// The model of run folder `run` at its newest complete checkpoint, or at `checkpoint`.
+    /// With `averaging` > 1, its parameters are the mean of those of that checkpoint and the
+    /// `averaging - 1` complete ones before it: along a run at a constant learning rate such an
+    /// average (stochastic weight averaging, Izmailov et al. 2018) usually predicts better than
+    /// any one of them. The model then holds the averaged parameters, everything else is that
+    /// checkpoint's.
+    public init(run: URL, checkpoint: URL? = nil, averaging: Int = 1) throws {
         let experimentURL = ExperimentRunner.experimentURL(in: run)
         guard FileManager.default.fileExists(atPath: experimentURL.path) else {
             throw ExperimentError("\(run.path) is not a training run: it has no experiment.json (make one with `motionrnn train --output \(run.path)`)")
@@ -29,6 +38,21 @@ public struct TrainedModel {
         let configuration = loaded.state.configuration.model
         let model = try ModelFactory.make(configuration, seed: loaded.state.configuration.seed)
         try model.loadParameters(from: loaded.tensors, source: loaded.stateURL.path)
+        if averaging > 1 {
+            let iterations = try store.completeIterations().filter { $0 <= loaded.state.iteration }.suffix(averaging)
+            guard iterations.count == averaging else {
+                throw ExperimentError("\(store.directory.path) holds \(iterations.count) complete checkpoints up to iteration \(loaded.state.iteration), fewer than the \(averaging) to average")
+            }
+            var sum = ParameterSum(model.namedParameters.map { ($0.name, $0.parameter.value.count) })
+            for iteration in iterations {
+                let other = iteration == loaded.state.iteration ? loaded : try store.load(stateURL: store.stateURL(iteration: iteration))
+                try sum.add(other.tensors, source: other.stateURL.path)
+            }
+            try model.loadParameters(from: sum.mean(shapedLike: loaded.tensors), source: "the average of \(averaging) checkpoints")
+            averagedIterations = Array(iterations)
+        } else {
+            averagedIterations = nil
+        }
         self.model = model
         iteration = loaded.state.iteration
         history = loaded.state.lossHistory
@@ -58,6 +82,7 @@ public struct TrainedModel {
         checkpoint = url
         trainingFrames = statistics
         recordedCheck = check
+        averagedIterations = summary.averagedIterations
     }
 }
 

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DataSources
 import Experiments
 import Foundation
 import Metrics
@@ -16,8 +15,8 @@ struct CompareCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Models to compare: run folders, shipped names or files.", valueName: "model"))
     var models: [String]
-    @Option(help: "Data (vmnist, radar, a .npy/.npz file, frames; default: the first model's). Its test split is used.") var data: String?
-    @Option(help: "Test sequences to score.") var testCount = 256
+    @OptionGroup var heldOut: HeldOutData
+    @Option(help: "Sequences to score.") var testCount = 256
     @Option(help: "Sequences drawn in the report.") var examples = 3
     @Option(help: "Where to write metrics.json and report/ (default: compare).") var output = "compare"
 
@@ -30,13 +29,10 @@ struct CompareCommand: ParsableCommand {
     func run() throws {
         let loaded = try models.map { ($0, try TrainedModel(runOrPretrained: $0)) }
         var experiment = loaded[0].1.experiment
-        // $MOTIONRNN_DIGITS scores V-MNIST models on other digits than those they were trained on.
-        experiment.data = try (data.map(DataSource.init(parsing:)) ?? experiment.data).withDigitsFromEnvironment()
-        experiment.testCount = testCount
-        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        let testSet = try heldOut.sequences(for: &experiment, count: testCount)
         let named = loaded.map { (name: Self.label($0.0), trained: $0.1) }
-        printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) test sequences of \(experiment.data)")
-        let result = try Comparison.run(named, on: testSet, dataName: "\(experiment.data)", count: testCount,
+        printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) sequences of \(heldOut.name(of: experiment))")
+        let result = try Comparison.run(named, on: testSet, dataName: heldOut.name(of: experiment), count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,
                                         options: experiment.metricsOptions,
                                         in: URL(fileURLWithPath: output))

@@ -17,6 +17,8 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
+    @Option(help: ArgumentHelp("Write the mean parameters of the chosen checkpoint and the N - 1 complete ones before it (weight averaging along a constant-rate run; choose N with `compare --split validation`).", valueName: "N"))
+    var averageLast = 1
     @Option(help: "The file to write (.safetensors).") var output: String
     @Flag(help: "Also write the model card (NAME.md beside the file): evaluates the model on its test split.")
     var card = false
@@ -28,15 +30,18 @@ struct ExportCommand: ParsableCommand {
             throw ValidationError("--output '\(output)' must end in .safetensors")
         }
         guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        guard averageLast >= 1 else { throw ValidationError("--average-last must be at least 1, got \(averageLast)") }
         guard !card || reproduce != nil else { throw ValidationError("--card needs --reproduce (the commands that train the model again)") }
     }
 
     func run() throws {
         let trained = try PretrainedModel.export(run: URL(fileURLWithPath: runFolder),
                                                  checkpoint: checkpoint.map { URL(fileURLWithPath: $0) },
+                                                 averaging: averageLast,
                                                  to: URL(fileURLWithPath: output))
         let size = (try? FileManager.default.attributesOfItem(atPath: output)[.size] as? Int) ?? 0
-        print("\(trained.experiment.model.displayName) at iteration \(trained.iteration) → \(output) (\(size / 1024) KiB)")
+        let averaged = trained.averagedIterations.map { ", the mean of the checkpoints of iterations \($0.map(String.init).joined(separator: ", "))" } ?? ""
+        print("\(trained.experiment.model.displayName) at iteration \(trained.iteration)\(averaged) → \(output) (\(size / 1024) KiB)")
         guard card, let reproduce else { return }
         let url = URL(fileURLWithPath: output)
         let name = url.deletingPathExtension().lastPathComponent

@@ -1,5 +1,4 @@
 import ArgumentParser
-import DataSources
 import Datasets
 import Engine
 import Metrics
@@ -14,7 +13,7 @@ struct TestCommand: ParsableCommand {
 
     @Argument(help: "The run folder written by `motionrnn train` (or use --pretrained).") var runFolder: String?
     @OptionGroup var choice: ModelChoice
-    @Option(help: "Evaluate on other data (vmnist, radar, a .npy/.npz file, frames) instead of the run's test set.") var data: String?
+    @OptionGroup var heldOut: HeldOutData
     @Option(help: "Test sequences to evaluate.") var testCount: Int?
     @Option(help: "Where to write metrics and report (default: <run>/test, or test-<name> for --pretrained).") var output: String?
     @Flag(help: "Also score the copy-last-input-frame baseline on the same sequences (written to baseline-copy-last.md).")
@@ -27,19 +26,14 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
-        // $MOTIONRNN_DIGITS scores a V-MNIST model on other digits than those it was trained on.
-        experiment.data = try (data.map(DataSource.init(parsing:)) ?? experiment.data).withDigitsFromEnvironment()
-        if let testCount {
-            guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
-            experiment.testCount = testCount
-        }
-        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        if let testCount, testCount < 1 { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        let testSet = try heldOut.sequences(for: &experiment, count: testCount ?? experiment.testCount)
         try ExperimentRunner.checkFrames(of: testSet, experiment: experiment)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "test")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let (reportURL, metrics) = try ExperimentRunner.evaluate(
             trained.model, experiment: experiment, testSet: testSet, in: folder, history: trained.history,
-            notes: ["\(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))"])
+            notes: ["\(trained.checkpoint.lastPathComponent) (iteration \(trained.iteration))", "scored on \(heldOut.name(of: experiment))"])
         print(metrics.markdownTable())
         if copyLastBaseline {
             let baseline = try Evaluation.score(

@@ -72,4 +72,22 @@ import TestSupport
         #expect((run.output + run.error).contains("generated from the digits in \(images.path)"), "\(run.error)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("scores/metrics.json").path))
     }
+
+    /// `--split validation` scores the validation sequences (for choices), not the test ones.
+    @Test func validationSplitIsScoredOnRequest() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func scores(_ split: String) throws -> CommandLineRun {
+            let run = try CommandLineRun(["compare", "vmnist-predrnn", "--split", split, "--test-count", "2", "--examples", "0",
+                                          "--output", folder.appendingPathComponent(split).path],
+                                         in: folder, environment: ["MOTIONRNN_MODELS": ""])
+            #expect(run.status == 0, "\(run.error)")
+            return run
+        }
+        let (validation, test) = (try scores("validation"), try scores("test"))
+        #expect(validation.error.contains("(validation split)") && !test.error.contains("validation"), "\(validation.error)")
+        let score = { (run: CommandLineRun) in run.output.split(separator: "\n").first { $0.hasPrefix("vmnist-predrnn:") } }
+        #expect(score(validation) != nil && score(validation) != score(test), "\(validation.output)")
+        try CommandLineRun(["compare", "vmnist-predrnn", "--split", "train"]).expectRefusal(mentioning: ["--split"])
+    }
 }

@@ -58,6 +58,44 @@ import Training
         #expect { try TrainedModel(pretrained: foreign.path) } throws: { "\($0)".contains("not a pretrained model") }
     }
 
+    /// Weight averaging: the exported parameters are the mean of the last checkpoints', and the
+    /// file and its card say which checkpoints they came from.
+    @Test func averagedExportIsTheMeanOfTheLastCheckpoints() throws {
+        let (data, run) = try trainedRun(iterations: 3)
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-avg-\(UUID().uuidString).safetensors")
+        defer { for url in [data, run, file] { try? FileManager.default.removeItem(at: url) } }
+        let store = CheckpointStore(directory: ExperimentRunner.checkpointDirectory(in: run))
+        let iterations = try store.completeIterations()
+        try #require(iterations.count >= 2, "the run keeps \(iterations)")
+        let (older, newer) = (iterations[iterations.count - 2], iterations[iterations.count - 1])
+        let a = try TrainedModel(run: run, checkpoint: store.stateURL(iteration: older))
+        let b = try TrainedModel(run: run)
+        try PretrainedModel.export(run: run, averaging: 2, to: file)
+        let averaged = try TrainedModel(pretrained: file.path)
+        #expect(averaged.averagedIterations == [older, newer] && averaged.iteration == newer)
+        var moved = false
+        for ((name, x), ((_, y), (_, mean))) in zip(a.model.namedParameters,
+                                                    zip(b.model.namedParameters, averaged.model.namedParameters)) {
+            let (xs, ys, ms) = (x.value.scalars, y.value.scalars, mean.value.scalars)
+            moved = moved || xs != ys
+            for i in xs.indices {
+                let expected = (Double(xs[i]) + Double(ys[i])) / 2
+                #expect(abs(Double(ms[i]) - expected) <= 1e-7 * max(1, abs(expected)), "\(name)[\(i)]")
+            }
+        }
+        #expect(moved, "the two checkpoints should differ")
+        let testSet = try averaged.experiment.data.datasets(averaged.experiment.dataOptions).test
+        let metrics = try Evaluation.run(averaged.model, on: testSet, count: 2, batchSize: 2,
+                                         configuration: averaged.experiment.model, exampleCount: 0,
+                                         options: MetricsOptions()).metrics
+        let card = ModelCard(name: "square", trained: averaged, fileBytes: 4096, metrics: metrics, baselines: [],
+                             reproduce: "", machine: "test machine").markdown
+        #expect(card.contains("the mean of the 2 checkpoints of iterations \(older)–\(newer) (`export --average-last 2`)"))
+        #expect { try TrainedModel(run: run, averaging: iterations.count + 1) } throws: {
+            "\($0)".contains("fewer than the \(iterations.count + 1) to average")
+        }
+    }
+
     /// `train --init-from`: a fresh run starts from the given parameters, not a random draw.
     @Test func fineTuningStartsFromTheGivenParameters() throws {
         let (data, run) = try trainedRun()
