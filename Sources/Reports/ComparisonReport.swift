@@ -33,8 +33,6 @@ public struct ComparisonReport {
 
     public init(title: String) { self.title = title }
 
-    static let palette: [RGB] = [.blue, .orange, RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189), RGB(127, 127, 127)]
-
     /// Writes the plots, strips and `index.html` into `directory`; returns the page's URL.
     @discardableResult
     public func write(to directory: URL) throws -> URL {
@@ -57,7 +55,7 @@ public struct ComparisonReport {
             let series = entries.enumerated().compactMap { index, entry -> LossPlot.Series? in
                 guard let values = entry.metrics[metric] else { return nil }
                 return LossPlot.Series(name: entry.name, points: values.enumerated().map { (Double($0.offset + 1), $0.element) },
-                                       color: Self.palette[index % Self.palette.count])
+                                       color: LossPlot.palette[index % LossPlot.palette.count])
             }
             var plot = LossPlot(series: series, title: "\(metric) per predicted frame")
             plot.xLabel = "predicted frame"

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 
 struct CurveCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -9,6 +10,9 @@ struct CurveCommand: ParsableCommand {
 
     @Argument(help: ArgumentHelp("Run folders or pretrained models.", valueName: "model")) var models: [String]
     @Option(help: "Print every N-th validation point (the last one always).") var every = 1
+    @Option(help: ArgumentHelp("Also draw the curves of all the models, one colour each, into PREFIX-iterations.png and PREFIX-hours.png.",
+                               valueName: "prefix"))
+    var plot: String?
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one run folder or pretrained model") }
@@ -17,6 +21,7 @@ struct CurveCommand: ParsableCommand {
 
     func run() throws {
         var failures = 0
+        var curves: [LearningCurves.Run] = []
         for model in models {
             let trained: TrainedModel
             do {
@@ -27,6 +32,10 @@ struct CurveCommand: ParsableCommand {
                 continue
             }
             let points = trained.history.validation
+            curves.append(LearningCurves.Run(name: URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent,
+                                             points: points.compactMap { point in
+                                                 point.meanMSE.map { (point.iteration, point.seconds.map { $0 / 3600 }, Double($0)) }
+                                             }))
             print("\n\(model): \(trained.experiment.model.displayName), \(trained.iteration) iterations"
                   + (trained.history.trainingSeconds.map { String(format: ", %.2f h of training", $0 / 3600) } ?? ""))
             print("| iteration | hours | validation loss | MSE mean | MSE frame 1 | MSE last frame |")
@@ -37,6 +46,9 @@ struct CurveCommand: ParsableCommand {
                       + "\(String(format: "%.5f", point.loss)) | \(number(point.meanMSE, "%.1f")) | "
                       + "\(number(point.msePerFrame?.first, "%.1f")) | \(number(point.msePerFrame?.last, "%.1f")) |")
             }
+        }
+        if let plot, !curves.isEmpty {
+            for file in try LearningCurves.write(curves, prefix: URL(fileURLWithPath: plot)) { print("plot: \(file.path)") }
         }
         if failures > 0 { throw ExitCode.failure }
     }

@@ -128,6 +128,23 @@ import TestSupport
                 && MotionArrows.quantile([], 0.9) == 0)
     }
 
+    /// Several runs' curves, one colour each, against iterations and (when every run has them)
+    /// training hours.
+    @Test func learningCurvesOfSeveralRuns() throws {
+        let folder = try TemporaryFolder()
+        let timed = [LearningCurves.Run(name: "wide", points: [(250, 0.2, 120), (500, 0.4, 110), (750, 0.6, 104)]),
+                     LearningCurves.Run(name: "narrow", points: [(250, 0.05, 125), (500, 0.1, 114), (1000, 0.2, 111)])]
+        let written = try LearningCurves.write(timed, prefix: folder.file("round2"))
+        #expect(written.map(\.lastPathComponent) == ["round2-iterations.png", "round2-hours.png"])
+        for url in written {
+            let image = try PNG.read(from: url)
+            let colours = Set((0..<image.height).flatMap { y in (0..<image.width).map { image.color(x: $0, y: y) } })
+            #expect(colours.contains(LossPlot.palette[0]) && colours.contains(LossPlot.palette[1]), "\(url.lastPathComponent)")
+        }
+        let untimed = timed + [LearningCurves.Run(name: "old", points: [(250, nil, 130)])]
+        #expect(try LearningCurves.write(untimed, prefix: folder.file("old")).map(\.lastPathComponent) == ["old-iterations.png"])
+    }
+
     @Test func htmlReport() throws {
         let folder = try TemporaryFolder()
         try PNG.write(Image(width: 4, height: 4, channels: 1), to: folder.file("strip.png"))

@@ -17,6 +17,9 @@ public struct LossPlot {
         }
     }
 
+    /// Colours for several series, in order (matplotlib's first ones).
+    public static let palette: [RGB] = [.blue, .orange, RGB(44, 160, 44), RGB(214, 39, 40), RGB(148, 103, 189), RGB(127, 127, 127)]
+
     public var series: [Series]
     public var width = 640
     public var height = 400

@@ -1,0 +1,42 @@
+import Foundation
+import Imaging
+
+/// Several runs' validation curves in one picture each against iterations and against training
+/// hours, so that runs of different cost compare both per step and per CPU hour.
+public enum LearningCurves {
+    /// A validation point: iteration, training hours so far (when recorded), mean MSE per frame.
+    public typealias Point = (iteration: Int, hours: Double?, mse: Double)
+
+    public struct Run {
+        public var name: String
+        public var points: [Point]
+
+        public init(name: String, points: [Point]) {
+            self.name = name
+            self.points = points
+        }
+    }
+
+    /// Writes `<prefix>-iterations.png` and, when every run recorded its hours,
+    /// `<prefix>-hours.png`; returns the files written.
+    @discardableResult
+    public static func write(_ runs: [Run], prefix: URL) throws -> [URL] {
+        func plot(_ x: (Point) -> Double?, label: String) -> LossPlot {
+            var plot = LossPlot(series: runs.enumerated().map { index, run in
+                LossPlot.Series(name: run.name, points: run.points.compactMap { point in x(point).map { ($0, point.mse) } },
+                                color: LossPlot.palette[index % LossPlot.palette.count])
+            }, title: "validation MSE per frame")
+            plot.xLabel = label
+            plot.yLabel = "MSE"
+            return plot
+        }
+        let folder = prefix.deletingLastPathComponent(), name = prefix.lastPathComponent
+        var written = [folder.appendingPathComponent("\(name)-iterations.png")]
+        try plot({ Double($0.iteration) }, label: "iteration").write(to: written[0])
+        if runs.allSatisfy({ $0.points.allSatisfy { $0.hours != nil } }) {
+            written.append(folder.appendingPathComponent("\(name)-hours.png"))
+            try plot({ $0.hours }, label: "training hours").write(to: written[1])
+        }
+        return written
+    }
+}
