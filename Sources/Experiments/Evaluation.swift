@@ -37,9 +37,12 @@ public enum Evaluation {
             defer { start += indices.count; batchIndex += 1 }
             if let group, batchIndex % group.size != group.rank { continue }
             let batch = try BatchSampler.batch(of: testSet, indices: indices)
-            var lastTrend: Tensor?
+            var trends: [Tensor] = []
             if start == 0 {
-                model.motionObserver = { _, layer, state in if layer == 0 { lastTrend = state.trend.value } }
+                // The first sequence's trend in the first MotionGRU, step by step.
+                model.motionObserver = { _, layer, state in
+                    if layer == 0 { trends.append(select(Variable(state.trend.value), index: 0, axis: 0).value) }
+                }
             }
             let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration)
             model.motionObserver = nil
@@ -51,11 +54,15 @@ public enum Evaluation {
                     truth: select(Variable(truth), index: k, axis: 0).value,
                     prediction: select(Variable(prediction), index: k, axis: 0).value))
             }
-            if let trend = lastTrend, motion == nil {
-                let lastInput = select(select(Variable(batch), index: 0, axis: 0),
-                                       index: configuration.inputLength - 1, axis: 0)
-                motion = RunReport.Motion(frame: lastInput.value,
-                                          trend: select(Variable(trend), index: 0, axis: 0).value)
+            if !trends.isEmpty, motion == nil {
+                // Step t takes in frame t: a true input frame, then the model's own prediction.
+                let sequence = select(Variable(batch), index: 0, axis: 0)
+                let predicted = select(Variable(prediction), index: 0, axis: 0)
+                let frames = trends.indices.map { t in
+                    t < configuration.inputLength ? select(sequence, index: t, axis: 0).value
+                        : select(predicted, index: t - configuration.inputLength, axis: 0).value
+                }
+                motion = RunReport.Motion(frames: frames, trends: trends, inputLength: configuration.inputLength)
             }
         }
         if let group {

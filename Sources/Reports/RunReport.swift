@@ -20,15 +20,20 @@ public struct RunReport {
         }
     }
 
-    /// The motion trend `D [18, h, w]` of the first MotionGRU at the last predicted step, and the
-    /// frame it is drawn over (`[H, W, C]`).
+    /// The motion trend `D [18, h, w]` of the first MotionGRU at every step of one sequence, and
+    /// the frame (`[H, W, C]`) the model took in at that step: the input frames, then its own
+    /// predictions.
     public struct Motion {
-        public var frame: Tensor
-        public var trend: Tensor
+        public var frames: [Tensor]
+        public var trends: [Tensor]
+        public var inputLength: Int
 
-        public init(frame: Tensor, trend: Tensor) {
-            self.frame = frame
-            self.trend = trend
+        public init(frames: [Tensor], trends: [Tensor], inputLength: Int) {
+            precondition(frames.count == trends.count && !frames.isEmpty,
+                         "RunReport.Motion: \(frames.count) frames for \(trends.count) trends")
+            self.frames = frames
+            self.trends = trends
+            self.inputLength = inputLength
         }
     }
 
@@ -95,20 +100,33 @@ public struct RunReport {
             page.addImage(stripName, caption: "sequence \(index + 1): input, truth, prediction")
             page.addImage(gifName, caption: "sequence \(index + 1): input frames, then the predictions")
         }
-        if let motion {
-            let displacement = MotionArrows.meanDisplacement(trend: motion.trend)
-            let frame = Image(tensor: motion.frame)
-            try PNG.write(MotionArrows.render(frame: frame, displacement: displacement),
-                          to: directory.appendingPathComponent("motion.png"))
-            page.addHeading("Learned motion")
-            let shifts = MotionArrows.shiftLengths(of: displacement, frameHeight: frame.height, frameWidth: frame.width)
-            let (median, reference) = (MotionArrows.quantile(shifts, 0.5), MotionArrows.quantile(shifts, 0.9))
-            page.addImage("motion.png", caption: "trend of the first MotionGRU at the last predicted step (mean offset of its 9 neighbours, at half resolution), drawn over the last input frame. Shifts in frame pixels: median "
-                          + String(format: "%.2f, 90th percentile %.2f (the arrows' scale: longer ones are cut), longest %.2f", median, reference, shifts.last ?? 0),
-                          pixelated: false)
-        }
+        if let motion { try addMotion(motion, to: &page, in: directory) }
         let url = directory.appendingPathComponent("index.html")
         try page.write(to: url)
         return url
+    }
+
+    /// The trend at every step as arrows over the frame of that step (paper Fig. 9), input steps
+    /// in the first row and predicted ones in the second, and the size of its shifts per step
+    /// (each picture's arrows are scaled to fit, so the table says how far they reach).
+    private func addMotion(_ motion: Motion, to page: inout HTMLReport, in directory: URL) throws {
+        var pictures: [Image] = []
+        var table = "| step | frame taken in | median shift (frame px) | 90th percentile | longest |\n|---:|---|---:|---:|---:|\n"
+        for (step, (frameTensor, trend)) in zip(motion.frames, motion.trends).enumerated() {
+            let frame = Image(tensor: frameTensor)
+            let displacement = MotionArrows.meanDisplacement(trend: trend)
+            pictures.append(MotionArrows.render(frame: frame, displacement: displacement, style: .init(scale: 3)))
+            let shifts = MotionArrows.shiftLengths(of: displacement, frameHeight: frame.height, frameWidth: frame.width)
+            table += "| \(step + 1) | \(step < motion.inputLength ? "input" : "predicted") | "
+                + String(format: "%.2f | %.2f | %.2f |\n", MotionArrows.quantile(shifts, 0.5),
+                         MotionArrows.quantile(shifts, 0.9), shifts.last ?? 0)
+        }
+        let rows = [Array(pictures.prefix(motion.inputLength)), Array(pictures.dropFirst(motion.inputLength))].filter { !$0.isEmpty }
+        let labels = ["input steps", "predicted steps"].prefix(rows.count)
+        try PNG.write(Strip.render(rows: rows, labels: Array(labels), style: .init(scale: 1)),
+                      to: directory.appendingPathComponent("motion.png"))
+        page.addHeading("Learned motion")
+        page.addImage("motion.png", caption: "trend of the first MotionGRU at each step (mean offset of its 9 neighbours, at half resolution) over the frame the model took in at that step, first test sequence; each picture's arrows are scaled to its 90th-percentile shift, longer ones cut", pixelated: false)
+        page.addMarkdown(table)
     }
 }

@@ -16,8 +16,11 @@ import TestSupport
         report.trainingLoss = [(1, 0.5), (2, 0.3), (3, 0.2)]
         report.validationLoss = [(3, 0.25)]
         report.metrics = ["MSE": [1, 2, 3, 4], "SSIM": [0.9, 0.8, 0.7, 0.6]]
-        let trend = Tensor(repeating: 1, shape: [18, 8, 8])
-        report.motion = RunReport.Motion(frame: random.tensor([16, 16, 1], 0, 1), trend: trend)
+        // Five steps (three input frames, then two predicted); the trend grows by one field
+        // pixel (2 frame pixels) per step in each direction.
+        report.motion = RunReport.Motion(frames: (0..<5).map { _ in random.tensor([16, 16, 1], 0, 1) },
+                                         trends: (0..<5).map { Tensor(repeating: Float($0), shape: [18, 8, 8]) },
+                                         inputLength: 3)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -31,5 +34,11 @@ import TestSupport
         // The strip holds three rows of frames: input, truth, prediction.
         let strip = try PNG.read(from: folder.appendingPathComponent("example1.png"))
         #expect(strip.height > 3 * 16 * 2)
+        // The motion picture: a row of input steps (3) and one of predicted steps (2), each
+        // frame drawn 3 times larger; the table gives each step's shift in frame pixels.
+        let motion = try PNG.read(from: folder.appendingPathComponent("motion.png"))
+        #expect(motion.height == 2 * 48 + 3 * 2 && motion.width > 3 * 48 && motion.width < 4 * 48 + 100)
+        #expect(html.contains("<td>1</td><td>input</td><td>0.00</td><td>0.00</td><td>0.00</td>"), "\(html)")
+        #expect(html.contains("<td>4</td><td>predicted</td><td>8.49</td><td>8.49</td><td>8.49</td>"))
     }
 }
