@@ -5,7 +5,7 @@ struct ParameterSum {
     private var sums: [String: [Double]]
     private var count = 0
 
-    /// Sums for parameters `names` with their element counts.
+    /// Zero sums for the parameters named, each of its element count.
     init(_ parameters: [(name: String, count: Int)]) {
         sums = Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, [Double](repeating: 0, count: $0.count)) })
     }

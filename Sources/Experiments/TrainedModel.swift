@@ -24,7 +24,7 @@ public struct TrainedModel {
     /// The model of run folder `run` at its newest complete checkpoint, or at `checkpoint`.
     /// With `averaging` > 1, its parameters are the mean of those of that checkpoint and the
     /// `averaging - 1` complete ones before it: along a run at a constant learning rate such an
-    /// average (stochastic weight averaging, Izmailov et al. 2018) usually predicts better than
+    /// average (stochastic weight averaging, Izmailov et al. 2018) often predicts better than
     /// any one of them. The model then holds the averaged parameters, everything else is that
     /// checkpoint's.
     public init(run: URL, checkpoint: URL? = nil, averaging: Int = 1) throws {
