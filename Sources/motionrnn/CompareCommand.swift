@@ -6,7 +6,7 @@ import Metrics
 struct CompareCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "compare",
-        abstract: "Evaluate several trained models on the same test sequences, side by side, with the copy-last and all-black baselines.",
+        abstract: "Evaluate several trained models on the same held-out sequences, side by side, with the copy-last and all-black baselines.",
         discussion: """
             Each MODEL is a run folder, a shipped model's name (see models/) or a file written by \
             `motionrnn export`. Writes metrics.json and report/index.html: mean metrics, a plot per \
@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var heldOut: HeldOutData
     @Option(help: "Sequences to score.") var testCount = 256
     @Option(help: "Sequences drawn in the report.") var examples = 3
-    @Option(help: "Where to write metrics.json and report/ (default: compare).") var output = "compare"
+    @Option(help: "Where to write metrics.json and report/.") var output = "compare"
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one model to evaluate") }
