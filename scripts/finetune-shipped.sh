@@ -14,6 +14,7 @@ cd "$(dirname "$0")/.."
 runs="${1:?usage: finetune-shipped.sh RUNS_FOLDER [TIME_BUDGET]}"
 budget="${2:-2h}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
+source scripts/pair-training.sh
 first_phase=0345b5c
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
@@ -26,8 +27,7 @@ for model in motionrnn-predrnn predrnn; do
     folder="$runs/ft-$model"
     if [ -f "$folder/experiment.json" ]; then
         arguments=(--output "$folder" --resume)
-        newest=$(ls "$folder/checkpoints" | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
-        if [ "${newest:-0}" -lt 250 ]; then arguments+=(--stop-at 250); else arguments+=(--iterations 6000); fi
+        if [ "$(newest_checkpoint "$folder")" -lt 250 ]; then arguments+=(--stop-at 250); else arguments+=(--iterations 6000); fi
     else
         # Stage 1's end: the run that train-shipped.sh wrote here, or else its shipped file.
         start="$runs/vmnist-$model"
@@ -37,8 +37,7 @@ for model in motionrnn-predrnn predrnn; do
         fi
         arguments=(--init-from "$start" "${recipe[@]}" --output "$folder")
     fi
-    MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "${arguments[@]}" --time-budget "$budget" \
-        >> "$runs/ft-$model.log" 2>&1 &
+    start_training "$runs/ft-$model.log" "$budget" "${arguments[@]}"
     echo "$model → $folder (log $runs/ft-$model.log)"
 done
 wait

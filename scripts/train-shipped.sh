@@ -13,6 +13,7 @@ cd "$(dirname "$0")/.."
 runs="${1:?usage: train-shipped.sh RUNS_FOLDER [TIME_BUDGET]}"
 budget="${2:-2h}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
+source scripts/pair-training.sh
 
 # The recipe chosen by the study in docs/RESULTS.md.
 recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batch-size 8
@@ -28,13 +29,11 @@ for model in motionrnn-predrnn predrnn; do
         # Every checkpoint is kept, so that both models can be exported at the same iteration
         # although they run at different speeds (runs started with fewer kept are raised here).
         arguments=(--output "$folder" --resume --keep-checkpoints 200)
-        newest=$(ls "$folder/checkpoints" | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
-        if [ "${newest:-0}" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 12000); fi
+        if [ "$(newest_checkpoint "$folder")" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 12000); fi
     else
         arguments=(--model "$model" "${recipe[@]}" --output "$folder")
     fi
-    MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "${arguments[@]}" --time-budget "$budget" \
-        >> "$runs/vmnist-$model.log" 2>&1 &
+    start_training "$runs/vmnist-$model.log" "$budget" "${arguments[@]}"
     echo "$model → $folder (log $runs/vmnist-$model.log)"
 done
 wait

@@ -19,6 +19,7 @@ runs="${1:?usage: train-wide.sh RUNS_FOLDER [TIME_BUDGET] [STOP_AT]}"
 budget="${2:-2h}"
 stop_at="${3:-}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
+source scripts/pair-training.sh
 
 recipe=(--preset vmnist-cpu --hidden 64,64 --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay constant --loss mse
@@ -35,8 +36,7 @@ for model in motionrnn-predrnn predrnn; do
         arguments=(--model "$model" "${recipe[@]}" --output "$folder")
     fi
     if [ -n "$stop_at" ]; then arguments+=(--stop-at "$stop_at"); fi
-    MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "${arguments[@]}" --time-budget "$budget" \
-        >> "$runs/wide-$model.log" 2>&1 &
+    start_training "$runs/wide-$model.log" "$budget" "${arguments[@]}"
     echo "$model → $folder (log $runs/wide-$model.log)"
 done
 wait

@@ -1,0 +1,18 @@
+# Sourced by the scripts that train two models side by side over many sessions
+# (train-shipped.sh, finetune-shipped.sh, train-wide.sh): what they share.
+# They set `tool` (the motionrnn binary) before calling these.
+
+# The iteration of the newest checkpoint in run folder $1 (0 when it has none).
+newest_checkpoint() {
+    local newest
+    newest=$(ls "$1/checkpoints" 2>/dev/null | sed -n 's/^checkpoint-\([0-9]*\)\.json$/\1/p' | sort -n | tail -n 1)
+    echo "${newest:-0}"
+}
+
+# Starts `motionrnn train ARGUMENTS… --time-budget BUDGET` in the background on one core,
+# niced, appending to LOG:   start_training LOG BUDGET ARGUMENTS…
+start_training() {
+    local log="$1" budget="$2"
+    shift 2
+    MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "$@" --time-budget "$budget" >> "$log" 2>&1 &
+}
