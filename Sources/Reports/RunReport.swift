@@ -73,18 +73,11 @@ public struct RunReport {
             page.addImage("loss.png", caption: "training and validation loss (log scale)", pixelated: false)
         }
         if !validationMSE.isEmpty {
-            var byIteration = LossPlot(series: [.init(name: "validation MSE", points: validationMSE.map { (Double($0.iteration), $0.mse) }, color: .orange)],
-                                       title: "validation MSE per frame")
-            byIteration.yLabel = "MSE"
-            try byIteration.write(to: directory.appendingPathComponent("validation-mse.png"))
+            let written = try LearningCurves.write([.init(name: "validation MSE", points: validationMSE)],
+                                                   iterationsFile: directory.appendingPathComponent("validation-mse.png"),
+                                                   hoursFile: directory.appendingPathComponent("validation-mse-time.png"))
             page.addImage("validation-mse.png", caption: "mean MSE per predicted frame on the validation split, against iterations", pixelated: false)
-            let timed = validationMSE.compactMap { point in point.hours.map { ($0, point.mse) } }
-            if timed.count == validationMSE.count {
-                var byTime = LossPlot(series: [.init(name: "validation MSE", points: timed, color: .orange)],
-                                      title: "validation MSE per frame")
-                byTime.xLabel = "training hours"
-                byTime.yLabel = "MSE"
-                try byTime.write(to: directory.appendingPathComponent("validation-mse-time.png"))
+            if written.count > 1 {
                 page.addImage("validation-mse-time.png", caption: "the same against training wall time, summed over the run's sessions", pixelated: false)
             }
         }

@@ -41,4 +41,20 @@ import TestSupport
         #expect(html.contains("<td>1</td><td>input</td><td>0.00</td><td>0.00</td><td>0.00</td>"), "\(html)")
         #expect(html.contains("<td>4</td><td>predicted</td><td>8.49</td><td>8.49</td><td>8.49</td>"))
     }
+
+    /// The validation curve against iterations always, against hours only when every point
+    /// recorded its hours (runs from before hours were kept have none).
+    @Test func drawsTheValidationCurveAgainstHoursOnlyWhenRecorded() throws {
+        for (hours, expected) in [([0.1, 0.2] as [Double?], true), ([0.1, nil], false)] {
+            var report = RunReport(title: "curve")
+            report.validationMSE = [(250, hours[0], 120), (500, hours[1], 110)]
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let html = try String(contentsOf: try report.write(to: folder), encoding: .utf8)
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("validation-mse.png").path))
+            #expect(html.contains("validation-mse.png"))
+            #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("validation-mse-time.png").path) == expected)
+            #expect(html.contains("validation-mse-time.png") == expected)
+        }
+    }
 }

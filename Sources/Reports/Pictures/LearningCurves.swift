@@ -21,6 +21,15 @@ public enum LearningCurves {
     /// `<prefix>-hours.png`; returns the files written.
     @discardableResult
     public static func write(_ runs: [Run], prefix: URL) throws -> [URL] {
+        let folder = prefix.deletingLastPathComponent(), name = prefix.lastPathComponent
+        return try write(runs, iterationsFile: folder.appendingPathComponent("\(name)-iterations.png"),
+                         hoursFile: folder.appendingPathComponent("\(name)-hours.png"))
+    }
+
+    /// Writes the curves against iterations to `iterationsFile` and, when every run recorded its
+    /// hours, against training hours to `hoursFile`; returns the files written.
+    @discardableResult
+    public static func write(_ runs: [Run], iterationsFile: URL, hoursFile: URL) throws -> [URL] {
         func plot(_ x: (Point) -> Double?, label: String) -> LossPlot {
             var plot = LossPlot(series: runs.enumerated().map { index, run in
                 LossPlot.Series(name: run.name, points: run.points.compactMap { point in x(point).map { ($0, point.mse) } },
@@ -30,13 +39,9 @@ public enum LearningCurves {
             plot.yLabel = "MSE"
             return plot
         }
-        let folder = prefix.deletingLastPathComponent(), name = prefix.lastPathComponent
-        var written = [folder.appendingPathComponent("\(name)-iterations.png")]
-        try plot({ Double($0.iteration) }, label: "iteration").write(to: written[0])
-        if runs.allSatisfy({ $0.points.allSatisfy { $0.hours != nil } }) {
-            written.append(folder.appendingPathComponent("\(name)-hours.png"))
-            try plot({ $0.hours }, label: "training hours").write(to: written[1])
-        }
-        return written
+        try plot({ Double($0.iteration) }, label: "iteration").write(to: iterationsFile)
+        guard runs.allSatisfy({ $0.points.allSatisfy { $0.hours != nil } }) else { return [iterationsFile] }
+        try plot({ $0.hours }, label: "training hours").write(to: hoursFile)
+        return [iterationsFile, hoursFile]
     }
 }
