@@ -15,12 +15,19 @@ struct HeldOutData: ParsableArguments {
     var data: String?
     @Option(help: "The split scored: test (to report) or validation (to choose a checkpoint or an average; choices are never made on the test split).")
     var split: Split = .test
+    @Option(help: "Take every N-th frame of videos and frame folders (default: as the first model was trained; a model trained with --frame-stride 2 is scored on every 2nd frame).")
+    var frameStride: Int?
+
+    func validate() throws {
+        if let frameStride, frameStride < 1 { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
+    }
 
     /// Sets `experiment` to score `count` sequences of the chosen data and split (V-MNIST's
     /// digits chosen by `$MOTIONRNN_DIGITS` when it is set) and returns those sequences.
     func sequences(for experiment: inout Experiment, count: Int) throws -> any SequenceDataset {
         experiment.data = try (data.map(DataSource.init(parsing:)) ?? experiment.data).withDigitsFromEnvironment()
         experiment.testCount = count
+        if let frameStride { experiment.frameStride = frameStride }
         switch split {
         case .test:
             return try experiment.data.datasets(experiment.dataOptions).test
@@ -33,8 +40,11 @@ struct HeldOutData: ParsableArguments {
         }
     }
 
-    /// What is scored, in words: the data, and the split when it is not the test split.
+    /// What is scored, in words: the data, the frame stride of videos and frame folders when it is not 1, and the
+    /// split when it is not the test split.
     func name(of experiment: Experiment) -> String {
-        "\(experiment.data)" + (split == .validation ? " (validation split)" : "")
+        var stride = ""
+        if case .frames = experiment.data, experiment.frameStride > 1 { stride = ", frame stride \(experiment.frameStride)" }
+        return "\(experiment.data)" + stride + (split == .validation ? " (validation split)" : "")
     }
 }
