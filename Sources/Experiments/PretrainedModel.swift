@@ -48,7 +48,7 @@ public enum PretrainedModel {
     /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)
     /// to `url`: parameters only, no optimizer state; with `averaging` > 1, the mean parameters
     /// of that checkpoint and the ones before it (`TrainedModel(run:checkpoint:averaging:)`).
-    /// Returns what was written.
+    /// Makes the file's folder when it is missing. Returns what was written.
     @discardableResult
     public static func export(run: URL, checkpoint: URL? = nil, averaging: Int = 1, to url: URL) throws -> TrainedModel {
         let trained = try TrainedModel(run: run, checkpoint: checkpoint, averaging: averaging)
@@ -66,6 +66,7 @@ public enum PretrainedModel {
             summaryKey: String(decoding: try encoder.encode(summary), as: UTF8.self),
             statisticsKey: String(decoding: try encoder.encode(statistics), as: UTF8.self),
         ]
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafetensorsFile.write(trained.model.stateDictionary(), metadata: metadata, to: url)
         return trained
     }

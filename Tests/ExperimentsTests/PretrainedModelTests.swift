@@ -27,8 +27,7 @@ import Training
         let (data, run) = try trainedRun()
         let models = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-models-\(UUID().uuidString)")
         defer { for url in [data, run, models] { try? FileManager.default.removeItem(at: url) } }
-        try FileManager.default.createDirectory(at: models, withIntermediateDirectories: true)
-        let file = models.appendingPathComponent("square.safetensors")
+        let file = models.appendingPathComponent("square.safetensors")   // export makes the folder
         try PretrainedModel.export(run: run, to: file)
 
         // Parameters only, under the model's names; the metadata describes the experiment.
