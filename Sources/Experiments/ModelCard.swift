@@ -62,6 +62,13 @@ public struct ModelCard {
             ]
         } else {
             lines.append("\(e.data), split in order into training (70 %), validation (10 %) and test (20 %) parts without shared frames.")
+            if case .frames = e.data {
+                let transform = e.dataOptions.transform
+                let taken = e.frameStride > 1 ? "one frame in \(e.frameStride)" : "every frame"
+                let region = e.centerCropFraction.map { "a centre crop of \(Int(($0 * 100).rounded())) % of each side" } ?? "the whole frame"
+                let size = transform.resize.map { " resized to \($0.width)×\($0.height) (the aspect ratio is not kept)" } ?? ""
+                lines.append("Frames: \(taken), \(region)\(size), \(transform.channels == 3 ? "RGB" : "grey").")
+            }
         }
         lines += [
             "",

@@ -177,13 +177,20 @@ import Training
                              machine: "test machine").markdown
         for phrase in ["# square", "MotionRNN-PredRNN", "2 layers × 8 channels", "batch 2", "seed 4",
                        "2 iterations planned, 2 trained", "test machine", "| all-black frames |",
-                       String(format: "%.1f", metrics.mse.mean), "motionrnn train --output x"] {
+                       String(format: "%.1f", metrics.mse.mean), "motionrnn train --output x",
+                       "Frames: every frame, the whole frame resized to 16×16 (the aspect ratio is not kept), grey."] {
             #expect(card.contains(phrase), "the card lacks '\(phrase)'")
         }
         #expect(!card.contains("started from the parameters"))
         // A fine-tuned run's card says what it started from; a V-MNIST run's names its digits.
         var experiment = trained.experiment
         experiment.initFrom = "base.safetensors"
+        experiment.frameStride = 2
+        experiment.centerCropFraction = 0.8
+        try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
+        let strided = ModelCard(name: "square", trained: try TrainedModel(run: run), fileBytes: 4096, metrics: metrics,
+                                baselines: [], reproduce: "", machine: "test machine").markdown
+        #expect(strided.contains("Frames: one frame in 2, a centre crop of 80 % of each side resized to 16×16"), "\(strided)")
         experiment.data = .vmnist(digits: "/data/bars-images-idx3-ubyte")
         experiment.training.learningRateSchedule = .init(warmupIterations: 1, decay: .cosine, decayStartIteration: 1)
         try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
