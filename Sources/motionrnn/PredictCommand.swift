@@ -26,11 +26,12 @@ struct PredictCommand: ParsableCommand {
     @OptionGroup var choice: ModelChoice
     @Option(help: "Output folder (default: <run>/predictions, or predictions-<name> for --pretrained).") var output: String?
     @Option(help: "First frame to read.") var start = 0
-    @Option(help: "Take every N-th frame.") var frameStride = 1
+    @Option(help: "Take every N-th frame (default: as the model was trained; 2 for a model trained with --frame-stride 2).")
+    var frameStride: Int?
 
     func validate() throws {
         guard start >= 0 else { throw ValidationError("--start must be 0 or more, got \(start)") }
-        guard frameStride >= 1 else { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
+        if let frameStride, frameStride < 1 { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
         let expected = choice.pretrained == nil ? 2 : 1
         guard paths.count == expected else {
             throw ValidationError(choice.pretrained == nil
@@ -44,6 +45,7 @@ struct PredictCommand: ParsableCommand {
         let input = paths[paths.count - 1]
         let trained = try choice.load(run: runFolder)
         let m = trained.experiment.model
+        let frameStride = frameStride ?? trained.experiment.frameStride
         let frames = try FrameSource.load(URL(fileURLWithPath: input), transform: trained.frameTransform,
                                           start: start, stride: frameStride)
         guard frames.count >= m.inputLength else {

@@ -4,8 +4,9 @@ import Testing
 import TestSupport
 
 /// `compare` and `test` score a clip with the frame stride asked for (a model fine-tuned on every
-/// 2nd frame is compared with another on the same task), and say which stride they used.
-@Suite(.serialized) struct HeldOutDataTests {
+/// 2nd frame is compared with another on the same task) and say which stride they used;
+/// `predict` takes the frames as its model was trained unless told otherwise.
+@Suite(.serialized) struct FrameStrideTests {
     /// 60 frames of a square moving 2 px per frame: copying the last frame costs more when every
     /// 2nd frame is taken.
     func movingSquare(in folder: URL) throws -> URL {
@@ -41,5 +42,23 @@ import TestSupport
 
         try CommandLineRun(["compare", run, "--frame-stride", "0"]).expectRefusal(mentioning: ["--frame-stride"])
         try CommandLineRun(["test", run, "--frame-stride", "0"]).expectRefusal(mentioning: ["--frame-stride"])
+    }
+
+    @Test func predictTakesFramesAsTheModelWasTrained() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let clip = try movingSquare(in: folder)
+        let run = folder.appendingPathComponent("run").path
+        let trained = try CommandLineRun(["train"] + TrainingFlagsTests.tiny
+                                         + ["--data", clip.path, "--frame-stride", "2", "--iterations", "1", "--output", run])
+        #expect(trained.status == 0, "\(trained.error)")
+        func strip(_ extra: [String]) throws -> Data {
+            let output = folder.appendingPathComponent("predicted\(extra.joined())")
+            let predicted = try CommandLineRun(["predict", run, clip.path, "--output", output.path] + extra)
+            #expect(predicted.status == 0, "\(predicted.error)")
+            return try Data(contentsOf: output.appendingPathComponent("strip.png"))
+        }
+        let (byDefault, everySecond, everyFrame) = (try strip([]), try strip(["--frame-stride", "2"]), try strip(["--frame-stride", "1"]))
+        #expect(byDefault == everySecond && byDefault != everyFrame)
     }
 }
