@@ -22,7 +22,7 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one model to evaluate") }
-        guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        try requireAtLeastOne(testCount, "--test-count")
         guard examples >= 0 else { throw ValidationError("--examples must not be negative, got \(examples)") }
     }
 

@@ -16,7 +16,7 @@ struct CurveCommand: ParsableCommand {
 
     func validate() throws {
         guard !models.isEmpty else { throw ValidationError("give at least one run folder or pretrained model") }
-        guard every >= 1 else { throw ValidationError("--every must be at least 1, got \(every)") }
+        try requireAtLeastOne(every, "--every")
     }
 
     func run() throws {

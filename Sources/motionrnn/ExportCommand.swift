@@ -29,8 +29,8 @@ struct ExportCommand: ParsableCommand {
         guard output.hasSuffix(".safetensors") else {
             throw ValidationError("--output '\(output)' must end in .safetensors")
         }
-        guard testCount >= 1 else { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
-        guard averageLast >= 1 else { throw ValidationError("--average-last must be at least 1, got \(averageLast)") }
+        try requireAtLeastOne(testCount, "--test-count")
+        try requireAtLeastOne(averageLast, "--average-last")
         guard !card || reproduce != nil else { throw ValidationError("--card needs --reproduce (the commands that train the model again)") }
     }
 

@@ -19,7 +19,7 @@ struct HeldOutData: ParsableArguments {
     var frameStride: Int?
 
     func validate() throws {
-        if let frameStride, frameStride < 1 { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
+        try requireAtLeastOne(frameStride, "--frame-stride")
     }
 
     /// Sets `experiment` to score `count` sequences of the chosen data and split (V-MNIST's
@@ -40,8 +40,8 @@ struct HeldOutData: ParsableArguments {
         }
     }
 
-    /// What is scored, in words: the data, the frame stride of videos and frame folders when it is not 1, and the
-    /// split when it is not the test split.
+    /// What is scored, in words: the data, the frame stride of videos and frame folders when it
+    /// is not 1, and the split when it is not the test split.
     func name(of experiment: Experiment) -> String {
         var stride = ""
         if case .frames = experiment.data, experiment.frameStride > 1 { stride = ", frame stride \(experiment.frameStride)" }

@@ -31,7 +31,7 @@ struct PredictCommand: ParsableCommand {
 
     func validate() throws {
         guard start >= 0 else { throw ValidationError("--start must be 0 or more, got \(start)") }
-        if let frameStride, frameStride < 1 { throw ValidationError("--frame-stride must be at least 1, got \(frameStride)") }
+        try requireAtLeastOne(frameStride, "--frame-stride")
         let expected = choice.pretrained == nil ? 2 : 1
         guard paths.count == expected else {
             throw ValidationError(choice.pretrained == nil

@@ -26,7 +26,7 @@ struct TestCommand: ParsableCommand {
     func run() throws {
         let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
-        if let testCount, testCount < 1 { throw ValidationError("--test-count must be at least 1, got \(testCount)") }
+        try requireAtLeastOne(testCount, "--test-count")
         let testSet = try heldOut.sequences(for: &experiment, count: testCount ?? experiment.testCount)
         try ExperimentRunner.checkFrames(of: testSet, experiment: experiment)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "test")

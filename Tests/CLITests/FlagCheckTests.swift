@@ -1,0 +1,20 @@
+import Testing
+
+/// Every command refuses a count, stride or interval below 1 before it reads anything, naming
+/// the flag and the value it got.
+@Suite struct FlagCheckTests {
+    @Test(arguments: [
+        ["predict", "--pretrained", "vmnist-predrnn", "--frame-stride", "0", "clip.avi"],
+        ["test", "--pretrained", "vmnist-predrnn", "--frame-stride", "0"],
+        ["test", "--pretrained", "vmnist-predrnn", "--test-count", "0"],
+        ["compare", "vmnist-predrnn", "--test-count", "0"],
+        ["compare", "vmnist-predrnn", "vmnist-motionrnn-predrnn", "--frame-stride", "0"],
+        ["export", "no-run", "--output", "m.safetensors", "--average-last", "0"],
+        ["curve", "no-run", "--every", "0"],
+    ])
+    func valuesBelowOneAreRefused(_ arguments: [String]) throws {
+        let flagIndex = arguments.firstIndex { ["--frame-stride", "--test-count", "--average-last", "--every"].contains($0) }!
+        let (flag, value) = (arguments[flagIndex], arguments[flagIndex + 1])
+        try CommandLineRun(arguments).expectRefusal(mentioning: ["\(flag) must be at least 1, got \(value)"])
+    }
+}
