@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Stage 2 of the shipped V-MNIST models: a second cosine cycle of 6 000 iterations (peak
+# Stage 2 of the 2 × 32 V-MNIST pair shipped until 2026-12-05 (commit 61f297a has its files): a second cosine cycle of 6 000 iterations (peak
 # learning rate 5·10⁻⁴, fresh Adam state, new training sequences: seed 2), started from the
 # parameters of stage 1's end (scripts/train-shipped.sh, 12 000 iterations: its run in
 # RUNS_FOLDER, or else the files shipped at commit 0345b5c). Both models side by side with the

@@ -7,7 +7,8 @@
 #  2. a fine-tuning demo: the shipped MotionRNN-PredRNN trains for a few minutes on a real clip
 #     (people walking, Debian's opencv-doc vtest.avi, grey 64×64) with `train --init-from`, and is
 #     compared on the clip's held-out frames (one in 2, as it trained) with the model it started from
-#     and with the clip model shipped in models/ (the same start, 750 iterations with reverse input).
+#     and with the clip model shipped in models/ (750 iterations with reverse input from the 2 × 32
+#     V-MNIST model shipped before).
 # Writes runs/default-<time>/index.html, which links both reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Trains the two V-MNIST models shipped in models/ from scratch, or continues them: both with
+# Trains the 2 × 32 V-MNIST pair shipped until 2026-12-05 (stage 1) from scratch, or continues it: both with
 # the same recipe and iterations, side by side, one core each (MOTIONRNN_THREADS=1), niced.
 # Each session stops at a checkpoint when its time budget is spent; run the script again to
 # continue exactly where it stopped (`train --resume`). Then `motionrnn export` writes the files.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The candidates for the next shipped pair: MotionRNN-PredRNN and PredRNN with 2 × 64 channels
-# (the shipped ones have 2 × 32), the recipe of the study's round 2 (docs/RESULTS.md): MSE,
+# The V-MNIST pair shipped in models/ since 2026-12-05: MotionRNN-PredRNN and PredRNN with 2 × 64
+# channels (those shipped before had 2 × 32), the recipe of the study's round 2 (docs/RESULTS.md): MSE,
 # batch 8, Adam 1·10⁻³ after a 200-iteration warm-up and then constant, η → 0 at iteration 600.
 # Side by side, one core each, niced, for tens of CPU-hours over many sessions: each session
 # stops at a checkpoint when its time budget is spent; run the script again to continue exactly
