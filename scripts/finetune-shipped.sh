@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Stage 2 of the 2 × 32 V-MNIST pair shipped until 2026-12-05 (commit 61f297a has its files): a second cosine cycle of 6 000 iterations (peak
-# learning rate 5·10⁻⁴, fresh Adam state, new training sequences: seed 2), started from the
-# parameters of stage 1's end (scripts/train-shipped.sh, 12 000 iterations: its run in
-# RUNS_FOLDER, or else the files shipped at commit 0345b5c). Both models side by side with the
-# same recipe, one core each, niced; run it again to continue exactly where a time budget
-# stopped it (`train --resume`).
+# Stage 2 of the 2 × 32 V-MNIST pair shipped until 2026-12-05 (commit 61f297a has its files):
+# a second cosine cycle of 6 000 iterations (peak learning rate 5·10⁻⁴, fresh Adam state, new
+# training sequences: seed 2), started from the parameters of stage 1's end
+# (scripts/train-shipped.sh, 12 000 iterations: its run in RUNS_FOLDER, or else the files shipped
+# at commit 0345b5c). Both models side by side with the same recipe, one core each, niced; run it
+# again to continue exactly where a time budget stopped it (`train --resume`).
 # The runs were started for 7 000 iterations and re-planned at iteration 250 to end at 6 000
 # (to end within one session); --stop-at 250 and then --iterations 6000 reproduce that.
 #
