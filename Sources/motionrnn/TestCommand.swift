@@ -23,10 +23,13 @@ struct TestCommand: ParsableCommand {
     @Option(help: "The converted I3D weights for --fvd (default $MOTIONRNN_I3D, else ~/.cache/motionrnn/i3d-kinetics-400.safetensors).")
     var fvdWeights: String?
 
+    func validate() throws {
+        try requireAtLeastOne(testCount, "--test-count")
+    }
+
     func run() throws {
         let trained = try choice.load(run: runFolder)
         var experiment = trained.experiment
-        try requireAtLeastOne(testCount, "--test-count")
         let testSet = try heldOut.sequences(for: &experiment, count: testCount ?? experiment.testCount)
         try ExperimentRunner.checkFrames(of: testSet, experiment: experiment)
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "test")

@@ -6,7 +6,7 @@ import Testing
     @Test(arguments: [
         ["predict", "--pretrained", "vmnist-predrnn", "--frame-stride", "0", "clip.avi"],
         ["test", "--pretrained", "vmnist-predrnn", "--frame-stride", "0"],
-        ["test", "--pretrained", "vmnist-predrnn", "--test-count", "0"],
+        ["test", "no-run", "--test-count", "0"],
         ["compare", "vmnist-predrnn", "--test-count", "0"],
         ["compare", "vmnist-predrnn", "vmnist-motionrnn-predrnn", "--frame-stride", "0"],
         ["export", "no-run", "--output", "m.safetensors", "--average-last", "0"],
