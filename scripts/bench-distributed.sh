@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Data-parallel throughput on this machine: 1 process × 2 threads against 2 MPI ranks × 1 thread,
-# the same global batch (the V-MNIST recipe of the 2 × 32 pair shipped until 2026-12-05, batch 8), interleaved rounds.
+# Data-parallel throughput on this machine: 1 process × 2 threads against 2 MPI ranks × 1
+# thread, the same global batch (the V-MNIST recipe of the 2 × 32 pair shipped until 2026-12-05,
+# batch 8), interleaved rounds.
 #
 #   bash scripts/bench-distributed.sh [ITERATIONS] [ROUNDS]      (default 30 iterations, 2 rounds)
 #

@@ -14,7 +14,7 @@ cd "$(dirname "$0")/.."
 runs="${1:?usage: finetune-shipped.sh RUNS_FOLDER [TIME_BUDGET]}"
 budget="${2:-2h}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
-source scripts/pair-training.sh
+source scripts/training-helpers.sh
 first_phase=0345b5c
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
@@ -33,7 +33,7 @@ for model in motionrnn-predrnn predrnn; do
         start="$runs/vmnist-$model"
         if [ ! -f "$start/experiment.json" ]; then
             start="$runs/phase1-vmnist-$model.safetensors"
-            git show "$first_phase:models/vmnist-$model.safetensors" > "$start.partial" && mv "$start.partial" "$start"
+            model_file_at "$first_phase" "vmnist-$model.safetensors" "$start"
         fi
         arguments=(--init-from "$start" "${recipe[@]}" --output "$folder")
     fi

@@ -5,10 +5,10 @@
 #     frame side by side with the copy-last and all-black floors, plots of MSE and SSIM per
 #     predicted frame, and the same sequences predicted by both;
 #  2. a fine-tuning demo: the shipped MotionRNN-PredRNN trains for a few minutes on a real clip
-#     (people walking, Debian's opencv-doc vtest.avi, grey 64×64) with `train --init-from`, and is
-#     compared on the clip's held-out frames (one in 2, as it trained) with the model it started from
-#     and with the clip model shipped in models/ (750 iterations with reverse input from the 2 × 32
-#     V-MNIST model shipped before).
+#     (people walking, Debian's opencv-doc vtest.avi, grey 64×64) with `train --init-from`, and
+#     is compared on the clip's held-out frames (one in 2, as it trained) with the model it
+#     started from and with the clip model shipped in models/ (750 iterations with reverse input
+#     from the 2 × 32 V-MNIST model shipped before).
 # Writes runs/default-<time>/index.html, which links both reports.
 set -euo pipefail
 cd "$(dirname "$0")/.."

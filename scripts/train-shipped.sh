@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Trains the 2 × 32 V-MNIST pair shipped until 2026-12-05 (stage 1) from scratch, or continues it: both with
-# the same recipe and iterations, side by side, one core each (MOTIONRNN_THREADS=1), niced.
+# Trains the 2 × 32 V-MNIST pair shipped until 2026-12-05 (stage 1) from scratch, or continues
+# it: both with the same recipe and iterations, side by side, one core each
+# (MOTIONRNN_THREADS=1), niced.
 # Each session stops at a checkpoint when its time budget is spent; run the script again to
 # continue exactly where it stopped (`train --resume`). Then `motionrnn export` writes the files.
 # The runs were planned for 24 000 iterations and re-planned at iteration 5 250 to end at 12 000
@@ -13,7 +14,7 @@ cd "$(dirname "$0")/.."
 runs="${1:?usage: train-shipped.sh RUNS_FOLDER [TIME_BUDGET]}"
 budget="${2:-2h}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
-source scripts/pair-training.sh
+source scripts/training-helpers.sh
 
 # The recipe chosen by the study in docs/RESULTS.md.
 recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batch-size 8

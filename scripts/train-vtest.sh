@@ -12,6 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:?usage: train-vtest.sh RUNS_FOLDER}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
+source scripts/training-helpers.sh
 clip=/usr/share/doc/opencv-doc/examples/data/vtest.avi
 start_commit=3e72c68
 folder="$runs/vtest-motionrnn-predrnn"
@@ -21,7 +22,7 @@ if [ -f "$folder/experiment.json" ]; then
     arguments=(--output "$folder" --resume)
 else
     start="$runs/vmnist-motionrnn-predrnn-$start_commit.safetensors"
-    git show "$start_commit:models/vmnist-motionrnn-predrnn.safetensors" > "$start.partial" && mv "$start.partial" "$start"
+    model_file_at "$start_commit" vmnist-motionrnn-predrnn.safetensors "$start"
     arguments=(--init-from "$start" --data "$clip" --frame-stride 2 --reverse-input --loss mse
                --iterations 2000 --learning-rate 1e-3 --warmup 100 --decay cosine --sampling-stop 200
                --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 20 --examples 2

@@ -1,5 +1,5 @@
-# Sourced by the scripts that train two models side by side over many sessions
-# (train-shipped.sh, finetune-shipped.sh, train-wide.sh): what they share.
+# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-wide.sh, which
+# train two models side by side over many sessions, and train-vtest.sh): what they share.
 # They set `tool` (the motionrnn binary) before calling these.
 
 # The iteration of the newest checkpoint in run folder $1 (0 when it has none).
@@ -15,4 +15,11 @@ start_training() {
     local log="$1" budget="$2"
     shift 2
     MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "$@" --time-budget "$budget" >> "$log" 2>&1 &
+}
+
+# Writes the file models/NAME as committed at COMMIT to DESTINATION, whole or not at all
+# (a starting model that is no longer in the work tree):   model_file_at COMMIT NAME DESTINATION
+model_file_at() {
+    git show "$1:models/$2" > "$3.partial" || { rm -f "$3.partial"; return 1; }
+    mv "$3.partial" "$3"
 }
