@@ -21,23 +21,15 @@ recipe=(--preset vmnist-cpu --loss mse --batch-size 8
         --learning-rate 5e-4 --warmup 200 --decay cosine --iterations 7000 --stop-at 250 --sampling-stop 1
         --train-count 1000000 --seed 2 --validation-count 128 --validation-interval 500
         --checkpoint-interval 250 --keep-checkpoints 100 --test-count 256 --examples 4)
-
-mkdir -p "$runs"
-for model in motionrnn-predrnn predrnn; do
-    folder="$runs/ft-$model"
-    if [ -f "$folder/experiment.json" ]; then
-        arguments=(--output "$folder" --resume)
-        if [ "$(newest_checkpoint "$folder")" -lt 250 ]; then arguments+=(--stop-at 250); else arguments+=(--iterations 6000); fi
-    else
-        # Stage 1's end: the run that train-shipped.sh wrote here, or else its shipped file.
-        start="$runs/vmnist-$model"
-        if [ ! -f "$start/experiment.json" ]; then
-            start="$runs/phase1-vmnist-$model.safetensors"
-            model_file_at "$first_phase" "vmnist-$model.safetensors" "$start"
-        fi
-        arguments=(--init-from "$start" "${recipe[@]}" --output "$folder")
+# Starts from stage 1's end: the run that train-shipped.sh wrote here, or else its shipped file.
+new_run_arguments() {
+    local start="$runs/vmnist-$1"
+    if [ ! -f "$start/experiment.json" ]; then
+        start="$runs/phase1-vmnist-$1.safetensors"
+        model_file_at "$first_phase" "vmnist-$1.safetensors" "$start"
     fi
-    start_training "$runs/ft-$model.log" "$budget" "${arguments[@]}"
-    echo "$model → $folder (log $runs/ft-$model.log)"
-done
-wait
+    arguments=(--init-from "$start" "${recipe[@]}")
+}
+on_resume=()
+second_phase=(--iterations 6000)
+train_pair_in_two_phases "$runs" ft "$budget" 250

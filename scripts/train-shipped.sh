@@ -22,19 +22,9 @@ recipe=(--preset vmnist-cpu --hidden 32,32 --filter-size 3 --patch-size 4 --batc
         --iterations 24000 --stop-at 5250 --sampling-stop 4000 --train-count 1000000
         --validation-count 128 --validation-interval 500 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 256 --examples 4 --seed 1)
-
-mkdir -p "$runs"
-for model in motionrnn-predrnn predrnn; do
-    folder="$runs/vmnist-$model"
-    if [ -f "$folder/experiment.json" ]; then
-        # Every checkpoint is kept, so that both models can be exported at the same iteration
-        # although they run at different speeds (runs started with fewer kept are raised here).
-        arguments=(--output "$folder" --resume --keep-checkpoints 200)
-        if [ "$(newest_checkpoint "$folder")" -lt 5250 ]; then arguments+=(--stop-at 5250); else arguments+=(--iterations 12000); fi
-    else
-        arguments=(--model "$model" "${recipe[@]}" --output "$folder")
-    fi
-    start_training "$runs/vmnist-$model.log" "$budget" "${arguments[@]}"
-    echo "$model → $folder (log $runs/vmnist-$model.log)"
-done
-wait
+new_run_arguments() { arguments=(--model "$1" "${recipe[@]}"); }
+# Every checkpoint is kept, so that both models can be exported at the same iteration although
+# they run at different speeds (runs started with fewer kept are raised here).
+on_resume=(--keep-checkpoints 200)
+second_phase=(--iterations 12000)
+train_pair_in_two_phases "$runs" vmnist "$budget" 5250

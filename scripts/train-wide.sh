@@ -27,21 +27,7 @@ recipe=(--preset vmnist-cpu --hidden 64,64 --filter-size 3 --patch-size 4 --batc
         --iterations 100000 --stop-at 8000 --sampling-stop 600 --train-count 1000000
         --validation-count 128 --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 16 --examples 1 --seed 1)
-
-mkdir -p "$runs"
-for model in motionrnn-predrnn predrnn; do
-    folder="$runs/wide-$model"
-    if [ -f "$folder/experiment.json" ]; then
-        arguments=(--output "$folder" --resume)
-        if [ "$(newest_checkpoint "$folder")" -lt 8000 ]; then
-            arguments+=(--stop-at 8000)
-        else
-            arguments+=(--decay cosine --decay-start 8000 --iterations "$cooldown_end")
-        fi
-    else
-        arguments=(--model "$model" "${recipe[@]}" --output "$folder")
-    fi
-    start_training "$runs/wide-$model.log" "$budget" "${arguments[@]}"
-    echo "$model → $folder (log $runs/wide-$model.log)"
-done
-wait
+new_run_arguments() { arguments=(--model "$1" "${recipe[@]}"); }
+on_resume=()
+second_phase=(--decay cosine --decay-start 8000 --iterations "$cooldown_end")
+train_pair_in_two_phases "$runs" wide "$budget" 8000

@@ -23,3 +23,31 @@ model_file_at() {
     git show "$1:models/$2" > "$3.partial" || { rm -f "$3.partial"; return 1; }
     mv "$3.partial" "$3"
 }
+
+# Trains MotionRNN-PredRNN and PredRNN side by side in RUNS/PREFIX-<model> (and logs
+# RUNS/PREFIX-<model>.log), in two phases: a new run starts with the arguments that the
+# caller's function `new_run_arguments MODEL` puts in the array `arguments`, and stops at
+# iteration BOUNDARY (its own --stop-at); a resumed run continues to BOUNDARY, and after it
+# with the array `second_phase`. The array `on_resume` (may be empty) is added to every resume.
+#   train_pair_in_two_phases RUNS PREFIX BUDGET BOUNDARY
+train_pair_in_two_phases() {
+    local runs="$1" prefix="$2" budget="$3" boundary="$4" model folder
+    mkdir -p "$runs"
+    for model in motionrnn-predrnn predrnn; do
+        folder="$runs/$prefix-$model"
+        if [ -f "$folder/experiment.json" ]; then
+            arguments=(--output "$folder" --resume "${on_resume[@]}")
+            if [ "$(newest_checkpoint "$folder")" -lt "$boundary" ]; then
+                arguments+=(--stop-at "$boundary")
+            else
+                arguments+=("${second_phase[@]}")
+            fi
+        else
+            new_run_arguments "$model"
+            arguments+=(--output "$folder")
+        fi
+        start_training "$runs/$prefix-$model.log" "$budget" "${arguments[@]}"
+        echo "$model → $folder (log $runs/$prefix-$model.log)"
+    done
+    wait
+}
