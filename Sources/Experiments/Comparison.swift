@@ -19,10 +19,13 @@ public enum Comparison {
 
     /// Scores each of `models` on the first `count` sequences of `testSet` (all must share the
     /// frame size and the input/output lengths), and the baselines; writes `metrics.json` and
-    /// the report into `directory`.
+    /// the report into `directory`. The report draws the first `exampleCount` sequences and,
+    /// with `spreadExamples` (and `exampleCount` > 0), those where the first model did best,
+    /// at its median and worst (`spread`), each predicted by every model.
     public static func run(_ models: [(name: String, trained: TrainedModel)], on testSet: any SequenceDataset,
                            dataName: String, count: Int, batchSize: Int, exampleCount: Int,
-                           options: MetricsOptions, baselines: [Evaluation.Baseline] = Evaluation.Baseline.allCases,
+                           spreadExamples: Bool = true, options: MetricsOptions,
+                           baselines: [Evaluation.Baseline] = Evaluation.Baseline.allCases,
                            in directory: URL) throws -> Result {
         guard let first = models.first?.trained.experiment.model else {
             throw ExperimentError("compare: no models given")
@@ -37,16 +40,32 @@ public enum Comparison {
         var report = ComparisonReport(title: "MotionRNN-Swift: \(models.map(\.name).joined(separator: " vs ")) on \(dataName)")
         report.higherIsBetter = FrameMetrics.higherIsBetter
         var names: [String] = [], metrics: [MetricsReport] = []
+        var shown: [Int] = []
         for (name, trained) in models {
             let result = try Evaluation.run(trained.model, on: testSet, count: count, batchSize: batchSize,
                                             configuration: trained.experiment.model, exampleCount: exampleCount,
                                             options: options)
-            if report.exampleTruths.isEmpty {
+            if names.isEmpty {
                 report.exampleInputs = result.examples.map { Image.frames(sequence: $0.input) }
                 report.exampleTruths = result.examples.map { Image.frames(sequence: $0.truth) }
+                report.exampleCaptions = result.examples.indices.map { "sequence \($0 + 1)" }
+                if spreadExamples && exampleCount > 0 {
+                    shown = spread(result.sequenceMSE).map(\.index)
+                    report.exampleCaptions += spread(result.sequenceMSE).map { label, index in
+                        "\(name)'s \(label) sequence by MSE (sequence \(index + 1) of the \(result.sequenceMSE.count) scored)"
+                    }
+                }
             }
-            report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values,
-                                        predictions: result.examples.map { Image.frames(sequence: $0.prediction) }))
+            var predictions = result.examples.map { Image.frames(sequence: $0.prediction) }
+            let chosen = try Evaluation.examples(of: trained.model, sequences: shown, in: testSet,
+                                                 configuration: trained.experiment.model, options: options)
+            if names.isEmpty {
+                report.exampleInputs += chosen.map { Image.frames(sequence: $0.example.input) }
+                report.exampleTruths += chosen.map { Image.frames(sequence: $0.example.truth) }
+            }
+            predictions += chosen.map { Image.frames(sequence: $0.example.prediction) }
+            report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values, predictions: predictions,
+                                        exampleScores: result.examples.indices.map { result.sequenceMSE[$0] } + chosen.map(\.mse)))
             report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
@@ -67,5 +86,15 @@ public enum Comparison {
                              to: directory.appendingPathComponent("metrics.json"))
         let url = try report.write(to: directory.appendingPathComponent("report"))
         return Result(names: names, metrics: metrics, reportURL: url)
+    }
+
+    /// The sequences at the lowest, the median and the highest of `sequenceMSE`, each once
+    /// (fewer when there are fewer than 3 sequences), labelled "best", "median", "worst".
+    public static func spread(_ sequenceMSE: [Double]) -> [(label: String, index: Int)] {
+        guard !sequenceMSE.isEmpty else { return [] }
+        let order = sequenceMSE.indices.sorted { (sequenceMSE[$0], $0) < (sequenceMSE[$1], $1) }
+        let picks = [("best", order[0]), ("median", order[(order.count - 1) / 2]), ("worst", order[order.count - 1])]
+        var seen = Set<Int>()
+        return picks.filter { seen.insert($0.1).inserted }.map { (label: $0.0, index: $0.1) }
     }
 }

@@ -13,6 +13,9 @@ public enum Evaluation {
         public var metrics: MetricsReport
         public var examples: [RunReport.Example]
         public var motion: RunReport.Motion?
+        /// Each scored sequence's MSE averaged over its predicted frames, in test-set order
+        /// (empty when scored across a process group).
+        public var sequenceMSE: [Double]
     }
 
     /// Runs `model` on the first `count` sequences of `testSet` (the model feeds on its own
@@ -48,11 +51,8 @@ public enum Evaluation {
             model.motionObserver = nil
             try accumulator.add(truth: truth, prediction: prediction)
             for k in 0..<min(exampleCount - examples.count, indices.count) {
-                let sequence = select(Variable(batch), index: k, axis: 0)
-                examples.append(RunReport.Example(
-                    input: slice(sequence, range: 0..<configuration.inputLength, axis: 0).value,
-                    truth: select(Variable(truth), index: k, axis: 0).value,
-                    prediction: select(Variable(prediction), index: k, axis: 0).value))
+                examples.append(example(k, of: batch, truth: truth, prediction: prediction,
+                                        inputLength: configuration.inputLength))
             }
             if !trends.isEmpty, motion == nil {
                 // Step t takes in frame t: a true input frame, then the model's own prediction.
@@ -65,6 +65,7 @@ public enum Evaluation {
                 motion = RunReport.Motion(frames: frames, trends: trends, inputLength: configuration.inputLength)
             }
         }
+        let sequenceMSE = group == nil ? accumulator.sequenceMSE : []
         if let group {
             var sums = accumulator.sums
             let steps = configuration.totalLength - configuration.inputLength
@@ -77,7 +78,33 @@ public enum Evaluation {
             accumulator.merge(sums: sums, frameShape: [steps, configuration.imageHeight, configuration.imageWidth,
                                                        configuration.imageChannels])
         }
-        return Result(metrics: try accumulator.report(), examples: examples, motion: motion)
+        return Result(metrics: try accumulator.report(), examples: examples, motion: motion,
+                      sequenceMSE: sequenceMSE)
+    }
+
+    /// `model`'s predictions of the test sequences at `indices` (in that order), for pictures,
+    /// with each one's MSE averaged over its predicted frames.
+    public static func examples(of model: any SequencePredictor, sequences indices: [Int],
+                                in testSet: any SequenceDataset, configuration: ModelConfiguration,
+                                options: MetricsOptions) throws -> [(example: RunReport.Example, mse: Double)] {
+        guard !indices.isEmpty else { return [] }
+        let batch = try BatchSampler.batch(of: testSet, indices: indices)
+        let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration)
+        var accumulator = MetricsAccumulator(options: options)
+        try accumulator.add(truth: truth, prediction: prediction)
+        return indices.indices.map { k in
+            (example(k, of: batch, truth: truth, prediction: prediction, inputLength: configuration.inputLength),
+             accumulator.sequenceMSE[k])
+        }
+    }
+
+    /// Sequence `k` of a predicted batch: its input frames, the truth and the prediction.
+    static func example(_ k: Int, of batch: Tensor, truth: Tensor, prediction: Tensor,
+                        inputLength: Int) -> RunReport.Example {
+        let sequence = select(Variable(batch), index: k, axis: 0)
+        return RunReport.Example(input: slice(sequence, range: 0..<inputLength, axis: 0).value,
+                                 truth: select(Variable(truth), index: k, axis: 0).value,
+                                 prediction: select(Variable(prediction), index: k, axis: 0).value)
     }
 }
 

@@ -20,6 +20,9 @@ public struct MetricsAccumulator: Sendable {
     var totals: [[Double]] = []
     /// [T][threshold][hits, misses, false alarms], flattened.
     var events: [Int] = []
+    /// Each sequence's MSE averaged over its predicted frames, in the order added (the
+    /// sequences added here; `merge` adds none): for picking sequences to show.
+    public private(set) var sequenceMSE: [Double] = []
 
     public init(options: MetricsOptions = MetricsOptions()) {
         self.options = options
@@ -79,6 +82,9 @@ public struct MetricsAccumulator: Sendable {
             let step = f % steps
             for (metric, value) in scores[f].values.enumerated() { totals[metric][step] += value }
             for k in 0..<perFrame { events[step * perFrame + k] += counts[f * perFrame + k] }
+        }
+        for b in 0..<batch {
+            sequenceMSE.append((0..<steps).map { scores[b * steps + $0].squaredError }.reduce(0, +) / Double(steps))
         }
         sequenceCount += batch
     }

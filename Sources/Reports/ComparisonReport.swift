@@ -11,11 +11,15 @@ public struct ComparisonReport {
         public var metrics: [String: [Double]]
         /// Predictions `[T, H, W, C]` of the example sequences (none for baselines).
         public var predictions: [[Image]]
+        /// The MSE of each prediction (mean over its frames), for the captions.
+        public var exampleScores: [Double]
 
-        public init(name: String, metrics: [String: [Double]], predictions: [[Image]] = []) {
+        public init(name: String, metrics: [String: [Double]], predictions: [[Image]] = [],
+                    exampleScores: [Double] = []) {
             self.name = name
             self.metrics = metrics
             self.predictions = predictions
+            self.exampleScores = exampleScores
         }
     }
 
@@ -30,6 +34,8 @@ public struct ComparisonReport {
     /// Input and ground truth of the example sequences.
     public var exampleInputs: [[Image]] = []
     public var exampleTruths: [[Image]] = []
+    /// Which sequence each example is (default: "sequence k").
+    public var exampleCaptions: [String] = []
 
     public init(title: String) { self.title = title }
 
@@ -76,7 +82,11 @@ public struct ComparisonReport {
             }
             let file = "sequence\(index + 1).png"
             try PNG.write(Strip.render(rows: rows, labels: labels), to: directory.appendingPathComponent(file))
-            page.addImage(file, caption: "sequence \(index + 1): input, truth, then each model's prediction")
+            let which = index < exampleCaptions.count ? exampleCaptions[index] : "sequence \(index + 1)"
+            let scores = predicting.filter { index < $0.exampleScores.count }
+                .map { "\($0.name) \(HTMLReport.format($0.exampleScores[index]))" }
+            page.addImage(file, caption: "\(which): input, truth, then each model's prediction"
+                          + (scores.isEmpty ? "" : " (MSE, mean over the predicted frames: \(scores.joined(separator: ", ")))"))
         }
         let url = directory.appendingPathComponent("index.html")
         try page.write(to: url)

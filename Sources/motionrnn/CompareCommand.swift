@@ -10,14 +10,18 @@ struct CompareCommand: ParsableCommand {
         discussion: """
             Each MODEL is a run folder, a shipped model's name (see models/) or a file written by \
             `motionrnn export`. Writes metrics.json and report/index.html: mean metrics, a plot per \
-            metric over the predicted frames, and the same sequences predicted by each model.
+            metric over the predicted frames, and the same sequences predicted by each model (the \
+            first few, and the first model's best, median and worst), each with every model's MSE.
             """)
 
     @Argument(help: ArgumentHelp("Models to compare: run folders, shipped names or files.", valueName: "model"))
     var models: [String]
     @OptionGroup var heldOut: HeldOutData
     @Option(help: "Sequences to score.") var testCount = 256
-    @Option(help: "Sequences drawn in the report.") var examples = 3
+    @Option(help: "Sequences drawn in the report: the first N, then (unless --no-spread-examples) those where the first model does best, at its median and worst MSE.")
+    var examples = 3
+    @Flag(inversion: .prefixedNo, help: "Also draw the first model's best, median and worst sequences by MSE (not with --examples 0).")
+    var spreadExamples = true
     @Option(help: "Where to write metrics.json and report/.") var output = "compare"
 
     func validate() throws {
@@ -34,6 +38,7 @@ struct CompareCommand: ParsableCommand {
         printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) sequences of \(heldOut.name(of: experiment))")
         let result = try Comparison.run(named, on: testSet, dataName: heldOut.name(of: experiment), count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,
+                                        spreadExamples: spreadExamples,
                                         options: experiment.metricsOptions,
                                         in: URL(fileURLWithPath: output))
         for (name, metrics) in zip(result.names, result.metrics) {

@@ -71,6 +71,18 @@ import TestSupport
         #expect(run.status == 0, "\(run.error)")
         #expect((run.output + run.error).contains("generated from the digits in \(images.path)"), "\(run.error)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("scores/metrics.json").path))
+        // The first sequence, then (by default) the model's best and worst of the two.
+        let report = folder.appendingPathComponent("scores/report")
+        #expect(["sequence1.png", "sequence2.png", "sequence3.png"].allSatisfy {
+            FileManager.default.fileExists(atPath: report.appendingPathComponent($0).path)
+        })
+        let firstOnly = try CommandLineRun(["compare", "vmnist-predrnn", "--test-count", "2", "--examples", "1",
+                                            "--no-spread-examples", "--output", folder.appendingPathComponent("first").path],
+                                           in: folder, environment: ["MOTIONRNN_MODELS": "", "MOTIONRNN_DIGITS": images.path])
+        #expect(firstOnly.status == 0, "\(firstOnly.error)")
+        let firstReport = folder.appendingPathComponent("first/report")
+        #expect(FileManager.default.fileExists(atPath: firstReport.appendingPathComponent("sequence1.png").path))
+        #expect(!FileManager.default.fileExists(atPath: firstReport.appendingPathComponent("sequence2.png").path))
     }
 
     /// `--split validation` scores the validation sequences (for choices), not the test ones.

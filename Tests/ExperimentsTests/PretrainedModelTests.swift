@@ -149,7 +149,8 @@ import Training
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-cmp-\(UUID().uuidString)")
         defer { for url in [data, run, output] { try? FileManager.default.removeItem(at: url) } }
         let trained = try TrainedModel(run: run)
-        let testSet = try trained.experiment.data.datasets(trained.experiment.dataOptions).test
+        // The training windows: the test split of this clip is a single window.
+        let testSet = try trained.experiment.data.datasets(trained.experiment.dataOptions).train
         let result = try Comparison.run([("a", trained), ("b", trained)], on: testSet, dataName: "squares", count: 4,
                                         batchSize: 2, exampleCount: 1, options: MetricsOptions(), in: output)
         #expect(result.names == ["a", "b", "copy last input frame", "all-black frames"])
@@ -159,6 +160,46 @@ import Training
         for name in ["metrics.json", "report/index.html", "report/mse.png", "report/ssim.png", "report/sequence1.png"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
         }
+        // After the first sequence, the first model's best, median and worst (of 4: distinct
+        // unless they tie), each captioned with every model's MSE on it.
+        let page = try String(contentsOf: output.appendingPathComponent("report/index.html"), encoding: .utf8)
+        #expect(page.contains("sequence 1: input, truth"))
+        for label in ["best", "median", "worst"] {
+            #expect(page.contains("a's \(label) sequence by MSE (sequence "), "\(label)")
+        }
+        #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report/sequence4.png").path))
+        #expect(page.contains("(MSE, mean over the predicted frames: a "))
+    }
+
+    /// A sequence predicted again on its own scores as it did in the test set's batches, so the
+    /// caption's MSE is the one the spread was chosen by.
+    @Test func spreadExamplesScoreAsInTheFullEvaluation() throws {
+        let (data, run) = try trainedRun()
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        let trained = try TrainedModel(run: run)
+        let testSet = try trained.experiment.data.datasets(trained.experiment.dataOptions).train
+        let full = try Evaluation.run(trained.model, on: testSet, count: 4, batchSize: 2,
+                                      configuration: trained.experiment.model, exampleCount: 0, options: MetricsOptions())
+        #expect(full.sequenceMSE.count == 4)
+        #expect(abs(full.sequenceMSE.reduce(0, +) / 4 - full.metrics.mse.mean) <= 1e-6 * full.metrics.mse.mean)
+        let picks = Comparison.spread(full.sequenceMSE)
+        let again = try Evaluation.examples(of: trained.model, sequences: picks.map(\.index), in: testSet,
+                                            configuration: trained.experiment.model, options: MetricsOptions())
+        #expect(again.count == picks.count)
+        for ((_, index), redone) in zip(picks, again) {
+            #expect(abs(redone.mse - full.sequenceMSE[index]) <= 1e-4 * max(1, full.sequenceMSE[index]))
+        }
+        #expect(picks.first.map { full.sequenceMSE[$0.index] } == full.sequenceMSE.min())
+        #expect(picks.last.map { full.sequenceMSE[$0.index] } == full.sequenceMSE.max())
+    }
+
+    @Test func spreadPicksBestMedianWorstOnce() {
+        let picks = Comparison.spread([5, 1, 3, 9, 7])
+        #expect(picks.map(\.label) == ["best", "median", "worst"] && picks.map(\.index) == [1, 0, 3])
+        // Two sequences: the lower one is the best and the median.
+        #expect(Comparison.spread([2, 1]).map(\.index) == [1, 0])
+        #expect(Comparison.spread([4]).map(\.label) == ["best"])
+        #expect(Comparison.spread([]).isEmpty)
     }
 
     /// The model card states what it was trained on and how, and its test scores with floors.

@@ -32,6 +32,10 @@ import Testing
         // The mean is over frame indices.
         #expect(close(report.ssim.mean, ((c1.ssim + c2.ssim) / 2 + c2.ssim) / 2, 1e-10))
         #expect(report.categorical == nil)
+        // Each sequence's MSE over its own frames, in the order added.
+        #expect(accumulator.sequenceMSE.count == 2)
+        #expect(close(accumulator.sequenceMSE[0], (c1.mse + c2.mse) / 2, 1e-5))
+        #expect(close(accumulator.sequenceMSE[1], c2.mse, 1e-5))
     }
 
     @Test func batchSplitDoesNotMatter() throws {
@@ -127,7 +131,7 @@ import Testing
             try accumulator.add(truth: good, prediction: bad)
         }
         // The failed batch changed nothing.
-        #expect(accumulator.sequenceCount == 2)
+        #expect(accumulator.sequenceCount == 2 && accumulator.sequenceMSE == [0, 0])
         #expect(try accumulator.report().mse.perFrame == [0, 0, 0])
         // NaN or ∞ in the truth.
         #expect(throws: MetricsError.nonFinite(metric: "MSE", sequence: 3, frame: 2,
