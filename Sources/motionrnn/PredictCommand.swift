@@ -28,10 +28,13 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "First frame to read.") var start = 0
     @Option(help: "Take every N-th frame (default: as the model was trained; 2 for a model trained with --frame-stride 2).")
     var frameStride: Int?
+    @Option(help: "Frames to predict (default: as many as the model was trained to predict; beyond that it goes on feeding on its own predictions, untested territory).")
+    var frames: Int?
 
     func validate() throws {
         guard start >= 0 else { throw ValidationError("--start must be 0 or more, got \(start)") }
         try requireAtLeastOne(frameStride, "--frame-stride")
+        try requireAtLeastOne(frames, "--frames")
         let expected = choice.pretrained == nil ? 2 : 1
         guard paths.count == expected else {
             throw ValidationError(choice.pretrained == nil
@@ -46,17 +49,21 @@ struct PredictCommand: ParsableCommand {
         let trained = try choice.load(run: runFolder)
         let m = trained.experiment.model
         let frameStride = frameStride ?? trained.experiment.frameStride
-        let frames = try FrameSource.load(URL(fileURLWithPath: input), transform: trained.frameTransform,
+        let loaded = try FrameSource.load(URL(fileURLWithPath: input), transform: trained.frameTransform,
                                           start: start, stride: frameStride)
-        guard frames.count >= m.inputLength else {
-            throw ValidationError("\(input): \(frames.count) frames, the model needs \(m.inputLength) input frames")
+        guard loaded.count >= m.inputLength else {
+            throw ValidationError("\(input): \(loaded.count) frames, the model needs \(m.inputLength) input frames")
         }
-        let context = Array(frames.suffix(m.inputLength))
+        let context = Array(loaded.suffix(m.inputLength))
         for warning in try InputCheck.warnings(for: URL(fileURLWithPath: input), context: context,
                                                 start: start, frameStride: frameStride, model: trained) {
             printError("warning: \(warning)")
         }
-        let predicted = try trained.predict(following: context)
+        let trainedHorizon = m.totalLength - m.inputLength
+        if let frames, frames > trainedHorizon {
+            printError("note: the model was trained to predict \(trainedHorizon) frames; frames \(trainedHorizon + 1)–\(frames) go beyond that")
+        }
+        let predicted = try trained.predict(following: context, count: frames)
 
         let folder = output.map { URL(fileURLWithPath: $0) } ?? choice.defaultOutput(run: runFolder, "predictions")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

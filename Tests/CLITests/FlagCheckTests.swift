@@ -5,6 +5,7 @@ import Testing
 @Suite struct FlagCheckTests {
     @Test(arguments: [
         ["predict", "--pretrained", "vmnist-predrnn", "--frame-stride", "0", "clip.avi"],
+        ["predict", "--pretrained", "vmnist-predrnn", "--frames", "0", "clip.avi"],
         ["test", "--pretrained", "vmnist-predrnn", "--frame-stride", "0"],
         ["test", "no-run", "--test-count", "0"],
         ["compare", "vmnist-predrnn", "--test-count", "0"],
@@ -13,7 +14,7 @@ import Testing
         ["curve", "no-run", "--every", "0"],
     ])
     func valuesBelowOneAreRefused(_ arguments: [String]) throws {
-        let flagIndex = arguments.firstIndex { ["--frame-stride", "--test-count", "--average-last", "--every"].contains($0) }!
+        let flagIndex = arguments.firstIndex { ["--frame-stride", "--frames", "--test-count", "--average-last", "--every"].contains($0) }!
         let (flag, value) = (arguments[flagIndex], arguments[flagIndex + 1])
         try CommandLineRun(arguments).expectRefusal(mentioning: ["\(flag) must be at least 1, got \(value)"])
     }

@@ -57,6 +57,24 @@ import Training
         #expect { try TrainedModel(pretrained: foreign.path) } throws: { "\($0)".contains("not a pretrained model") }
     }
 
+    /// Asked for more frames than it was trained to predict, the model goes on from its own
+    /// predictions; the frames it would have predicted anyway do not change.
+    @Test func predictionBeyondTheTrainedHorizonKeepsItsStart() throws {
+        let (data, run) = try trainedRun()
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        let trained = try TrainedModel(run: run)
+        let m = trained.experiment.model
+        let batch = try BatchSampler.batch(of: try trained.experiment.data.datasets(trained.experiment.dataOptions).test,
+                                           indices: [0])
+        let context = Array(Image.frames(sequence: batch.reshaped(Array(batch.shape.dropFirst()))).prefix(m.inputLength))
+        let usual = try trained.predict(following: context)
+        let longer = try trained.predict(following: context, count: 3 * usual.count + 1)
+        #expect(usual.count == m.totalLength - m.inputLength && longer.count == 3 * usual.count + 1)
+        #expect(Array(longer.prefix(usual.count)) == usual)
+        #expect(try trained.predict(following: context, count: 1) == [usual[0]])
+        #expect(throws: ExperimentError.self) { try trained.predict(following: context, count: 0) }
+    }
+
     /// Weight averaging: the exported parameters are the mean of the last checkpoints', and the
     /// file and its card say which checkpoints they came from.
     @Test func averagedExportIsTheMeanOfTheLastCheckpoints() throws {
