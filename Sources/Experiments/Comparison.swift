@@ -66,7 +66,7 @@ public enum Comparison {
             predictions += chosen.map { Image.frames(sequence: $0.example.prediction) }
             report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values, predictions: predictions,
                                         exampleScores: result.examples.indices.map { result.sequenceMSE[$0] } + chosen.map(\.mse)))
-            report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), trained \(trained.iteration) iterations (\(trained.checkpoint.lastPathComponent))")
+            report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + (trained.importedFrom.map { "imported from \($0), trained elsewhere" } ?? "trained \(trained.iteration) iterations") + " (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
         }

@@ -43,6 +43,8 @@ public enum PretrainedModel {
         public var validation: [LossHistory.Point]
         /// The checkpoints whose parameters were averaged into the file (oldest first), or nil.
         public var averagedIterations: [Int]?
+        /// The parameter file it was imported from (trained elsewhere), or nil.
+        public var importedFrom: String?
     }
 
     /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)
@@ -52,10 +54,18 @@ public enum PretrainedModel {
     @discardableResult
     public static func export(run: URL, checkpoint: URL? = nil, averaging: Int = 1, to url: URL) throws -> TrainedModel {
         let trained = try TrainedModel(run: run, checkpoint: checkpoint, averaging: averaging)
+        try write(trained, to: url)
+        return trained
+    }
+
+    /// Writes `trained` as a pretrained-model file, with the statistics of its experiment's
+    /// training frames and its scores on the first test sequences.
+    public static func write(_ trained: TrainedModel, to url: URL) throws {
         let train = try trained.experiment.data.datasets(trained.experiment.dataOptions).train
         let statistics = try FrameStatistics(of: train, sequences: 64)
         let summary = TrainingSummary(iteration: trained.iteration, trainingSeconds: trained.history.trainingSeconds,
-                                      validation: trained.history.validation, averagedIterations: trained.averagedIterations)
+                                      validation: trained.history.validation, averagedIterations: trained.averagedIterations,
+                                      importedFrom: trained.importedFrom)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let check = try RegressionCheck.measure(trained, sequences: 8)
@@ -68,7 +78,6 @@ public enum PretrainedModel {
         ]
         try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         try SafetensorsFile.write(trained.model.stateDictionary(), metadata: metadata, to: url)
-        return trained
     }
 
     /// The file that `nameOrPath` names: an existing file, or `<name>.safetensors` in one of

@@ -20,6 +20,9 @@ public struct TrainedModel {
     /// The checkpoints whose parameters were averaged into this model (oldest first), or nil
     /// for one checkpoint's own.
     public let averagedIterations: [Int]?
+    /// The file its parameters were imported from (`motionrnn import`: trained elsewhere, so
+    /// `iteration` and `history` say nothing), or nil.
+    public let importedFrom: String?
 
     /// The model of run folder `run` at its newest complete checkpoint, or at `checkpoint`.
     /// With `averaging` > 1, its parameters are the mean of those of that checkpoint and the
@@ -59,6 +62,7 @@ public struct TrainedModel {
         self.checkpoint = loaded.stateURL
         trainingFrames = nil
         recordedCheck = nil
+        importedFrom = nil
     }
 
     /// A pretrained model: `nameOrPath` is a file or the name of a shipped model (`PretrainedModel.locate`).
@@ -83,6 +87,7 @@ public struct TrainedModel {
         trainingFrames = statistics
         recordedCheck = check
         averagedIterations = summary.averagedIterations
+        importedFrom = summary.importedFrom
     }
 }
 

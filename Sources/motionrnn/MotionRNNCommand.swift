@@ -5,6 +5,6 @@ struct MotionRNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "motionrnn",
         abstract: "MotionRNN video prediction in Swift: train, evaluate, predict, benchmark.",
-        subcommands: [TrainCommand.self, TestCommand.self, PredictCommand.self, CompareCommand.self, CurveCommand.self, ExportCommand.self, InfoCommand.self,
+        subcommands: [TrainCommand.self, TestCommand.self, PredictCommand.self, CompareCommand.self, CurveCommand.self, ExportCommand.self, ImportCommand.self, InfoCommand.self,
                       VerifyReferenceCommand.self, VerifyFVDCommand.self, FVDCommand.self, BenchCommand.self, BenchKernelsCommand.self])
 }
