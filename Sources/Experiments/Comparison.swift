@@ -50,8 +50,9 @@ public enum Comparison {
                 report.exampleTruths = result.examples.map { Image.frames(sequence: $0.truth) }
                 report.exampleCaptions = result.examples.indices.map { "sequence \($0 + 1)" }
                 if spreadExamples && exampleCount > 0 {
-                    shown = spread(result.sequenceMSE).map(\.index)
-                    report.exampleCaptions += spread(result.sequenceMSE).map { label, index in
+                    let picks = spread(result.sequenceMSE)
+                    shown = picks.map(\.index)
+                    report.exampleCaptions += picks.map { label, index in
                         "\(name)'s \(label) sequence by MSE (sequence \(index + 1) of the \(result.sequenceMSE.count) scored)"
                     }
                 }
