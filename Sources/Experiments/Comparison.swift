@@ -50,7 +50,7 @@ public enum Comparison {
                 report.exampleTruths = result.examples.map { Image.frames(sequence: $0.truth) }
                 report.exampleCaptions = result.examples.indices.map { "sequence \($0 + 1)" }
                 if spreadExamples && exampleCount > 0 {
-                    let picks = spread(result.sequenceMSE)
+                    let picks = Evaluation.spread(result.sequenceMSE)
                     shown = picks.map(\.index)
                     report.exampleCaptions += picks.map { label, index in
                         "\(name)'s \(label) sequence by MSE (sequence \(index + 1) of the \(result.sequenceMSE.count) scored)"
@@ -87,15 +87,5 @@ public enum Comparison {
                              to: directory.appendingPathComponent("metrics.json"))
         let url = try report.write(to: directory.appendingPathComponent("report"))
         return Result(names: names, metrics: metrics, reportURL: url)
-    }
-
-    /// The sequences at the lowest, the median and the highest of `sequenceMSE`, each once
-    /// (fewer when there are fewer than 3 sequences), labelled "best", "median", "worst".
-    public static func spread(_ sequenceMSE: [Double]) -> [(label: String, index: Int)] {
-        guard !sequenceMSE.isEmpty else { return [] }
-        let order = sequenceMSE.indices.sorted { (sequenceMSE[$0], $0) < (sequenceMSE[$1], $1) }
-        let picks = [("best", order[0]), ("median", order[(order.count - 1) / 2]), ("worst", order[order.count - 1])]
-        var seen = Set<Int>()
-        return picks.filter { seen.insert($0.1).inserted }.map { (label: $0.0, index: $0.1) }
     }
 }

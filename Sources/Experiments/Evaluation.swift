@@ -98,6 +98,17 @@ public enum Evaluation {
         }
     }
 
+    /// The sequences at the lowest, the median and the highest of `sequenceMSE`, each once
+    /// (fewer when there are fewer than 3 sequences), labelled "best", "median", "worst": where
+    /// to look beyond the first few.
+    public static func spread(_ sequenceMSE: [Double]) -> [(label: String, index: Int)] {
+        guard !sequenceMSE.isEmpty else { return [] }
+        let order = sequenceMSE.indices.sorted { (sequenceMSE[$0], $0) < (sequenceMSE[$1], $1) }
+        let picks = [("best", order[0]), ("median", order[(order.count - 1) / 2]), ("worst", order[order.count - 1])]
+        var seen = Set<Int>()
+        return picks.filter { seen.insert($0.1).inserted }.map { (label: $0.0, index: $0.1) }
+    }
+
     /// Sequence `k` of a predicted batch: its input frames, the truth and the prediction.
     static func example(_ k: Int, of batch: Tensor, truth: Tensor, prediction: Tensor,
                         inputLength: Int) -> RunReport.Example {

@@ -117,6 +117,17 @@ public enum ExperimentRunner {
             "test set: \(result.metrics.sequenceCount) sequences",
         ] + notes
         report.examples = result.examples
+        if experiment.reportExamples > 0 {
+            // Beyond the first few: where the model does best, at its median and worst.
+            let picks = Evaluation.spread(result.sequenceMSE)
+            let chosen = try Evaluation.examples(of: model, sequences: picks.map(\.index), in: testSet,
+                                                 configuration: m, options: experiment.metricsOptions)
+            report.examples += zip(picks, chosen).map { pick, scored in
+                var example = scored.example
+                example.caption = "the \(pick.label) sequence by MSE (sequence \(pick.index + 1) of the \(result.sequenceMSE.count) scored, MSE \(String(format: "%.1f", scored.mse)) per frame)"
+                return example
+            }
+        }
         report.motion = result.motion
         if let history {
             report.trainingLoss = history.training.enumerated().map { ($0.offset + 1, Double($0.element)) }

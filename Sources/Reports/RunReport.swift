@@ -12,11 +12,14 @@ public struct RunReport {
         public var input: Tensor
         public var truth: Tensor
         public var prediction: Tensor
+        /// Which sequence this is, for the captions (default: "sequence k", its place in the list).
+        public var caption: String?
 
-        public init(input: Tensor, truth: Tensor, prediction: Tensor) {
+        public init(input: Tensor, truth: Tensor, prediction: Tensor, caption: String? = nil) {
             self.input = input
             self.truth = truth
             self.prediction = prediction
+            self.caption = caption
         }
     }
 
@@ -90,8 +93,9 @@ public struct RunReport {
             try PNG.write(strip, to: directory.appendingPathComponent(stripName))
             let animation = Image.frames(sequence: example.input) + Image.frames(sequence: example.prediction)
             try GIF.write(animation.map { $0.upscaled(by: 2) }, to: directory.appendingPathComponent(gifName))
-            page.addImage(stripName, caption: "sequence \(index + 1): input, truth, prediction")
-            page.addImage(gifName, caption: "sequence \(index + 1): input frames, then the predictions")
+            let which = example.caption ?? "sequence \(index + 1)"
+            page.addImage(stripName, caption: "\(which): input, truth, prediction")
+            page.addImage(gifName, caption: "\(which): input frames, then the predictions")
         }
         if let motion { try addMotion(motion, to: &page, in: directory) }
         let url = directory.appendingPathComponent("index.html")

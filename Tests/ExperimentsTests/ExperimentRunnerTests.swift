@@ -49,6 +49,10 @@ import Training
                      "report/example1.png", "report/motion.png", "checkpoints/checkpoint-4.json"] {
             #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent(name).path), "\(name)")
         }
+        // After the first sequence, the best by MSE (of one: the same sequence, said so).
+        let page = try String(contentsOf: run.appendingPathComponent("report/index.html"), encoding: .utf8)
+        #expect(page.contains("the best sequence by MSE (sequence 1 of the 1 scored, MSE "))
+        #expect(FileManager.default.fileExists(atPath: run.appendingPathComponent("report/example2.png").path))
         // The run restores as a trained model and scores the same.
         let trained = try TrainedModel(run: run)
         #expect(trained.iteration == 4)

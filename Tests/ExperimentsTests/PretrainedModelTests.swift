@@ -200,7 +200,7 @@ import Training
                                       configuration: trained.experiment.model, exampleCount: 0, options: MetricsOptions())
         #expect(full.sequenceMSE.count == 4)
         #expect(abs(full.sequenceMSE.reduce(0, +) / 4 - full.metrics.mse.mean) <= 1e-6 * full.metrics.mse.mean)
-        let picks = Comparison.spread(full.sequenceMSE)
+        let picks = Evaluation.spread(full.sequenceMSE)
         let again = try Evaluation.examples(of: trained.model, sequences: picks.map(\.index), in: testSet,
                                             configuration: trained.experiment.model, options: MetricsOptions())
         #expect(again.count == picks.count)
@@ -212,12 +212,12 @@ import Training
     }
 
     @Test func spreadPicksBestMedianWorstOnce() {
-        let picks = Comparison.spread([5, 1, 3, 9, 7])
+        let picks = Evaluation.spread([5, 1, 3, 9, 7])
         #expect(picks.map(\.label) == ["best", "median", "worst"] && picks.map(\.index) == [1, 0, 3])
         // Two sequences: the lower one is the best and the median.
-        #expect(Comparison.spread([2, 1]).map(\.index) == [1, 0])
-        #expect(Comparison.spread([4]).map(\.label) == ["best"])
-        #expect(Comparison.spread([]).isEmpty)
+        #expect(Evaluation.spread([2, 1]).map(\.index) == [1, 0])
+        #expect(Evaluation.spread([4]).map(\.label) == ["best"])
+        #expect(Evaluation.spread([]).isEmpty)
     }
 
     /// The model card states what it was trained on and how, and its test scores with floors.
