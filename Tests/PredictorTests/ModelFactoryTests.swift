@@ -80,6 +80,26 @@ import TestSupport
         }
     }
 
+    /// Every model runs on sequences longer than it was configured for (`predict --frames`), and
+    /// the steps both runs share come out the same.
+    @Test func everyModelPredictsPastItsConfiguredLength() throws {
+        for backbone in ModelConfiguration.BackboneKind.allCases {
+            for motion in [MotionRNNOptions.none, .full] {
+                let configuration = small(backbone, motion: motion)
+                let model = try ModelFactory.make(configuration, seed: 1)
+                let frames = Tensor(shape: [1, 11, 8, 8, 4], scalars: (0..<(11 * 256)).map { Float($0 % 7) / 7 })
+                let (short, long) = withoutGradients {
+                    (model.predict(frames: Variable(slice(Variable(frames), range: 0..<6, axis: 1).value), mask: nil,
+                                   inputLength: 3).value,
+                     model.predict(frames: Variable(frames), mask: nil, inputLength: 3).value)
+                }
+                #expect(long.shape == [1, 10, 8, 8, 4], "\(backbone) \(motion)")
+                let shared = slice(Variable(long), range: 0..<5, axis: 1).value
+                #expect(shared.scalars == short.scalars, "\(backbone) \(motion)")
+            }
+        }
+    }
+
     @Test func buildsOfficialParameterNames() throws {
         for (fixture, motion) in [("motionrnn_predrnn_small", MotionRNNOptions.full), ("predrnn_small", .none)] {
             let sidecar = try JSONSerialization.jsonObject(
