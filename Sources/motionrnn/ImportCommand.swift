@@ -37,7 +37,9 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let experiment = try options.experiment()
         let imported = try TrainedModel(importing: URL(fileURLWithPath: stateDict), experiment: experiment,
-                                        ignoringUnknown: ignoreUnknown)
+                                        ignoringUnknown: ignoreUnknown) { names in
+            printError("skipped \(names.count) tensors the model has no parameter for: \(names.joined(separator: ", "))")
+        }
         try PretrainedModel.write(imported, to: URL(fileURLWithPath: output))
         let count = imported.model.namedParameters.reduce(0) { $0 + $1.parameter.value.count }
         print("\(experiment.model.displayName), layers \(experiment.model.hiddenChannels), \(count) parameters from \(stateDict) → \(output)")

@@ -62,9 +62,26 @@ import Training
         #expect { try TrainedModel(importing: unknown, experiment: experiment) } throws: {
             "\($0)".contains("'cell_list.9.conv_x.0.weight'") && "\($0)".contains("--ignore-unknown")
         }
-        _ = try TrainedModel(importing: unknown, experiment: experiment, ignoringUnknown: true)
+        var skipped: [String] = []
+        _ = try TrainedModel(importing: unknown, experiment: experiment, ignoringUnknown: true) { skipped = $0 }
+        #expect(skipped == ["cell_list.9.conv_x.0.weight"])
         #expect { try TrainedModel(importing: misshapen, experiment: experiment) } throws: {
             "\($0)".contains("'\(name)' has shape [3]")
+        }
+    }
+
+    /// Parameters of a model with layer norm, imported without --layer-norm: the error says which
+    /// flag is missing rather than suggesting to skip them.
+    @Test func layerNormParametersAskForTheFlag() throws {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        defer { try? FileManager.default.removeItem(at: data) }
+        let experiment = ExperimentRunnerTests.experiment(data: data, iterations: 2)
+        var normalized = experiment.model
+        normalized.layerNorm = true
+        let file = try stateDictFile(of: try ModelFactory.make(normalized, seed: 3))
+        defer { try? FileManager.default.removeItem(at: file) }
+        #expect { try TrainedModel(importing: file, experiment: experiment) } throws: {
+            "\($0)".contains("add --layer-norm") && !"\($0)".contains("--ignore-unknown")
         }
     }
 }
