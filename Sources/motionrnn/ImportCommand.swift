@@ -16,7 +16,8 @@ struct ImportCommand: ParsableCommand {
             was trained as; every parameter must be there with its shape. The file written works \
             wherever a pretrained model does (`predict`, `test`, `compare`, `train --init-from`); \
             its metadata says it was imported, and its frame statistics and recorded check come \
-            from the data the flags name.
+            from the data the flags name. One difference remains (README, "Where we differ"): the \
+            official code starts every sequence from random initial states, this tool from zeros.
             """)
 
     @Argument(help: "The parameters: a safetensors file under the official names.") var stateDict: String
