@@ -115,7 +115,8 @@ import Testing
         bytes.append(Data("{}".utf8))
         try bytes.write(to: bogus)
         for command in [["test", "--pretrained", bogus.path], ["verify-reference", bogus.path],
-                        ["compare", bogus.path], ["curve", bogus.path]] {
+                        ["compare", bogus.path], ["curve", bogus.path],
+                        ["import", bogus.path, "--output", folder.appendingPathComponent("m.safetensors").path]] {
             try CommandLineRun(command).expectRefusal(mentioning: ["bogus.safetensors"])
         }
     }
