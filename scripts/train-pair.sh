@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# MotionRNN-PredRNN and PredRNN on V-MNIST with the recipe of the study's round 2
+# (docs/RESULTS.md): MSE, batch 8, Adam 1·10⁻³ after a 200-iteration warm-up and then
+# constant, η → 0 at iteration 600; the layers' widths HIDDEN (e.g. 64,64). Side by side, one
+# core each, niced, for tens of CPU-hours over many sessions: each session stops at a
+# checkpoint when its time budget is spent; run the script again to continue exactly
+# (`train --resume`). The runs are RUNS_FOLDER/PREFIX-<model>.
+#
+# Two phases, as the shipped pair was made (scripts/train-wide.sh): at the constant rate
+# (planned open-ended, 100 000 iterations) up to iteration 8 000, where both stop (--stop-at,
+# so the faster one waits for the other); then a cool-down re-planned on resume, a cosine
+# decay from 8 000 to COOLDOWN_END (default 10 000) that keeps Adam's state. Then
+# scripts/validate-pair.sh scores the candidates on the validation split, and export writes
+# the files with their cards (models/README.md; the cards have the commands).
+#
+#   bash scripts/train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END]]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+usage="usage: train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END]]"
+runs="${1:?$usage}" prefix="${2:?$usage}" hidden="${3:?$usage}"
+budget="${4:-2h}"
+cooldown_end="${5:-10000}"
+tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
+source scripts/training-helpers.sh
+
+recipe=(--preset vmnist-cpu --hidden "$hidden" --filter-size 3 --patch-size 4 --batch-size 8
+        --learning-rate 1e-3 --warmup 200 --decay constant --loss mse
+        --iterations 100000 --stop-at 8000 --sampling-stop 600 --train-count 1000000
+        --validation-count 128 --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 200
+        --test-count 16 --examples 1 --seed 1)
+new_run_arguments() { arguments=(--model "$1" "${recipe[@]}"); }
+on_resume=()
+second_phase=(--decay cosine --decay-start 8000 --iterations "$cooldown_end")
+train_pair_in_two_phases "$runs" "$prefix" "$budget" 8000
