@@ -66,7 +66,8 @@ public enum Comparison {
             }
             predictions += chosen.map { Image.frames(sequence: $0.example.prediction) }
             report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values, predictions: predictions,
-                                        exampleScores: result.examples.indices.map { result.sequenceMSE[$0] } + chosen.map(\.mse)))
+                                        exampleScores: result.examples.indices.map { result.sequenceMSE[$0] } + chosen.map(\.mse),
+                                        sequenceMSE: result.sequenceMSE))
             report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + (trained.importedFrom.map { "imported from \($0), trained elsewhere" } ?? "trained \(trained.iteration) iterations") + " (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
@@ -80,6 +81,12 @@ public enum Comparison {
         }
         report.metricOrder = metrics[0].perFrameTable.columns
         report.summary.append("test set: the first \(metrics[0].sequenceCount) sequences of \(dataName); every model sees the same ones")
+        let reference = report.entries[0]
+        for entry in report.entries.dropFirst() where entry.sequenceMSE.count == reference.sequenceMSE.count {
+            // Paired, sequence by sequence: a mean can hide a difference made by a few sequences.
+            let lower = zip(reference.sequenceMSE, entry.sequenceMSE).filter { $0 < $1 }.count
+            report.summary.append("\(reference.name) has the lower MSE on \(lower) of the \(reference.sequenceMSE.count) sequences against \(entry.name)")
+        }
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -13,13 +13,16 @@ public struct ComparisonReport {
         public var predictions: [[Image]]
         /// The MSE of each prediction (mean over its frames), for the captions.
         public var exampleScores: [Double]
+        /// Every scored sequence's MSE (mean over its predicted frames), for the distribution plot.
+        public var sequenceMSE: [Double]
 
         public init(name: String, metrics: [String: [Double]], predictions: [[Image]] = [],
-                    exampleScores: [Double] = []) {
+                    exampleScores: [Double] = [], sequenceMSE: [Double] = []) {
             self.name = name
             self.metrics = metrics
             self.predictions = predictions
             self.exampleScores = exampleScores
+            self.sequenceMSE = sequenceMSE
         }
     }
 
@@ -69,6 +72,22 @@ public struct ComparisonReport {
             let file = "\(metric.lowercased()).png"
             try plot.write(to: directory.appendingPathComponent(file))
             page.addImage(file, caption: "\(metric) per predicted frame (\(higherIsBetter.contains(metric) ? "higher" : "lower") is better)", pixelated: false)
+        }
+
+        let distributions = entries.enumerated().filter { !$0.element.sequenceMSE.isEmpty }
+        if !distributions.isEmpty {
+            // Sorted per-sequence MSE against the share of sequences: where a model is better
+            // across the test set and where only in part of it.
+            let series = distributions.map { index, entry in
+                let sorted = entry.sequenceMSE.sorted(), n = Double(sorted.count)
+                return LossPlot.Series(name: entry.name, points: sorted.enumerated().map { (100 * (Double($0.offset) + 0.5) / n, $0.element) },
+                                       color: LossPlot.palette[index % LossPlot.palette.count])
+            }
+            var plot = LossPlot(series: series, title: "MSE per sequence, sorted")
+            plot.xLabel = "share of the sequences (%)"
+            plot.yLabel = "MSE"
+            try plot.write(to: directory.appendingPathComponent("mse-per-sequence.png"))
+            page.addImage("mse-per-sequence.png", caption: "each model's MSE per sequence (mean over its predicted frames), sorted: at x % the curve is the MSE that x % of the sequences stay under", pixelated: false)
         }
 
         let predicting = entries.filter { !$0.predictions.isEmpty }

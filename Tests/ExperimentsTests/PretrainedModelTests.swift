@@ -175,7 +175,8 @@ import Training
         // The same model twice scores the same; the black floor is the mean energy of the truth.
         #expect(result.metrics[0] == result.metrics[1])
         #expect(result.metrics[3].mse.mean > 0 && result.metrics[3].mse.mean != result.metrics[2].mse.mean)
-        for name in ["metrics.json", "report/index.html", "report/mse.png", "report/ssim.png", "report/sequence1.png"] {
+        for name in ["metrics.json", "report/index.html", "report/mse.png", "report/ssim.png", "report/sequence1.png",
+                     "report/mse-per-sequence.png"] {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
         }
         // After the first sequence, the first model's best, median and worst (of 4: distinct
@@ -187,6 +188,8 @@ import Training
         }
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report/sequence4.png").path))
         #expect(page.contains("(MSE, mean over the predicted frames: a "))
+        // Sequence by sequence against the first model (the same model: never strictly lower).
+        #expect(page.contains("a has the lower MSE on 0 of the 4 sequences against b"))
     }
 
     /// A sequence predicted again on its own scores as it did in the test set's batches, so the
