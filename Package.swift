@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layers, each depending only on those before it:
-// CBLAS (OpenBLAS binding), CKernels (AVX2 kernels in C) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
+// CBLAS (OpenBLAS binding), CKernels (AVX2/AVX-512 kernels in C) → Engine (tensors, autodiff, kernels) → Layers (modules, init, Adam, I/O)
 // → Cells (recurrent blocks, MotionGRU, Warp) → Predictor (the stack over time) → the `motionrnn` command-line tool.
 // Beside them, on Engine and ZlibCodec (the one zlib wrapper): Datasets (sequence sources, readers,
 // generators) and Imaging (PNG/GIF, ffmpeg decoding, pictures, HTML reports).
@@ -38,7 +38,7 @@ let package = Package(
         ),
         // gzip, zlib and raw deflate through the system zlib: PNG and the dataset readers.
         .target(name: "ZlibCodec", dependencies: ["CZlib"]),
-        // The few kernels that need AVX2 + FMA, chosen at run time (the Swift code stays baseline x86-64).
+        // The few kernels that need AVX2 + FMA or AVX-512, chosen at run time (the Swift code stays baseline x86-64).
         .target(name: "CKernels"),
         .target(name: "Engine", dependencies: ["CBLAS", "CKernels"]),
         // Frames and their preparation (crop, resize, channels), PNG/GIF, drawing.

@@ -207,10 +207,7 @@ static AVX2 void sandwich_runs_avx2(const float *matrix, int q, int p, const flo
 
 static int has_avx2(void) {
     static int cached = -1;
-    if (cached < 0) {
-        __builtin_cpu_init();
-        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    }
+    if (cached < 0) cached = mrnn_cpu_has_avx2_fma();
     return cached;
 }
 

@@ -43,7 +43,7 @@ struct BenchCommand: ParsableCommand {
             return
         }
         let load = BenchmarkEnvironment.loadAverage()
-        print("# cores \(Parallel.coreCount) (engine threads), load average \(load)")
+        print("# cores \(Parallel.coreCount) (engine threads), load average \(load), \(BLASCore.summary)")
         if comparePytorch { try compare() } else { try measureAll() }
     }
 

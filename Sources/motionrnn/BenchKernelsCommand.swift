@@ -47,7 +47,7 @@ struct BenchKernelsCommand: ParsableCommand {
     var cpuTime = false
 
     func run() throws {
-        print("cores \(Parallel.coreCount) (engine threads), load average \(BenchmarkEnvironment.loadAverage())")
+        print("cores \(Parallel.coreCount) (engine threads), load average \(BenchmarkEnvironment.loadAverage()), \(BLASCore.summary)")
         print("batch \(batch), hidden channels \(channels), layout \(layout.rawValue), algorithm \(algorithm.rawValue), \(cpuTime ? "CPU time, " : "")\(fastest ? "fastest" : "median") of \(repetitions) interleaved samples after \(warmup) warm-up; "
               + "ms per call, GF = GFLOP/s (2·M·N·K per pass), ratio = pass GF / SGEMM GF")
         let algorithm = self.algorithm

@@ -88,9 +88,10 @@ import TestSupport
         #expect(!w.kernelTransform.isSpecialised)
     }
 
-    /// The packed GEMM: AVX2 blocks (full 6×16, row remainders 1–5, a last 8-column panel, A
-    /// read transposed) against the portable loops and a direct sum.
-    @Test(arguments: [(6, 16, 5), (13, 40, 7), (1, 8, 3), (20, 32, 64), (5, 24, 1)])
+    /// The packed GEMM, each version the CPU runs (portable; AVX2: full 6×16 blocks, row
+    /// remainders 1–5; AVX-512: 12 rows × 1 or 2 panels, remainders 1–11), with a last 8-column
+    /// panel and A read transposed, against a direct sum.
+    @Test(arguments: [(6, 16, 5), (13, 40, 7), (1, 8, 3), (20, 32, 64), (5, 24, 1), (25, 48, 9), (12, 40, 5), (23, 64, 3)])
     func packedGemmMatchesDirectSum(m: Int, n: Int, k: Int) {
         var random = TestRandom(seed: UInt64(m * 100 + n))
         let a = random.tensor([m, k]).scalars, b = random.tensor([k, n]).scalars
@@ -104,14 +105,15 @@ import TestSupport
         for transposed in [false, true] {
             let source = transposed ? transposedA : a
             let (rowStride, kStride) = transposed ? (1, m) : (k, 1)
-            var fast = [Float](repeating: .nan, count: m * n), portable = fast
-            mrnn_gemm_packed(m, n, k, source, rowStride, kStride, packed, &fast, n)
-            mrnn_gemm_packed_portable(m, n, k, source, rowStride, kStride, packed, &portable, n)
-            for i in 0..<m {
-                for j in 0..<n {
-                    let direct = (0..<k).reduce(Float(0)) { $0 + a[i * k + $1] * b[$1 * n + j] }
-                    #expect(abs(fast[i * n + j] - direct) <= 1e-4, "AVX2 (\(i), \(j)) of \(m)×\(n)×\(k)")
-                    #expect(abs(portable[i * n + j] - direct) <= 1e-4, "portable (\(i), \(j)) of \(m)×\(n)×\(k)")
+            for level in Int32(0)...2 {
+                var product = [Float](repeating: .nan, count: m * n)
+                mrnn_gemm_packed_at(level, m, n, k, source, rowStride, kStride, packed, &product, n)
+                for i in 0..<m {
+                    for j in 0..<n {
+                        let direct = (0..<k).reduce(Float(0)) { $0 + a[i * k + $1] * b[$1 * n + j] }
+                        #expect(abs(product[i * n + j] - direct) <= 1e-4,
+                                "level \(level) (\(i), \(j)) of \(m)×\(n)×\(k), A transposed: \(transposed)")
+                    }
                 }
             }
         }

@@ -1,9 +1,9 @@
 #ifndef MOTIONRNN_CKERNELS_H
 #define MOTIONRNN_CKERNELS_H
 
-/// The engine's few kernels in C: ones that need AVX2 + FMA, which the Swift code (compiled for
-/// baseline x86-64, to run on any machine) cannot use. Each picks its AVX2 version at run time
-/// when the CPU has it and otherwise runs a portable version with the same results up to rounding.
+/// The engine's few kernels in C: ones that need AVX2 + FMA (or AVX-512), which the Swift code
+/// (compiled for baseline x86-64, to run on any machine) cannot use. Each picks the best version
+/// the CPU runs at run time, else a portable version with the same results up to rounding.
 
 /// Largest matrix side `mrnn_sandwich` takes.
 #define MRNN_SANDWICH_MAX 8
@@ -39,8 +39,14 @@ void mrnn_sandwich_portable(const float *matrix, int q, int p,
 /// Winograd transforms of F(2×2, 3×3) and F(2×2, 5×5) it knows; AVX2 machines only).
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p);
 
-/// 1 when `mrnn_sandwich` and `mrnn_gemm_packed` run their AVX2 + FMA versions on this CPU.
+/// 1 when `mrnn_sandwich` runs its AVX2 + FMA version on this CPU (and `mrnn_gemm_packed` that or AVX-512).
 int mrnn_sandwich_uses_avx2(void);
+
+/// 1 when the CPU has AVX2 and FMA (x86 only; 0 elsewhere).
+int mrnn_cpu_has_avx2_fma(void);
+
+/// 1 when the CPU has AVX-512 F, BW, DQ and VL (what Skylake-SP and later Xeons have).
+int mrnn_cpu_has_avx512(void);
 
 /// Columns per panel of a packed B matrix (`mrnn_gemm_packed`).
 #define MRNN_PANEL 16
@@ -53,9 +59,10 @@ int mrnn_sandwich_uses_avx2(void);
 void mrnn_gemm_packed(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
                       const float *b, float *c, long ldc);
 
-/// The portable version of `mrnn_gemm_packed` (for tests of the dispatch).
-void mrnn_gemm_packed_portable(long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
-                               const float *b, float *c, long ldc);
+/// `mrnn_gemm_packed` with the kernels of at most `level` (0 portable, 1 AVX2 + FMA, 2 AVX-512),
+/// or the best below where the CPU lacks them (for tests of each version).
+void mrnn_gemm_packed_at(int level, long m, long n, long k, const float *a, long a_row_stride, long a_k_stride,
+                         const float *b, float *c, long ldc);
 
 /// Copies image [height × width] into the zero-padded plane of the Winograd input tiles, stored
 /// phase-split: padded column X = x + padding goes to plane[(y + padding)·row_stride +
