@@ -28,14 +28,16 @@ public enum ExperimentRunner {
     /// Trains `experiment` in `run` (continuing its newest checkpoint when `resume`), then
     /// evaluates and reports. With a `timeBudget` (seconds of this session), training stops at a
     /// checkpoint once it is spent; with `stopAt`, at a checkpoint after that iteration (so a run
-    /// can change course there, e.g. resume with fewer `--iterations`). The run is evaluated only
-    /// when it reached its last iteration.
+    /// can change course there, e.g. resume with fewer `--iterations`); with `stopRequested`, at
+    /// a checkpoint after the first iteration at whose end it returns true. The run is evaluated
+    /// only when it reached its last iteration.
     /// `initialParameters` (fine-tuning) replace a fresh run's initialisation. With a process
     /// `group` every process calls this with the same arguments and trains its shard; rank 0
     /// alone writes the run's files and evaluates, the others return without metrics.
     @discardableResult
     public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
-                             timeBudget: Double? = nil, stopAt: Int? = nil, initialParameters: [String: Tensor]? = nil,
+                             timeBudget: Double? = nil, stopAt: Int? = nil, stopRequested: (() -> Bool)? = nil,
+                             initialParameters: [String: Tensor]? = nil,
                              progress: ProgressReporter = ProgressReporter(),
                              group: (any ProcessGroup)? = nil) throws -> Outcome {
         let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
@@ -75,7 +77,7 @@ public enum ExperimentRunner {
         if let stopAt, stopAt <= trainer.iteration {
             throw ExperimentError("--stop-at \(stopAt): the run in \(run.path) is already at iteration \(trainer.iteration)")
         }
-        try trainer.run(until: stopAt, deadline: deadline)
+        try trainer.run(until: stopAt, deadline: deadline, stopRequested: stopRequested)
         if trainer.isWriter,
            trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
             try trainer.saveCheckpoint()

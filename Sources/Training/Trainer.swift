@@ -104,21 +104,26 @@ public final class Trainer {
 
     /// Runs iterations up to `last` (default: the configuration's `iterations`), validating and
     /// checkpointing on schedule. `onIteration` is called after each one. With a `deadline`, the
-    /// run stops after the first iteration that ends past it, at a checkpoint (when there is a
-    /// checkpoint directory), so `resume` continues it. Returns the history.
+    /// run stops after the first iteration that ends past it, and with `stopRequested` after the
+    /// first one at whose end it returns true (e.g. `StopRequest.isPending`): at a checkpoint
+    /// (when there is a checkpoint directory), so `resume` continues it. With a process group the
+    /// ranks agree, so all stop at the same iteration. Returns the history.
     @discardableResult
     public func run(until last: Int? = nil, deadline: Date? = nil,
-                    onIteration: ((Trainer) -> Void)? = nil) throws -> LossHistory {
+                    onIteration: ((Trainer) -> Void)? = nil, stopRequested: (() -> Bool)? = nil) throws -> LossHistory {
         let last = min(last ?? configuration.iterations, configuration.iterations)
         progress.begin(iteration: iteration)
         defer { progress.finish() }
+        let checksStops = deadline != nil || stopRequested != nil
         while iteration < last {
             try trainIteration()
             onIteration?(self)
-            if let deadline, agreed(Date() >= deadline), iteration < last {
+            guard checksStops else { continue }
+            let budgetSpent = deadline.map { Date() >= $0 } ?? false
+            if agreed(budgetSpent || stopRequested?() == true), iteration < last {
                 if isWriter, let store = checkpointStore, lastCheckpoint?.path != store.stateURL(iteration: iteration).path {
                     let url = try saveCheckpoint()
-                    progress.message("time budget reached: checkpoint \(url.path)")
+                    progress.message("\(budgetSpent ? "time budget reached" : "stop requested"): checkpoint \(url.path)")
                 }
                 break
             }

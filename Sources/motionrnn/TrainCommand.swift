@@ -12,7 +12,9 @@ struct TrainCommand: ParsableCommand {
         discussion: """
             Everything goes into the --output folder: experiment.json, checkpoints/ (written \
             atomically; --resume continues the newest exactly), metrics.json, metrics.md and \
-            report/index.html with the pictures.
+            report/index.html with the pictures. Ctrl-C (or SIGTERM) stops after the iteration \
+            under way with a checkpoint that --resume continues (exit status 130 or 143); a second \
+            one stops at once.
             """)
 
     @OptionGroup var options: ExperimentOptions
@@ -32,20 +34,28 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard distributed else { return try train(group: nil) }
-        let group = try MPIProcessGroup()
-        do {
-            try train(group: group)
-            group.finalize()
-        } catch {
-            // The other ranks may be waiting in a collective for this one: stop them all.
-            printError("rank \(group.rank) of \(group.size): \(error)")
-            if group.size > 1 { group.abort() }
-            throw error
+        if distributed {
+            let group = try MPIProcessGroup()
+            do {
+                try train(group: group)
+                group.finalize()
+            } catch {
+                // The other ranks may be waiting in a collective for this one: stop them all.
+                printError("rank \(group.rank) of \(group.size): \(error)")
+                if group.size > 1 { group.abort() }
+                throw error
+            }
+        } else {
+            try train(group: nil)
         }
+        // The shell's convention for a command ended by a signal, though this one stopped
+        // cleanly at a checkpoint.
+        if let signal = StopRequest.signal { throw ExitCode(128 + signal) }
     }
 
     private func train(group: MPIProcessGroup?) throws {
+        // Before anything is printed: a test waits for the first line to send its signal.
+        StopRequest.catchSignals()
         let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
         var experiment: Experiment
         var initial: TrainedModel?
@@ -76,7 +86,7 @@ struct TrainCommand: ParsableCommand {
                        + (group.map { " on \($0.size) processes (batch \(experiment.training.batchSize) shared)" } ?? ""))
         }
         let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
-                                                 stopAt: stopAt,
+                                                 stopAt: stopAt, stopRequested: StopRequest.isPending,
                                                  initialParameters: resume ? nil : initial?.model.stateDictionary(),
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
@@ -88,7 +98,9 @@ struct TrainCommand: ParsableCommand {
         }
         let time = "\(outcome.iterations) iterations (this session \(String(format: "%.0f", outcome.trainingSeconds)) s)"
         guard let metrics = outcome.metrics, let report = outcome.reportURL else {
-            let reason = stopAt == outcome.iterations ? "stopped as asked (--stop-at)" : "time budget spent"
+            let signal = StopRequest.signal
+            let reason = signal.map { "stopped on signal \($0) (\($0 == SIGINT ? "SIGINT" : "SIGTERM"))" }
+                ?? (stopAt == outcome.iterations ? "stopped as asked (--stop-at)" : "time budget spent")
             print("\(reason) after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
             return
         }

@@ -100,6 +100,29 @@ import Testing
         #expect(seconds > 0 && seconds >= (first.history.trainingSeconds ?? .infinity))
     }
 
+    /// A stop request (Ctrl-C through `StopRequest`) ends the run after the iteration under way,
+    /// at a checkpoint off the schedule; resuming ends bit-identical to a run never stopped.
+    @Test func stopRequestStopsAtACheckpointThatResumesExactly() throws {
+        var configuration = tinyTraining(iterations: 4)
+        configuration.checkpointInterval = 100
+        let straight = try Trainer(configuration: configuration, batches: MovingSquareSource(seed: 5), progress: silent())
+        try straight.run()
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = try Trainer(configuration: configuration, batches: MovingSquareSource(seed: 5),
+                                checkpointDirectory: directory, progress: silent())
+        var asked = 0
+        try first.run(stopRequested: { asked += 1; return asked == 2 })
+        #expect(first.iteration == 2 && first.lastCheckpoint?.lastPathComponent == "checkpoint-2.json")
+        let last = try Trainer.resume(from: directory, batches: MovingSquareSource(seed: 5), progress: silent())
+        try last.run(stopRequested: { false })
+        #expect(last.iteration == 4 && last.history == straight.history)
+        for ((name, a), (_, b)) in zip(straight.model.namedParameters, last.model.namedParameters) {
+            #expect(bitsEqual(a.value, b.value), "parameter \(name) differs after a stop request")
+        }
+    }
+
     /// A run at a constant rate, resumed with a cosine decay that starts where it stopped, ends
     /// bit-identical to a run planned that way from the start (the cool-down keeps Adam's state).
     @Test func constantRunCooledDownOnResumeMatchesARunPlannedSo() throws {
