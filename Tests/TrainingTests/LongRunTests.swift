@@ -71,9 +71,10 @@ import Testing
         #expect(rates == [0.25, 0.5, 0.75].map { $0 * configuration.learningRate })
     }
 
-    /// A deadline already passed stops the run after one iteration, at a checkpoint; resuming
-    /// (twice, the second time with no deadline) ends bit-identical to a run never stopped.
-    @Test func timeBudgetStopsAtACheckpointThatResumesExactly() throws {
+    /// A deadline already passed stops the run after one iteration, at a checkpoint, and so does
+    /// a stop request (Ctrl-C through `StopRequest`); resuming (twice, the second time with
+    /// neither) ends bit-identical to a run never stopped.
+    @Test func timeBudgetAndStopRequestStopAtCheckpointsThatResumeExactly() throws {
         var configuration = tinyTraining(iterations: 5)
         configuration.learningRateSchedule = Schedule(warmupIterations: 2, decay: .cosine)
         configuration.checkpointInterval = 100
@@ -87,40 +88,17 @@ import Testing
         try first.run(deadline: Date.distantPast)
         #expect(first.iteration == 1 && first.lastCheckpoint?.lastPathComponent == "checkpoint-1.json")
         let second = try Trainer.resume(from: directory, batches: MovingSquareSource(seed: 5), progress: silent())
-        try second.run(deadline: Date.distantPast)
+        try second.run(stopRequested: { true })
         #expect(second.iteration == 2 && second.lastCheckpoint?.lastPathComponent == "checkpoint-2.json")
         let last = try Trainer.resume(from: directory, batches: MovingSquareSource(seed: 5), progress: silent())
-        try last.run()
+        try last.run(stopRequested: { false })
         #expect(last.iteration == 5 && last.history == straight.history)
         for ((name, a), (_, b)) in zip(straight.model.namedParameters, last.model.namedParameters) {
-            #expect(bitsEqual(a.value, b.value), "parameter \(name) differs after two budget stops")
+            #expect(bitsEqual(a.value, b.value), "parameter \(name) differs after two stops")
         }
         // The wall time adds up over the three sessions.
         let seconds = try #require(last.history.trainingSeconds)
         #expect(seconds > 0 && seconds >= (first.history.trainingSeconds ?? .infinity))
-    }
-
-    /// A stop request (Ctrl-C through `StopRequest`) ends the run after the iteration under way,
-    /// at a checkpoint off the schedule; resuming ends bit-identical to a run never stopped.
-    @Test func stopRequestStopsAtACheckpointThatResumesExactly() throws {
-        var configuration = tinyTraining(iterations: 4)
-        configuration.checkpointInterval = 100
-        let straight = try Trainer(configuration: configuration, batches: MovingSquareSource(seed: 5), progress: silent())
-        try straight.run()
-
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let first = try Trainer(configuration: configuration, batches: MovingSquareSource(seed: 5),
-                                checkpointDirectory: directory, progress: silent())
-        var asked = 0
-        try first.run(stopRequested: { asked += 1; return asked == 2 })
-        #expect(first.iteration == 2 && first.lastCheckpoint?.lastPathComponent == "checkpoint-2.json")
-        let last = try Trainer.resume(from: directory, batches: MovingSquareSource(seed: 5), progress: silent())
-        try last.run(stopRequested: { false })
-        #expect(last.iteration == 4 && last.history == straight.history)
-        for ((name, a), (_, b)) in zip(straight.model.namedParameters, last.model.namedParameters) {
-            #expect(bitsEqual(a.value, b.value), "parameter \(name) differs after a stop request")
-        }
     }
 
     /// A run at a constant rate, resumed with a cosine decay that starts where it stopped, ends
