@@ -24,7 +24,8 @@ mkdir -p "$output"
 "$tool" train --init-from vmnist-motionrnn-predrnn --data "$clip" --frame-stride 2 --iterations 150 \
     --learning-rate 3e-4 --validation-interval 50 --checkpoint-interval 50 --examples 2 \
     --output "$output/finetune-vtest"
-"$tool" compare vmnist-motionrnn-predrnn "$output/finetune-vtest" vtest-motionrnn-predrnn --data "$clip" --frame-stride 2 \
+# The fine-tuned model first: the report's best/median/worst sequences and paired counts are its own.
+"$tool" compare "$output/finetune-vtest" vmnist-motionrnn-predrnn vtest-motionrnn-predrnn --data "$clip" --frame-stride 2 \
     --examples 2 \
     --output "$output/vtest"
 
