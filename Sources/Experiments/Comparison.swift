@@ -59,14 +59,14 @@ public enum Comparison {
             }
             var predictions = result.examples.map { Image.frames(sequence: $0.prediction) }
             let chosen = try Evaluation.examples(of: trained.model, sequences: shown, in: testSet,
-                                                 configuration: trained.experiment.model, options: options)
+                                                 configuration: trained.experiment.model)
             if names.isEmpty {
-                report.exampleInputs += chosen.map { Image.frames(sequence: $0.example.input) }
-                report.exampleTruths += chosen.map { Image.frames(sequence: $0.example.truth) }
+                report.exampleInputs += chosen.map { Image.frames(sequence: $0.input) }
+                report.exampleTruths += chosen.map { Image.frames(sequence: $0.truth) }
             }
-            predictions += chosen.map { Image.frames(sequence: $0.example.prediction) }
+            predictions += chosen.map { Image.frames(sequence: $0.prediction) }
             report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values, predictions: predictions,
-                                        exampleScores: result.examples.indices.map { result.sequenceMSE[$0] } + chosen.map(\.mse),
+                                        exampleScores: (Array(result.examples.indices) + shown).map { result.sequenceMSE[$0] },
                                         sequenceMSE: result.sequenceMSE))
             report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + (trained.importedFrom.map { "imported from \($0), trained elsewhere" } ?? "trained \(trained.iteration) iterations") + " (\(trained.checkpoint.lastPathComponent))")
             names.append(name)

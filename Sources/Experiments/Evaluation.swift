@@ -82,19 +82,16 @@ public enum Evaluation {
                       sequenceMSE: sequenceMSE)
     }
 
-    /// `model`'s predictions of the test sequences at `indices` (in that order), for pictures,
-    /// with each one's MSE averaged over its predicted frames.
+    /// `model`'s predictions of the test sequences at `indices` (in that order), for pictures
+    /// (their scores are the full evaluation's `sequenceMSE[index]`).
     public static func examples(of model: any SequencePredictor, sequences indices: [Int],
-                                in testSet: any SequenceDataset, configuration: ModelConfiguration,
-                                options: MetricsOptions) throws -> [(example: RunReport.Example, mse: Double)] {
+                                in testSet: any SequenceDataset,
+                                configuration: ModelConfiguration) throws -> [RunReport.Example] {
         guard !indices.isEmpty else { return [] }
         let batch = try BatchSampler.batch(of: testSet, indices: indices)
         let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration)
-        var accumulator = MetricsAccumulator(options: options)
-        try accumulator.add(truth: truth, prediction: prediction)
         return indices.indices.map { k in
-            (example(k, of: batch, truth: truth, prediction: prediction, inputLength: configuration.inputLength),
-             accumulator.sequenceMSE[k])
+            example(k, of: batch, truth: truth, prediction: prediction, inputLength: configuration.inputLength)
         }
     }
 

@@ -122,11 +122,10 @@ public enum ExperimentRunner {
         if experiment.reportExamples > 0 {
             // Beyond the first few: where the model does best, at its median and worst.
             let picks = Evaluation.spread(result.sequenceMSE)
-            let chosen = try Evaluation.examples(of: model, sequences: picks.map(\.index), in: testSet,
-                                                 configuration: m, options: experiment.metricsOptions)
-            report.examples += zip(picks, chosen).map { pick, scored in
-                var example = scored.example
-                example.caption = "the \(pick.label) sequence by MSE (sequence \(pick.index + 1) of the \(result.sequenceMSE.count) scored, MSE \(String(format: "%.1f", scored.mse)) per frame)"
+            let chosen = try Evaluation.examples(of: model, sequences: picks.map(\.index), in: testSet, configuration: m)
+            report.examples += zip(picks, chosen).map { pick, example in
+                var example = example
+                example.caption = "the \(pick.label) sequence by MSE (sequence \(pick.index + 1) of the \(result.sequenceMSE.count) scored, MSE \(String(format: "%.1f", result.sequenceMSE[pick.index])) per frame)"
                 return example
             }
         }
