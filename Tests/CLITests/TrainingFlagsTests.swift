@@ -116,7 +116,8 @@ import Testing
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        // SIGKILL: a training that failed this test may have SIGTERM blocked, and must not outlive it.
+        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
         // The first line on standard error comes after the handler is in place.
         let started = Date(timeIntervalSinceNow: 120)
         while process.isRunning, Date() < started,
