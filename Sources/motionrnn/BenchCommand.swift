@@ -36,6 +36,22 @@ struct BenchCommand: ParsableCommand {
     var ompWait = "default"
     @Flag(help: .hidden) var one = false
 
+    /// Before any measurement starts (each runs in a child process, which would refuse it later).
+    func validate() throws {
+        let models = TrainingStepBenchmark.ModelKind.allCases.map(\.rawValue)
+        if let bad = model.first(where: { !models.contains($0) }) {
+            throw ValidationError("--model \(bad) is not one of \(models.joined(separator: ", ")) (give several separated by spaces)")
+        }
+        if let bad = what.first(where: { !["train_step", "inference"].contains($0) }) {
+            throw ValidationError("--what \(bad) is not train_step or inference (give both separated by a space)")
+        }
+        if let bad = channels.first(where: { $0 < 1 }) { throw ValidationError("--channels \(bad) must be ≥ 1") }
+        if TrainingStepBenchmark.Loss(rawValue: loss) == nil { throw ValidationError("--loss \(loss) is not mse+l1 or mse") }
+        if reps < 1 || warmup < 0 || batch < 1 || rounds < 1 {
+            throw ValidationError("--reps, --batch and --rounds must be ≥ 1 and --warmup ≥ 0")
+        }
+    }
+
     func run() throws {
         setvbuf(stdout, nil, _IOLBF, 0)   // lines appear as measurements finish, also when piped
         if one {
