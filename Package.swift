@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "MetricsTests", dependencies: ["Engine", "Metrics", "TestSupport"]),
         .testTarget(name: "FVDTests", dependencies: ["Engine", "FVD", "TestSupport"]),
         // Runs the built executable on hostile flags and files: clean refusals, no traps.
-        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Datasets", "Engine", "TestSupport"]),
+        .testTarget(name: "CLITests", dependencies: ["motionrnn", "motionrnn-fuzz", "Imaging", "Datasets", "Engine", "Training", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

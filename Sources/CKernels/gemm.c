@@ -123,7 +123,7 @@ static AVX512 void gemm_avx512(long m, long n, long k, const float *a, long ars,
 void mrnn_gemm_packed_at(int level, long m, long n, long k, const float *a, long ars, long aks,
                          const float *b, float *c, long ldc) {
     if (level >= 2 && mrnn_cpu_has_avx512()) gemm_avx512(m, n, k, a, ars, aks, b, c, ldc);
-    else if (level >= 1 && mrnn_sandwich_uses_avx2()) gemm_avx2(m, n, k, a, ars, aks, b, c, ldc);
+    else if (level >= 1 && mrnn_cpu_has_avx2_fma()) gemm_avx2(m, n, k, a, ars, aks, b, c, ldc);
     else gemm_portable(m, n, k, a, ars, aks, b, c, ldc);
 }
 

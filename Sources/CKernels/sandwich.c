@@ -156,10 +156,8 @@ static AVX2 long sandwich_known(int index, const float *in, const long *in_offse
     return l;
 }
 
-static int has_avx2(void);
-
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) {
-    return has_avx2() && known_index(matrix, q, p) >= 0;
+    return mrnn_cpu_has_avx2_fma() && known_index(matrix, q, p) >= 0;
 }
 
 static inline __attribute__((always_inline)) AVX2
@@ -205,18 +203,10 @@ static AVX2 void sandwich_runs_avx2(const float *matrix, int q, int p, const flo
     }
 }
 
-static int has_avx2(void) {
-    static int cached = -1;
-    if (cached < 0) cached = mrnn_cpu_has_avx2_fma();
-    return cached;
-}
-
-int mrnn_sandwich_uses_avx2(void) { return has_avx2(); }
-
 void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, const long *in_offsets,
                         const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
                         long runs, long count) {
-    if (has_avx2()) {
+    if (mrnn_cpu_has_avx2_fma()) {
         sandwich_runs_avx2(matrix, q, p, in, in_offsets, in_starts, out, out_offsets, out_starts, runs, count);
         return;
     }
@@ -225,8 +215,6 @@ void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, cons
 }
 
 #else
-
-int mrnn_sandwich_uses_avx2(void) { return 0; }
 
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p) { return 0; }
 

@@ -14,12 +14,15 @@ import Training
 /// `report/index.html` with its pictures.
 public enum ExperimentRunner {
     public struct Outcome {
-        /// Nil when the run stopped at its time budget before its last iteration (not evaluated).
+        /// Nil when the run stopped before its last iteration (not evaluated), and on ranks other
+        /// than the writer.
         public var reportURL: URL?
         public var metrics: MetricsReport?
         public var iterations: Int
         public var trainingSeconds: Double
-        public var finished: Bool { metrics != nil }
+        /// Whether the run reached its last iteration (false when a budget, `stopAt` or a stop
+        /// request ended it early).
+        public var finished: Bool
     }
 
     public static func checkpointDirectory(in run: URL) -> URL { run.appendingPathComponent("checkpoints") }
@@ -84,12 +87,14 @@ public enum ExperimentRunner {
         }
         let seconds = Date().timeIntervalSince(started)
         guard trainer.iteration >= experiment.training.iterations else {
-            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
+            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds,
+                           finished: false)
         }
         guard trainer.isWriter else {
             // Scores its share of the test set for rank 0's report.
             _ = try score(trainer.model, experiment: experiment, testSet: testSet, group: group)
-            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds)
+            return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds,
+                           finished: true)
         }
         let outcome = try evaluate(trainer.model, experiment: experiment, testSet: testSet, in: run,
                                    history: trainer.history, group: group,
@@ -99,7 +104,7 @@ public enum ExperimentRunner {
                                        + (experiment.initFrom.map { ["started from the parameters of \($0)"] } ?? [])
                                        + experiment.history)
         return Outcome(reportURL: outcome.reportURL, metrics: outcome.metrics,
-                       iterations: trainer.iteration, trainingSeconds: seconds)
+                       iterations: trainer.iteration, trainingSeconds: seconds, finished: true)
     }
 
     /// Scores `model` on the test set and writes `metrics.json`, `metrics.md` and the report.

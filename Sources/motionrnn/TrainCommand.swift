@@ -34,10 +34,11 @@ struct TrainCommand: ParsableCommand {
     }
 
     func run() throws {
+        let finished: Bool
         if distributed {
             let group = try MPIProcessGroup()
             do {
-                try train(group: group)
+                finished = try train(group: group)
                 group.finalize()
             } catch {
                 // The other ranks may be waiting in a collective for this one: stop them all.
@@ -46,14 +47,16 @@ struct TrainCommand: ParsableCommand {
                 throw error
             }
         } else {
-            try train(group: nil)
+            finished = try train(group: nil)
         }
         // The shell's convention for a command ended by a signal, though this one stopped
-        // cleanly at a checkpoint.
-        if let signal = StopRequest.signal { throw ExitCode(128 + signal) }
+        // cleanly at a checkpoint. A signal during the final evaluation of a finished run
+        // changes nothing: its report is complete.
+        if let signal = StopRequest.signal, !finished { throw ExitCode(128 + signal) }
     }
 
-    private func train(group: MPIProcessGroup?) throws {
+    /// Whether the run reached its last iteration.
+    private func train(group: MPIProcessGroup?) throws -> Bool {
         // Before anything is printed: a test waits for the first line to send its signal.
         StopRequest.catchSignals()
         let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
@@ -90,7 +93,7 @@ struct TrainCommand: ParsableCommand {
                                                  initialParameters: resume ? nil : initial?.model.stateDictionary(),
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
-        guard isWriter else { return }
+        guard isWriter else { return outcome.finished }
         if let group, outcome.trainingSeconds > 0 {
             printError(String(format: "all-reduce on rank 0: %.2f s of %.1f s training this session (%.1f %%), %.2f MB of gradients reduced",
                               group.reduceSeconds, outcome.trainingSeconds, 100 * group.reduceSeconds / outcome.trainingSeconds,
@@ -102,11 +105,12 @@ struct TrainCommand: ParsableCommand {
             let reason = signal.map { "stopped on signal \($0) (\($0 == SIGINT ? "SIGINT" : "SIGTERM"))" }
                 ?? (stopAt == outcome.iterations ? "stopped as asked (--stop-at)" : "time budget spent")
             print("\(reason) after \(time) of \(experiment.training.iterations); continue with: motionrnn train --output \(folder.path) --resume")
-            return
+            return false
         }
         print(metrics.markdownTable())
         print("trained \(time)")
         print("report: \(report.path)")
+        return true
     }
 
     /// "90m", "2h", "3600s", "3600" (seconds), or parts together as the progress lines print

@@ -99,38 +99,24 @@ import Glibc
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run").path
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
-                             "train", "--distributed"] + Self.tiny
-            + ["--iterations", "500", "--checkpoint-interval", "1", "--keep-checkpoints", "2", "--output", run]
-        process.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
-        let errorFile = folder.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: errorFile.path, contents: nil)
-        let errorHandle = try FileHandle(forWritingTo: errorFile)
-        process.standardError = errorHandle
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
+        // env execs mpirun, so the process is mpirun and the ranks are its children.
+        let job = try RunningCommand(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
+                                      "train", "--distributed"] + Self.tiny
+                                     + ["--iterations", "500", "--checkpoint-interval", "1", "--keep-checkpoints", "2", "--output", run],
+                                     environment: Self.environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        // If the test fails with the job running: the ranks first (SIGKILL), which ends mpirun;
+        // `job` then kills mpirun if it is still there.
+        defer { for rank in Self.children(of: job.process.processIdentifier) { kill(rank, SIGKILL) } }
 
-        let deadline = Date(timeIntervalSinceNow: 180)
-        while !FileManager.default.fileExists(atPath: run + "/checkpoints/checkpoint-2.json") && Date() < deadline && process.isRunning {
-            usleep(100_000)
-        }
-        let ranks = Self.children(of: process.processIdentifier)
+        job.wait(seconds: 180) { FileManager.default.fileExists(atPath: run + "/checkpoints/checkpoint-2.json") }
+        let ranks = Self.children(of: job.process.processIdentifier)
         try #require(ranks.count == 2, "rank processes: \(ranks)")
         kill(ranks.max()!, SIGKILL)
-        process.waitUntilExit()
-        try errorHandle.close()
-        let message = try String(contentsOf: errorFile, encoding: .utf8)
-        #expect(process.terminationStatus != 0)
-        #expect(message.contains("signal 9") || message.contains("Killed"), "\(message)")
+        let ended = try job.finish()
+        #expect(ended.status != 0)
+        #expect(ended.error.contains("signal 9") || ended.error.contains("Killed"), "\(ended.error)")
 
-        let newest = try FileManager.default.contentsOfDirectory(atPath: run + "/checkpoints")
-            .compactMap { name -> Int? in
-                guard name.hasSuffix(".json") else { return nil }
-                return Int(name.dropFirst("checkpoint-".count).dropLast(".json".count))
-            }.max() ?? 0
+        let newest = try newestCheckpoint(in: run) ?? 0
         #expect(newest >= 2)
         let resumed = try CommandLineRun(["train", "--output", run, "--resume", "--iterations", "\(newest + 1)"],
                                          environment: Self.environment)

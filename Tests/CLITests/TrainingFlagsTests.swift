@@ -105,44 +105,18 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("run").path
-        let process = Process()
-        process.executableURL = CommandLineRun.executable
-        process.arguments = ["train"] + Self.tiny + ["--iterations", "100000", "--checkpoint-interval", "100000",
-                                                     "--validation-interval", "100000", "--output", output]
-        let (outFile, errFile) = (folder.appendingPathComponent("out"), folder.appendingPathComponent("err"))
-        _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errFile.path, contents: nil)
-        let (out, err) = (try FileHandle(forWritingTo: outFile), try FileHandle(forWritingTo: errFile))
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // SIGKILL: a training that failed this test may have SIGTERM blocked, and must not outlive it.
-        defer { if process.isRunning { kill(process.processIdentifier, SIGKILL) } }
+        let training = try RunningCommand(["train"] + Self.tiny + ["--iterations", "100000", "--checkpoint-interval", "100000",
+                                                                  "--validation-interval", "100000", "--output", output])
         // The first line on standard error comes after the handler is in place.
-        let started = Date(timeIntervalSinceNow: 120)
-        while process.isRunning, Date() < started,
-              !((try? String(contentsOf: errFile, encoding: .utf8)) ?? "").contains("training ") {
-            usleep(50_000)
-        }
-        try #require(process.isRunning, "the training ended before the signal")
-        kill(process.processIdentifier, SIGINT)
-        let stopped = Date(timeIntervalSinceNow: 120)
-        while process.isRunning, Date() < stopped { usleep(50_000) }
-        try #require(!process.isRunning, "still training 2 minutes after SIGINT")
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let printed = try String(contentsOf: outFile, encoding: .utf8)
-        #expect(process.terminationReason == .exit && process.terminationStatus == 130,
-                "status \(process.terminationStatus): \((try? String(contentsOf: errFile, encoding: .utf8)) ?? "")")
-        #expect(printed.contains("stopped on signal 2 (SIGINT)") && printed.contains("--resume"), "\(printed)")
-        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: output + "/checkpoints")
-            .compactMap { name -> Int? in
-                guard name.hasPrefix("checkpoint-"), name.hasSuffix(".json") else { return nil }
-                return Int(name.dropFirst("checkpoint-".count).dropLast(".json".count))
-            }
-        let newest = try #require(checkpoints.max(), "no checkpoint in \(checkpoints)")
-        #expect(newest >= 1 && printed.contains("after \(newest) iterations"), "\(printed)")
+        try #require(training.wait(seconds: 120) { training.errorSoFar.contains("training ") } && training.process.isRunning,
+                     "the training ended before the signal: \(training.errorSoFar)")
+        kill(training.process.processIdentifier, SIGINT)
+        try #require(training.wait(seconds: 120) { !training.process.isRunning }, "still training 2 minutes after SIGINT")
+        let stopped = try training.finish()
+        #expect(!stopped.signalled && stopped.status == 130, "status \(stopped.status): \(stopped.error)")
+        #expect(stopped.output.contains("stopped on signal 2 (SIGINT)") && stopped.output.contains("--resume"), "\(stopped.output)")
+        let newest = try #require(try newestCheckpoint(in: output), "no checkpoint in \(output)")
+        #expect(newest >= 1 && stopped.output.contains("after \(newest) iterations"), "\(stopped.output)")
         let resumed = try CommandLineRun(["train", "--output", output, "--resume", "--iterations", "\(newest + 1)"])
         #expect(resumed.status == 0 && resumed.output.contains("trained \(newest + 1) iterations"), "\(resumed.error)")
     }

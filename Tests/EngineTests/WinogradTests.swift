@@ -71,7 +71,7 @@ import TestSupport
     func transformsInUseAreSpecialised(kernelSize: Int) {
         let w = WinogradTransforms(outputTile: 2, kernelSize: kernelSize)
         for t in [w.inputTransform, w.outputTransform, w.outputAdjoint] {
-            #expect(t.isSpecialised == (mrnn_sandwich_uses_avx2() == 1),
+            #expect(t.isSpecialised == (mrnn_cpu_has_avx2_fma() == 1),
                     "\(t.rows)×\(t.columns) transform of F(2, \(kernelSize))")
             var random = TestRandom(seed: UInt64(t.rows * 16 + t.columns))
             for count in [1, 8, 13, 35] {

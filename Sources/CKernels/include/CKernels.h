@@ -39,10 +39,8 @@ void mrnn_sandwich_portable(const float *matrix, int q, int p,
 /// Winograd transforms of F(2×2, 3×3) and F(2×2, 5×5) it knows; AVX2 machines only).
 int mrnn_sandwich_is_specialised(const float *matrix, int q, int p);
 
-/// 1 when `mrnn_sandwich` runs its AVX2 + FMA version on this CPU (and `mrnn_gemm_packed` that or AVX-512).
-int mrnn_sandwich_uses_avx2(void);
-
-/// 1 when the CPU has AVX2 and FMA (x86 only; 0 elsewhere).
+/// 1 when the CPU has AVX2 and FMA (x86 only; 0 elsewhere): then `mrnn_sandwich` runs its AVX2 + FMA
+/// version and `mrnn_gemm_packed` that or AVX-512.
 int mrnn_cpu_has_avx2_fma(void);
 
 /// 1 when the CPU has AVX-512 F, BW, DQ and VL (what Skylake-SP and later Xeons have).
