@@ -62,6 +62,15 @@ final class RunningCommand {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = FileHandle.nullDevice
+        // A child inherits the blocked signals of the thread that starts it, and the test
+        // runner's threads have SIGINT and SIGTERM blocked: unblocked here while it starts, so
+        // that a test can send them (to mpirun, which does not unblock them itself).
+        var signals = sigset_t(), previous = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, SIGINT)
+        sigaddset(&signals, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &signals, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         try process.run()
     }
 

@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// `mpirun -np 2 motionrnn train --distributed`: two ranks sharing each global batch train like
-/// one process on the whole batch, a 2-rank checkpoint continues on 1 rank, and a rank that dies
-/// stops the job with the last checkpoint intact.
+/// one process on the whole batch, a 2-rank checkpoint continues on 1 rank, a rank that dies
+/// stops the job with the last checkpoint intact, and Ctrl-C on mpirun stops at a checkpoint.
 ///
 /// Tolerance: the ranks sum their halves of each gradient and the all-reduce adds the two, where
 /// one process sums the whole batch in one pass, so float32 rounding differs (≈1e-7 relative per
@@ -121,6 +121,31 @@ import Glibc
         let resumed = try CommandLineRun(["train", "--output", run, "--resume", "--iterations", "\(newest + 1)"],
                                          environment: Self.environment)
         #expect(resumed.status == 0, "\(resumed.error)")
+    }
+
+    /// Ctrl-C on mpirun: it sends the ranks SIGTERM, they agree on one last iteration, rank 0
+    /// writes its checkpoint, and that checkpoint resumes.
+    @Test func interruptingMpirunStopsAtACheckpointThatResumes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let run = folder.appendingPathComponent("run").path
+        let job = try RunningCommand(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
+                                      "train", "--distributed"] + Self.tiny
+                                     + ["--iterations", "100000", "--checkpoint-interval", "100000",
+                                        "--validation-interval", "100000", "--output", run],
+                                     environment: Self.environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        defer { for rank in Self.children(of: job.process.processIdentifier) { kill(rank, SIGKILL) } }
+        // Training has begun once rank 0 reports its first iterations.
+        try #require(job.wait(seconds: 180) { job.errorSoFar.contains("iteration ") } && job.process.isRunning,
+                     "no training to interrupt: \(job.errorSoFar)")
+        kill(job.process.processIdentifier, SIGINT)
+        try #require(job.wait(seconds: 120) { !job.process.isRunning }, "mpirun still running 2 minutes after SIGINT")
+        let stopped = try job.finish()
+        let newest = try #require(try newestCheckpoint(in: run), "no checkpoint: \(stopped.error)")
+        #expect(stopped.output.contains("stopped on signal 15 (SIGTERM) after \(newest) iterations"), "\(stopped.output)")
+        let resumed = try CommandLineRun(["train", "--output", run, "--resume", "--iterations", "\(newest + 1)"],
+                                         environment: Self.environment)
+        #expect(resumed.status == 0 && resumed.output.contains("trained \(newest + 1) iterations"), "\(resumed.error)")
     }
 
     /// The processes whose parent is `parent` (from /proc).
