@@ -75,7 +75,7 @@ public struct ModelCard {
             "## Recipe",
             "",
             "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? (schedule.decayStartIteration.map { "constant to iteration \($0), then " } ?? "") + "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
-            "- batch \(t.batchSize), loss \(t.loss == .mse ? "MSE" : "L1 + L2") over all \(m.totalLength - 1) predicted frames",
+            "- batch \(t.batchSize), loss \(Self.lossName(t)) over all \(m.totalLength - 1) predicted frames",
             "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
         ]
@@ -124,5 +124,13 @@ public struct ModelCard {
               let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
               let name = line.split(separator: ":", maxSplits: 1).last else { return "\(cores) cores" }
         return "\(name.trimmingCharacters(in: .whitespaces)), \(cores) cores"
+    }
+
+    static func lossName(_ t: TrainingConfiguration) -> String {
+        switch t.loss {
+        case .l1l2: "L1 + L2"
+        case .mse: "MSE"
+        case .mseGDL: "MSE + \(t.gdlWeight) × GDL (gradient difference loss on the frames)"
+        }
     }
 }

@@ -193,7 +193,7 @@ public final class Trainer {
         optimizer.zeroGradients()
         let predictions = model.predict(frames: frames, mask: mask, inputLength: m.inputLength)
         let target = slice(frames, range: 1..<m.totalLength, axis: 1)
-        let loss = Self.loss(configuration.loss)(predictions, target)
+        let loss = Self.loss(configuration, patchSize: m.patchSize)(predictions, target)
         // With a process group the loss is the global batch's (each shard's mean weighted by its
         // share), so that every process takes the same decision below.
         let share = Float(batch.shape[0]) / Float(configuration.batchSize)
@@ -233,10 +233,19 @@ public final class Trainer {
         return group.allReduceMax(decision ? 1 : 0) == 1
     }
 
-    static func loss(_ kind: TrainingConfiguration.Loss) -> (Variable, Variable) -> Variable {
-        switch kind {
-        case .l1l2: l1PlusL2Loss
-        case .mse: mseLoss
+    /// The configured loss of predicted against true frames, both `[B, T, …]` in patches of
+    /// `patchSize` (1: plain frames); the GDL term is taken on the frames.
+    static func loss(_ configuration: TrainingConfiguration, patchSize: Int) -> (Variable, Variable) -> Variable {
+        switch configuration.loss {
+        case .l1l2: return l1PlusL2Loss
+        case .mse: return mseLoss
+        case .mseGDL:
+            let weight = Float(configuration.gdlWeight)
+            return { prediction, target in
+                let edges = gradientDifferenceLoss(unpatchify(prediction, patchSize: patchSize),
+                                                   unpatchify(target, patchSize: patchSize))
+                return mseLoss(prediction, target) + weight * edges
+            }
         }
     }
 
@@ -250,7 +259,7 @@ public final class Trainer {
     /// validation sequences (NaN and empty when there are none).
     public func validateFrames() -> (loss: Float, msePerFrame: [Float]) {
         guard !validationBatches.isEmpty else { return (.nan, []) }
-        let lossFunction = Self.loss(configuration.loss)
+        let lossFunction = Self.loss(configuration, patchSize: 1)
         var total = 0.0, sequences = 0
         let frames = configuration.model.totalLength - configuration.model.inputLength
         var squaredErrors = [Double](repeating: 0, count: frames)

@@ -11,6 +11,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         case l1l2
         /// mean d², what the official code uses.
         case mse
+        /// mean d² + `gdlWeight` · the gradient difference loss on the frames
+        /// (`gradientDifferenceLoss`, Mathieu et al. 2016): MSE that also asks for sharp edges.
+        case mseGDL = "mse+gdl"
     }
 
     /// How the step size moves over a run: a linear warm-up from 0, then constant or a cosine
@@ -68,6 +71,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     /// Total iterations of the run (paper: 100 000).
     public var iterations: Int
     public var loss: Loss
+    /// The weight of the gradient difference term of `Loss.mseGDL` (unused by the others).
+    public var gdlWeight: Double
     /// How much η, the probability of feeding a true frame in the prediction window, falls per
     /// iteration (paper: 2·10⁻⁵).
     public var samplingDelta: Double
@@ -89,13 +94,14 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 samplingStopIteration: Int = 50_000, reverseInput: Bool = true,
                 validationInterval: Int = 5_000, checkpointInterval: Int = 5_000,
                 keepCheckpoints: Int = 3, seed: UInt64 = 1,
-                learningRateSchedule: LearningRateSchedule = .constant) {
+                learningRateSchedule: LearningRateSchedule = .constant, gdlWeight: Double = 1) {
         self.model = model
         self.learningRate = learningRate
         self.learningRateSchedule = learningRateSchedule
         self.batchSize = batchSize
         self.iterations = iterations
         self.loss = loss
+        self.gdlWeight = gdlWeight
         self.samplingDelta = samplingDelta
         self.samplingStopIteration = samplingStopIteration
         self.reverseInput = reverseInput
@@ -153,6 +159,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                                ("keepCheckpoints", keepCheckpoints)] where value < 1 {
             throw fail(field, "must be at least 1, got \(value)")
         }
+        guard gdlWeight.isFinite, gdlWeight > 0 else {
+            throw fail("gdlWeight", "must be a positive number, got \(gdlWeight)")
+        }
         guard samplingDelta.isFinite, samplingDelta >= 0 else {
             throw fail("samplingDelta", "must be a non-negative number, got \(samplingDelta)")
         }
@@ -172,12 +181,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     ]
 
     private enum CodingKeys: String, CodingKey {
-        case model, learningRate, learningRateSchedule, batchSize, iterations, loss, samplingDelta,
+        case model, learningRate, learningRateSchedule, batchSize, iterations, loss, gdlWeight, samplingDelta,
              samplingStopIteration, reverseInput, validationInterval, checkpointInterval,
              keepCheckpoints, seed
     }
 
-    // Runs saved before the schedule existed trained at a constant rate.
+    // Runs saved before the schedule existed trained at a constant rate; before the GDL term,
+    // its weight was unused.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(ModelConfiguration.self, forKey: .model)
@@ -186,6 +196,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         batchSize = try c.decode(Int.self, forKey: .batchSize)
         iterations = try c.decode(Int.self, forKey: .iterations)
         loss = try c.decode(Loss.self, forKey: .loss)
+        gdlWeight = try c.decodeIfPresent(Double.self, forKey: .gdlWeight) ?? 1
         samplingDelta = try c.decode(Double.self, forKey: .samplingDelta)
         samplingStopIteration = try c.decode(Int.self, forKey: .samplingStopIteration)
         reverseInput = try c.decode(Bool.self, forKey: .reverseInput)

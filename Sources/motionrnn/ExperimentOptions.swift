@@ -56,7 +56,8 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Begin the cosine decay at this iteration, the rate staying at the peak until then (default: after the warm-up). With --resume, a run at a constant rate is cooled down from where it stands: --decay cosine --decay-start <its iteration> --iterations <its new end>.",
                                valueName: "iteration"))
     var decayStart: Int?
-    @Option(help: "Loss (default: the preset's).") var loss: TrainingConfiguration.Loss?
+    @Option(help: "Loss (default: the preset's). mse+gdl adds the gradient difference loss on the frames (sharper edges), weighted by --gdl-weight.") var loss: TrainingConfiguration.Loss?
+    @Option(help: "Weight of the gradient difference term of --loss mse+gdl (default 1).") var gdlWeight: Double?
     @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
     @Flag(inversion: .prefixedNo, help: "Also train on time-reversed batches (default: the preset's).") var reverseInput: Bool?
     @Option(help: "Validate every N iterations (0: never).") var validationInterval: Int?
@@ -91,6 +92,7 @@ struct ExperimentOptions: ParsableArguments {
             ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
             ("--batch-size", batchSize != nil),
             ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--loss", loss != nil),
+            ("--gdl-weight", gdlWeight != nil),
             ("--sampling-stop", samplingStop != nil), ("--reverse-input", reverseInput != nil),
             ("--seed", seed != nil), ("--train-count", trainCount != nil),
             ("--validation-count", validationCount != nil), ("--frame-stride", frameStride != nil),
@@ -192,6 +194,12 @@ struct ExperimentOptions: ParsableArguments {
         if let finalLearningRate { t.learningRateSchedule.finalFraction = finalLearningRate }
         if let decayStart { t.learningRateSchedule.decayStartIteration = decayStart }
         if let loss { t.loss = loss }
+        if let gdlWeight {
+            guard t.loss == .mseGDL else {
+                throw ValidationError("--gdl-weight weights the GDL term of --loss mse+gdl; this run's loss is \(t.loss.rawValue)")
+            }
+            t.gdlWeight = gdlWeight
+        }
         if let samplingStop {
             t.samplingStopIteration = samplingStop
             t.samplingDelta = samplingStop > 0 ? 1 / Double(samplingStop) : 0
@@ -248,7 +256,7 @@ struct ExperimentOptions: ParsableArguments {
             "imageHeight": "--image-size", "imageWidth": "--image-size", "resize": "--image-size",
             "imageChannels": "--channels", "patchSize": "--patch-size", "hiddenChannels": "--hidden",
             "filterSize": "--filter-size", "inputLength": "--input-length", "totalLength": "--output-length",
-            "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "learningRate": "--learning-rate",
+            "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "learningRate": "--learning-rate", "gdlWeight": "--gdl-weight",
             "learningRateSchedule.warmupIterations": "--warmup",
             "learningRateSchedule.finalFraction": "--final-learning-rate", "batchSize": "--batch-size",
             "learningRateSchedule.decayStartIteration": "--decay-start",

@@ -30,6 +30,8 @@ import Testing
         (["--test-count", "0"], ["--test-count"]),
         (["--crop-fraction", "1.5"], ["--crop-fraction"]),
         (["--learning-rate", "nan"], ["--learning-rate"]),
+        (["--loss", "mse+gdl", "--gdl-weight", "0"], ["--gdl-weight"]),
+        (["--loss", "mse", "--gdl-weight", "1"], ["--gdl-weight", "mse+gdl"]),
         (["--preset", "nope"], ["--preset", "nope"]),
         (["--model", "nope"], ["--model", "nope"]),
         (["--loss", "huber"], ["--loss", "huber"]),

@@ -66,3 +66,61 @@ import TestSupport
         #expect(Swift.abs(got - reference) <= 2e-7 * reference)
     }
 }
+
+@Suite struct GradientDifferenceLossTests {
+    /// Frames [2, 3, 4, 2] whose neighbours have opposite signs, so every |Δp| ≥ 0.6 (away from
+    /// |·|'s kink at 0); the target's differences are ≥ 4.2 in frame 0 and ≤ 0.2 in frame 1, so
+    /// | |Δt| − |Δp| | ≥ 0.4 everywhere and both of its branches are taken.
+    static func pair(seed: UInt64) -> (Tensor, Tensor) {
+        var random = TestRandom(seed: seed)
+        var p = [Float](), t = [Float]()
+        for frame in 0..<2 {
+            for y in 0..<3 {
+                for x in 0..<4 {
+                    for _ in 0..<2 {
+                        let sign: Float = (x + y) % 2 == 0 ? 1 : -1
+                        p.append(sign * random.uniform(0.3, 1))
+                        t.append(sign * (frame == 0 ? 3 * random.uniform(0.7, 1) : random.uniform(0, 0.1)))
+                    }
+                }
+            }
+        }
+        return (Tensor(shape: [2, 3, 4, 2], scalars: p), Tensor(shape: [2, 3, 4, 2], scalars: t))
+    }
+
+    @Test func valueMatchesANaiveSum() {
+        let (p, t) = Self.pair(seed: 41)
+        func at(_ x: Tensor, _ f: Int, _ y: Int, _ w: Int, _ c: Int) -> Double {
+            Double(x.pointer[((f * 3 + y) * 4 + w) * 2 + c])
+        }
+        var total = 0.0
+        for f in 0..<2 {
+            for y in 0..<3 {
+                for w in 0..<4 {
+                    for c in 0..<2 {
+                        if y < 2 {
+                            total += abs(abs(at(t, f, y + 1, w, c) - at(t, f, y, w, c)) - abs(at(p, f, y + 1, w, c) - at(p, f, y, w, c)))
+                        }
+                        if w < 3 {
+                            total += abs(abs(at(t, f, y, w + 1, c) - at(t, f, y, w, c)) - abs(at(p, f, y, w + 1, c) - at(p, f, y, w, c)))
+                        }
+                    }
+                }
+            }
+        }
+        let loss = Double(gradientDifferenceLoss(Variable(p), Variable(t)).value.scalar)
+        #expect(abs(loss - total / 48) <= 1e-6 * total / 48)
+        // Hand-computed, one frame 1 × 3 × 1: Δp = (2, −1), Δt = (0, 3): |0 − 2| + |3 − 1| = 4, over 3.
+        let a = Variable(Tensor(shape: [1, 3, 1], scalars: [0, 2, 1]))
+        let b = Variable(Tensor(shape: [1, 3, 1], scalars: [1, 1, 4]))
+        #expect(gradientDifferenceLoss(a, b).value.scalar == Float(4.0 / 3))
+        // Differences never cross from one frame into the next: two flat frames at different levels.
+        let flat = Variable(Tensor(shape: [2, 2, 2, 1], scalars: [0, 0, 0, 0, 1, 1, 1, 1]))
+        #expect(gradientDifferenceLoss(flat, Variable(Tensor(zeros: [2, 2, 2, 1]))).value.scalar == 0)
+    }
+
+    @Test func gradients() {
+        let (p, t) = Self.pair(seed: 42)
+        checkGradients([p, t]) { v in gradientDifferenceLoss(v[0], v[1]) }
+    }
+}
