@@ -24,7 +24,13 @@ import Glibc
     static let environment = ["MOTIONRNN_THREADS": "1"]
 
     static func mpirun(_ ranks: Int, _ arguments: [String]) throws -> CommandLineRun {
-        try CommandLineRun(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
+        try startMpirun(ranks, arguments).finish()
+    }
+
+    /// `mpirun -np ranks motionrnn arguments…`, running. env execs mpirun, so the process is
+    /// mpirun and the ranks are its children.
+    static func startMpirun(_ ranks: Int, _ arguments: [String]) throws -> RunningCommand {
+        try RunningCommand(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "\(ranks)",
                             CommandLineRun.executable.path] + arguments,
                            environment: environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
     }
@@ -99,11 +105,8 @@ import Glibc
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run").path
-        // env execs mpirun, so the process is mpirun and the ranks are its children.
-        let job = try RunningCommand(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
-                                      "train", "--distributed"] + Self.tiny
-                                     + ["--iterations", "500", "--checkpoint-interval", "1", "--keep-checkpoints", "2", "--output", run],
-                                     environment: Self.environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        let job = try Self.startMpirun(2, ["train", "--distributed"] + Self.tiny
+                                       + ["--iterations", "500", "--checkpoint-interval", "1", "--keep-checkpoints", "2", "--output", run])
         // If the test fails with the job running: the ranks first (SIGKILL), which ends mpirun;
         // `job` then kills mpirun if it is still there.
         defer { for rank in Self.children(of: job.process.processIdentifier) { kill(rank, SIGKILL) } }
@@ -129,11 +132,9 @@ import Glibc
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let run = folder.appendingPathComponent("run").path
-        let job = try RunningCommand(["mpirun", "--allow-run-as-root", "--oversubscribe", "-np", "2", CommandLineRun.executable.path,
-                                      "train", "--distributed"] + Self.tiny
-                                     + ["--iterations", "100000", "--checkpoint-interval", "100000",
-                                        "--validation-interval", "100000", "--output", run],
-                                     environment: Self.environment, executable: URL(fileURLWithPath: "/usr/bin/env"))
+        let job = try Self.startMpirun(2, ["train", "--distributed"] + Self.tiny
+                                       + ["--iterations", "100000", "--checkpoint-interval", "100000",
+                                          "--validation-interval", "100000", "--output", run])
         defer { for rank in Self.children(of: job.process.processIdentifier) { kill(rank, SIGKILL) } }
         // Training has begun once rank 0 reports its first iterations.
         try #require(job.wait(seconds: 180) { job.errorSoFar.contains("iteration ") } && job.process.isRunning,
