@@ -30,6 +30,10 @@ public enum Comparison {
         guard let first = models.first?.trained.experiment.model else {
             throw ExperimentError("compare: no models given")
         }
+        let allNames = models.map(\.name) + baselines.map(\.rawValue)
+        if let repeated = allNames.first(where: { name in allNames.filter { $0 == name }.count > 1 }) {
+            throw ExperimentError("compare: '\(repeated)' names two of the models or baselines compared; each needs its own name")
+        }
         for (name, trained) in models {
             let m = trained.experiment.model
             guard m.inputLength == first.inputLength, m.totalLength == first.totalLength,

@@ -92,6 +92,19 @@ public struct TrainedModel {
 }
 
 extension TrainedModel {
+    /// Names for models given as run folders, files or shipped names, as reports show them: the
+    /// last path component, without the `.safetensors` of an exported file (a run folder keeps
+    /// its dots: `gdl-0.5`); where two would be the same, the locations as given.
+    public static func labels(for locations: [String]) -> [String] {
+        let leaves = locations.map { location -> String in
+            let leaf = URL(fileURLWithPath: location).lastPathComponent
+            return leaf.hasSuffix(".safetensors") ? String(leaf.dropLast(".safetensors".count)) : leaf
+        }
+        return zip(leaves, locations).map { leaf, location in
+            leaves.filter { $0 == leaf }.count > 1 ? location : leaf
+        }
+    }
+
     /// A run folder (one holding experiment.json) or a pretrained model's name or file.
     public init(runOrPretrained location: String) throws {
         let folder = URL(fileURLWithPath: location)

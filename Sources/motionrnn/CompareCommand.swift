@@ -34,7 +34,7 @@ struct CompareCommand: ParsableCommand {
         let loaded = try models.map { ($0, try TrainedModel(runOrPretrained: $0)) }
         var experiment = loaded[0].1.experiment
         let testSet = try heldOut.sequences(for: &experiment, count: testCount)
-        let named = loaded.map { (name: Self.label($0.0), trained: $0.1) }
+        let named = zip(TrainedModel.labels(for: models), loaded).map { (name: $0, trained: $1.1) }
         printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) sequences of \(heldOut.name(of: experiment))")
         let result = try Comparison.run(named, on: testSet, dataName: heldOut.name(of: experiment), count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,
@@ -45,10 +45,5 @@ struct CompareCommand: ParsableCommand {
             print("\(name): mean MSE \(String(format: "%.1f", metrics.mse.mean)), SSIM \(String(format: "%.3f", metrics.ssim.mean)), frame \(metrics.frameCount) MSE \(String(format: "%.1f", metrics.mse.perFrame.last ?? .nan))")
         }
         print("report: \(result.reportURL.path)")
-    }
-
-    /// A run folder's or file's last path component without extension; a name as it is.
-    static func label(_ model: String) -> String {
-        URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent
     }
 }

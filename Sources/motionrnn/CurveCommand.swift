@@ -22,7 +22,8 @@ struct CurveCommand: ParsableCommand {
     func run() throws {
         var failures = 0
         var curves: [LearningCurves.Run] = []
-        for model in models {
+        let labels = TrainedModel.labels(for: models)
+        for (index, model) in models.enumerated() {
             let trained: TrainedModel
             do {
                 trained = try TrainedModel(runOrPretrained: model)
@@ -32,7 +33,7 @@ struct CurveCommand: ParsableCommand {
                 continue
             }
             let points = trained.history.validation
-            curves.append(LearningCurves.Run(name: URL(fileURLWithPath: model).deletingPathExtension().lastPathComponent,
+            curves.append(LearningCurves.Run(name: labels[index],
                                              points: points.compactMap { point in
                                                  point.meanMSE.map { (point.iteration, point.seconds.map { $0 / 3600 }, Double($0)) }
                                              }))

@@ -31,7 +31,7 @@ struct ModelChoice: ParsableArguments {
     /// A default output folder: inside the run, or named after the pretrained model.
     func defaultOutput(run: String?, _ leaf: String) -> URL {
         if let run { return URL(fileURLWithPath: run).appendingPathComponent(leaf) }
-        let name = URL(fileURLWithPath: pretrained ?? "model").deletingPathExtension().lastPathComponent
+        let name = TrainedModel.labels(for: [pretrained ?? "model"])[0]
         return URL(fileURLWithPath: "\(leaf)-\(name)")
     }
 }

@@ -190,6 +190,18 @@ import Training
         #expect(page.contains("(MSE, mean over the predicted frames: a "))
         // Sequence by sequence against the first model (the same model: never strictly lower).
         #expect(page.contains("a has the lower MSE on 0 of the 4 sequences against b"))
+        // Two entries of one name are refused (it trapped once, building metrics.json).
+        #expect { try Comparison.run([("a", trained), ("a", trained)], on: testSet, dataName: "squares", count: 4,
+                                     batchSize: 2, exampleCount: 0, options: MetricsOptions(), in: output) }
+            throws: { "\($0)".contains("'a' names two") }
+    }
+
+    /// Run folders keep the dots in their names; files lose `.safetensors`; names that would be
+    /// the same become the locations as given.
+    @Test func labelsAreDistinct() {
+        #expect(TrainedModel.labels(for: ["runs/gdl-0.1", "runs/gdl-0.5", "models/x.safetensors", "vmnist-predrnn"])
+                == ["gdl-0.1", "gdl-0.5", "x", "vmnist-predrnn"])
+        #expect(TrainedModel.labels(for: ["a/run", "b/run", "c/other"]) == ["a/run", "b/run", "other"])
     }
 
     /// A sequence predicted again on its own scores as it did in the test set's batches, so the
