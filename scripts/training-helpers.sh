@@ -12,9 +12,33 @@ newest_checkpoint() {
 # Starts `motionrnn train ARGUMENTS… --time-budget BUDGET` in the background on one core,
 # niced, appending to LOG:   start_training LOG BUDGET ARGUMENTS…
 start_training() {
-    local log="$1" budget="$2"
-    shift 2
-    MOTIONRNN_THREADS=1 nohup nice -n 5 "$tool" train "$@" --time-budget "$budget" >> "$log" 2>&1 &
+    start_training_on 1 "$@"
+}
+
+# The same on THREADS cores:   start_training_on THREADS LOG BUDGET ARGUMENTS…
+start_training_on() {
+    local threads="$1" log="$2" budget="$3"
+    shift 3
+    MOTIONRNN_THREADS="$threads" nohup nice -n 5 "$tool" train "$@" --time-budget "$budget" >> "$log" 2>&1 &
+}
+
+# Seconds in a duration written as --time-budget takes it here: 2h30m, 90m, 3600s or 3600.
+duration_seconds() {
+    local text="$1" total=0
+    if [[ "$text" =~ ^[0-9]+$ ]]; then echo "$text"; return; fi
+    while [[ "$text" =~ ^([0-9]+)([hms])(.*)$ ]]; do
+        case "${BASH_REMATCH[2]}" in
+            h) total=$((total + BASH_REMATCH[1] * 3600)) ;;
+            m) total=$((total + BASH_REMATCH[1] * 60)) ;;
+            s) total=$((total + BASH_REMATCH[1])) ;;
+        esac
+        text="${BASH_REMATCH[3]}"
+    done
+    if [ -n "$text" ] || [ "$total" -eq 0 ]; then
+        echo "not a duration: '$1' (e.g. 2h30m, 90m, 3600s)" >&2
+        return 1
+    fi
+    echo "$total"
 }
 
 # Writes the file models/NAME as committed at COMMIT to DESTINATION, whole or not at all
@@ -29,25 +53,63 @@ model_file_at() {
 # caller's function `new_run_arguments MODEL` puts in the array `arguments`, and stops at
 # iteration BOUNDARY (its own --stop-at); a resumed run continues to BOUNDARY, and after it
 # with the array `second_phase`. The array `on_resume` (may be empty) is added to every resume.
+# Within the session's BUDGET no core idles for long: a run that reaches BOUNDARY goes on to its
+# second phase at once, and once one run has finished (its metrics.json), the other is stopped
+# at a checkpoint and resumed on both cores.
 #   train_pair_in_two_phases RUNS PREFIX BUDGET BOUNDARY
 train_pair_in_two_phases() {
-    local runs="$1" prefix="$2" budget="$3" boundary="$4" model folder
+    local runs="$1" prefix="$2" budget="$3" boundary="$4" model other left
+    local deadline=$(( $(date +%s) + $(duration_seconds "$budget") ))
+    local -A pid=() threads=()
     mkdir -p "$runs"
     for model in motionrnn-predrnn predrnn; do
-        folder="$runs/$prefix-$model"
-        if [ -f "$folder/experiment.json" ]; then
-            arguments=(--output "$folder" --resume "${on_resume[@]}")
-            if [ "$(newest_checkpoint "$folder")" -lt "$boundary" ]; then
-                arguments+=(--stop-at "$boundary")
-            else
-                arguments+=("${second_phase[@]}")
-            fi
-        else
-            new_run_arguments "$model"
-            arguments+=(--output "$folder")
-        fi
-        start_training "$runs/$prefix-$model.log" "$budget" "${arguments[@]}"
-        echo "$model → $folder (log $runs/$prefix-$model.log)"
+        other=$([ "$model" = predrnn ] && echo motionrnn-predrnn || echo predrnn)
+        [ -f "$runs/$prefix-$model/metrics.json" ] && { echo "$model: finished"; continue; }
+        threads[$model]=$([ -f "$runs/$prefix-$other/metrics.json" ] && echo 2 || echo 1)
+        start_pair_member "$model" "${threads[$model]}" "$(( deadline - $(date +%s) ))"
     done
-    wait
+    while [ ${#pid[@]} -gt 0 ]; do
+        wait -n "${pid[@]}" || true
+        left=$(( deadline - $(date +%s) ))
+        for model in "${!pid[@]}"; do
+            kill -0 "${pid[$model]}" 2>/dev/null && continue
+            unset "pid[$model]"
+            # Stopped at the boundary with time to spare: on to the second phase.
+            if [ "$(newest_checkpoint "$runs/$prefix-$model")" -eq "$boundary" ] && [ "$left" -gt 600 ]; then
+                start_pair_member "$model" "${threads[$model]}" "$left"
+            fi
+        done
+        # One run finished, the other still going on one core: it takes both.
+        for model in "${!pid[@]}"; do
+            other=$([ "$model" = predrnn ] && echo motionrnn-predrnn || echo predrnn)
+            if [ ${#pid[@]} -eq 1 ] && [ "${threads[$model]}" -eq 1 ] && [ "$left" -gt 600 ] \
+               && [ -f "$runs/$prefix-$other/metrics.json" ]; then
+                echo "$other finished: $model goes on on both cores"
+                kill -INT "${pid[$model]}" 2>/dev/null || true
+                wait "${pid[$model]}" || true
+                threads[$model]=2
+                start_pair_member "$model" 2 "$(( deadline - $(date +%s) ))"
+            fi
+        done
+    done
+}
+
+# Starts MODEL of the pair (in train_pair_in_two_phases's variables) on THREADS cores for
+# SECONDS, in the phase its run folder is in; records its process in `pid`.
+start_pair_member() {
+    local model="$1" count="$2" seconds="$3" folder="$runs/$prefix-$1"
+    if [ -f "$folder/experiment.json" ]; then
+        arguments=(--output "$folder" --resume "${on_resume[@]}")
+        if [ "$(newest_checkpoint "$folder")" -lt "$boundary" ]; then
+            arguments+=(--stop-at "$boundary")
+        else
+            arguments+=("${second_phase[@]}")
+        fi
+    else
+        new_run_arguments "$model"
+        arguments+=(--output "$folder")
+    fi
+    start_training_on "$count" "$runs/$prefix-$model.log" "${seconds}s" "${arguments[@]}"
+    pid[$model]=$!
+    echo "$model → $folder on $count core(s) for ${seconds} s (log $runs/$prefix-$model.log)"
 }
