@@ -55,7 +55,8 @@ model_file_at() {
 # with the array `second_phase`. The array `on_resume` (may be empty) is added to every resume.
 # Within the session's BUDGET no core idles for long: a run that reaches BOUNDARY goes on to its
 # second phase at once, and once one run has finished (its metrics.json), the other is stopped
-# at a checkpoint and resumed on both cores.
+# at a checkpoint and resumed on both cores (the thread count does not change what is computed:
+# CLITests' theThreadCountDoesNotChangeTheResult).
 #   train_pair_in_two_phases RUNS PREFIX BUDGET BOUNDARY
 train_pair_in_two_phases() {
     local runs="$1" prefix="$2" budget="$3" boundary="$4" model other left

@@ -121,6 +121,26 @@ import Testing
         #expect(resumed.status == 0 && resumed.output.contains("trained \(newest + 1) iterations"), "\(resumed.error)")
     }
 
+    /// The thread count does not change what is computed: a run on one thread and one on two
+    /// write the same checkpoint, byte for byte (so a long run may be resumed on more or fewer
+    /// cores, as scripts/training-helpers.sh does). Big enough for the gate kernels to split
+    /// (4 × 16 rows of 16 × 16 values: two tasks of the 32 rows each needs at least).
+    @Test func theThreadCountDoesNotChangeTheResult() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let flags = ["--model", "motionrnn-predrnn", "--preset", "vmnist-cpu", "--hidden", "16,16", "--batch-size", "4",
+                     "--input-length", "2", "--output-length", "2", "--iterations", "2", "--train-count", "16", "--test-count", "2", "--validation-count", "2",
+                     "--validation-interval", "0", "--checkpoint-interval", "2", "--examples", "0"]
+        var checkpoints: [Data] = []
+        for threads in ["1", "2"] {
+            let output = folder.appendingPathComponent("threads-\(threads)").path
+            let run = try CommandLineRun(["train"] + flags + ["--output", output], environment: ["MOTIONRNN_THREADS": threads])
+            #expect(run.status == 0, "\(run.error)")
+            checkpoints.append(try Data(contentsOf: URL(fileURLWithPath: output + "/checkpoints/checkpoint-2.safetensors")))
+        }
+        #expect(checkpoints[0] == checkpoints[1])
+    }
+
     @Test func stopAtStopsThereAndSaysHowToContinue() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
