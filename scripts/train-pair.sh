@@ -7,9 +7,11 @@
 # (`train --resume`). The runs are RUNS_FOLDER/PREFIX-<model>.
 #
 # Two phases, as the shipped pair was made (scripts/train-wide.sh): at the constant rate
-# (planned open-ended, 100 000 iterations) up to iteration 8 000, where both stop (--stop-at,
-# so the faster one waits for the other); then a cool-down re-planned on resume, a cosine
-# decay from 8 000 to COOLDOWN_END (default 10 000) that keeps Adam's state. Then
+# (planned open-ended, 100 000 iterations) up to iteration 8 000 (--stop-at, so both cool
+# down from the same iteration); then a cool-down re-planned on resume, a cosine decay from
+# 8 000 to COOLDOWN_END (default 10 000) that keeps Adam's state. A run that reaches 8 000 goes
+# on to its cool-down in the same session, and once one run has finished, the other continues
+# on both cores (scripts/training-helpers.sh). Then
 # scripts/validate-pair.sh scores the candidates on the validation split, and export writes
 # the files with their cards (models/README.md; the cards have the commands).
 #
