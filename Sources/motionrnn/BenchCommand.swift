@@ -22,7 +22,13 @@ struct BenchCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Models: motionrnn_predrnn, predrnn.")
     var model: [String] = TrainingStepBenchmark.ModelKind.allCases.map(\.rawValue)
     @Option(parsing: .upToNextOption, help: "Hidden channels per layer.") var channels: [Int] = [64, 32]
-    @Option(parsing: .upToNextOption, help: "train_step and/or inference.") var what = ["train_step", "inference"]
+    /// What `--what` may name; kept as strings in the options because they travel to the
+    /// children's command lines and into the JSON records (`bench/torch_bench.py`'s names).
+    enum Measurement: String, CaseIterable {
+        case trainStep = "train_step", inference
+    }
+
+    @Option(parsing: .upToNextOption, help: "train_step and/or inference.") var what = Measurement.allCases.map(\.rawValue)
     @Option(help: "Timed repetitions per measurement (median reported).") var reps = 3
     @Option(help: "Untimed repetitions first.") var warmup = 1
     @Option(help: "Loss: mse+l1 or mse.") var loss = "mse+l1"
@@ -42,7 +48,7 @@ struct BenchCommand: ParsableCommand {
         if let bad = model.first(where: { !models.contains($0) }) {
             throw ValidationError("--model \(bad) is not one of \(models.joined(separator: ", ")) (give several separated by spaces)")
         }
-        if let bad = what.first(where: { !["train_step", "inference"].contains($0) }) {
+        if let bad = what.first(where: { Measurement(rawValue: $0) == nil }) {
             throw ValidationError("--what \(bad) is not train_step or inference (give both separated by a space)")
         }
         if let bad = channels.first(where: { $0 < 1 }) { throw ValidationError("--channels \(bad) must be ≥ 1") }
@@ -86,8 +92,8 @@ struct BenchCommand: ParsableCommand {
         let bench = try TrainingStepBenchmark(setup)
         let paramsFile = params.map { Self.expand($0, model[0], channels[0]) }
         if let paramsFile { try bench.loadParameters(from: URL(fileURLWithPath: paramsFile)) }
-        let training = what[0] == "train_step"
-        guard training || what[0] == "inference" else { throw ValidationError("unknown --what \(what[0])") }
+        guard let measurement = Measurement(rawValue: what[0]) else { throw ValidationError("unknown --what \(what[0])") }
+        let training = measurement == .trainStep
         let body: () -> Void = training ? { bench.trainStep() } : { bench.inference() }
         let setupRSS = BenchmarkEnvironment.peakResidentMiB() ?? 0
         for _ in 0..<warmup { body() }
@@ -214,7 +220,7 @@ struct BenchCommand: ParsableCommand {
             let ourRSS = Timing.median(ours[key]!.compactMap { $0["peak_rss_mb"] as? Double })
             let torchRSS = Timing.median(theirs[key]!.compactMap { $0["peak_rss_mb"] as? Double })
             // Training ≈ 3 forwards (forward, backward-data, backward-weights), 2 FLOP per MAC.
-            let flop = 2.0 * Double(multiplyAdds["\(m)/\(c)"]!) * (w == "train_step" ? 3 : 1)
+            let flop = 2.0 * Double(multiplyAdds["\(m)/\(c)"]!) * (w == Measurement.trainStep.rawValue ? 3 : 1)
             rows.append([m, "\(c)", w, TextTable.format(ourTime, "%.3f"), TextTable.format(torchTime, "%.3f"),
                          TextTable.format(ourTime / torchTime, "%.2f"),
                          TextTable.format(ourRSS, "%.0f"), TextTable.format(torchRSS, "%.0f"),

@@ -31,10 +31,10 @@ struct CompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try models.map { ($0, try TrainedModel(runOrPretrained: $0)) }
-        var experiment = loaded[0].1.experiment
+        let loaded = try models.map(TrainedModel.init(runOrPretrained:))
+        var experiment = loaded[0].experiment
         let testSet = try heldOut.sequences(for: &experiment, count: testCount)
-        let named = zip(TrainedModel.labels(for: models), loaded).map { (name: $0, trained: $1.1) }
+        let named = zip(TrainedModel.labels(for: models), loaded).map { (name: $0, trained: $1) }
         printError("scoring \(named.map(\.name).joined(separator: ", ")) on \(min(testCount, testSet.count)) sequences of \(heldOut.name(of: experiment))")
         let result = try Comparison.run(named, on: testSet, dataName: heldOut.name(of: experiment), count: testCount,
                                         batchSize: experiment.training.batchSize, exampleCount: examples,

@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Metrics
 import Testing
@@ -74,6 +75,26 @@ import Testing
         #expect(close(gdl, expected, 1e-5))
         // Identical frames have no gradient difference.
         #expect(PixelMetrics.gradientDifference(truth: t, prediction: t, height: h, width: w, channels: c) == 0)
+    }
+
+    @Test func trainingLossIsTheMetricPerElement() {
+        // `gradientDifferenceLoss` (Engine, what `--loss mse+gdl` trains) and this metric are
+        // written apart (a recorded op vs a SIMD kernel); on data in [0, 1] (nothing to clip)
+        // the loss must be the frames' metric summed and divided by the element count.
+        let (frames, h, w, c) = (3, 5, 11, 3), size = h * w * c
+        let t = uniforms(seed: 9, count: frames * size), p = uniforms(seed: 10, count: frames * size)
+        let loss = gradientDifferenceLoss(Variable(Tensor(shape: [frames, h, w, c], scalars: p)),
+                                          Variable(Tensor(shape: [frames, h, w, c], scalars: t))).value.scalar
+        var metricSum = 0.0
+        for f in 0..<frames {
+            metricSum += t.withUnsafeBufferPointer { t in
+                p.withUnsafeBufferPointer { p in
+                    PixelMetrics.gradientDifference(truth: t.baseAddress! + f * size, prediction: p.baseAddress! + f * size,
+                                                    height: h, width: w, channels: c)
+                }
+            }
+        }
+        #expect(close(Double(loss), metricSum / Double(frames * size), 1e-5))
     }
 
     @Test func quantizeRoundsToBytes() {
