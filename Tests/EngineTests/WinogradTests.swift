@@ -88,6 +88,35 @@ import TestSupport
         #expect(!w.kernelTransform.isSpecialised)
     }
 
+    /// The AVX-512 version of the known transforms (two blocks of 8 lanes per register, from one
+    /// run or two) gives the AVX2 version's bits, whatever the runs and lanes: full blocks that
+    /// pair within a run or across runs, a block left without a partner, partial tails.
+    @Test(arguments: [3, 5])
+    func avx512TransformsGiveTheAVX2Bits(kernelSize: Int) {
+        let w = WinogradTransforms(outputTile: 2, kernelSize: kernelSize)
+        for t in [w.inputTransform, w.outputTransform, w.outputAdjoint] {
+            var random = TestRandom(seed: UInt64(t.rows * 16 + t.columns + kernelSize))
+            for (runs, count) in [(1, 8), (2, 8), (3, 8), (8, 8), (1, 16), (1, 64), (3, 13), (2, 35), (1, 5)] {
+                let (p, q) = (t.columns, t.rows)
+                // Runs side by side: vector k of run g starts at k·runs·count + g·count.
+                let input = random.tensor([p * p, runs * count]).scalars
+                let inputOffsets = (0..<(p * p)).map { $0 * runs * count }
+                let outputOffsets = (0..<(q * q)).map { $0 * runs * count }
+                let starts = (0..<runs).map { $0 * count }
+                var results: [[Float]] = []
+                for level in Int32(0)...2 {
+                    var output = [Float](repeating: .nan, count: q * q * runs * count)
+                    mrnn_sandwich_runs_at(level, t.entries, Int32(q), Int32(p), input, inputOffsets, starts, &output,
+                                          outputOffsets, starts, runs, count)
+                    results.append(output)
+                }
+                let context = "\(q)×\(p) transform of F(2, \(kernelSize)), \(runs) runs of \(count)"
+                #expect(results[2].map(\.bitPattern) == results[1].map(\.bitPattern), "\(context)")
+                for (a, b) in zip(results[2], results[0]) { #expect(abs(a - b) <= 1e-5 * (1 + abs(b)), "\(context)") }
+            }
+        }
+    }
+
     /// The packed GEMM, each version the CPU runs (portable; AVX2: full 6×16 blocks, row
     /// remainders 1–5; AVX-512: 12 rows × 1 or 2 panels, remainders 1–11), with a last 8-column
     /// panel and A read transposed, against a direct sum.

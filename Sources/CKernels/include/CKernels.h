@@ -25,6 +25,13 @@ void mrnn_sandwich_runs(const float *matrix, int q, int p, const float *in, cons
                         const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
                         long runs, long count);
 
+/// `mrnn_sandwich_runs` with the kernels of at most `level` (0 portable, 1 AVX2 + FMA, 2 AVX-512
+/// for the known transforms), or the best below where the CPU lacks them (for tests of each
+/// version). Levels 1 and 2 give the same bits.
+void mrnn_sandwich_runs_at(int level, const float *matrix, int q, int p, const float *in, const long *in_offsets,
+                           const long *in_starts, float *out, const long *out_offsets, const long *out_starts,
+                           long runs, long count);
+
 /// `mrnn_sandwich` on `count` p×p matrices stored one after another (matrix l's element
 /// (i, j) at in[l·p² + i·p + j]), e.g. a convolution weight [pairs, r, r]; output as there.
 void mrnn_sandwich_matrices(const float *matrix, int q, int p, const float *in,
