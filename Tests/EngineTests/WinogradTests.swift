@@ -166,9 +166,10 @@ import TestSupport
     ]
 
     /// The plane ↔ block copies of the C kernels for any block size m (the convolutions use 2,
-    /// which has its own loops): pixel (y, x) is element (y mod m, x mod m) of tile (y/m, x/m),
-    /// and the phase split puts padded column X at phase X mod m, index X / m.
-    @Test(arguments: [(2, 5, 7), (2, 4, 4), (3, 7, 5), (1, 3, 2)])
+    /// which has its own loops, 16 columns per step with AVX2, here with and without a partial
+    /// last step): pixel (y, x) is element (y mod m, x mod m) of tile (y/m, x/m), and the phase
+    /// split puts padded column X at phase X mod m, index X / m, for even and odd paddings.
+    @Test(arguments: [(2, 5, 7), (2, 4, 4), (3, 7, 5), (1, 3, 2), (2, 3, 16), (2, 4, 35), (2, 16, 33)])
     func planeLayouts(m: Int, height: Int, width: Int) {
         let tileRows = (height + m - 1) / m, laneColumns = ((width + m - 1) / m + 7) / 8 * 8
         let perImage = tileRows * laneColumns
@@ -185,16 +186,19 @@ import TestSupport
             }
         }
         #expect(blocks.filter { $0 == -1 }.count == blocks.count - height * width)   // nothing else written
-        let padding = m, phase = (width + 2 * padding + m - 1) / m, rowStride = m * phase
-        var split = [Float](repeating: 0, count: (height + 2 * padding) * rowStride)
-        mrnn_phase_split(plane, height, width, m, padding, &split, phase, rowStride)
-        for y in 0..<height {
-            for x in 0..<width {
-                let column = x + padding
-                #expect(split[(y + padding) * rowStride + (column % m) * phase + column / m] == plane[y * width + x])
+        for padding in 0...(m + 1) {
+            let phase = (width + 2 * padding + m - 1) / m, rowStride = m * phase
+            var split = [Float](repeating: 0, count: (height + 2 * padding) * rowStride)
+            mrnn_phase_split(plane, height, width, m, padding, &split, phase, rowStride)
+            for y in 0..<height {
+                for x in 0..<width {
+                    let column = x + padding
+                    #expect(split[(y + padding) * rowStride + (column % m) * phase + column / m] == plane[y * width + x],
+                            "padding \(padding)")
+                }
             }
+            #expect(split.filter { $0 != 0 }.count == height * width, "padding \(padding)")
         }
-        #expect(split.filter { $0 != 0 }.count == height * width)
     }
 
     @Test func forwardMatchesDirectLoops() {
