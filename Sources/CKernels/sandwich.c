@@ -210,7 +210,7 @@ static AVX2 void sandwich_runs_avx2(const float *matrix, int q, int p, const flo
 // AVX-512: the known matrices on 16 lanes, two blocks of 8 lanes per register. The blocks need
 // not be adjacent: the input transforms run over tile rows of 8 tiles (a 16 × 16 plane), so
 // the two halves are usually two runs. Same operations per lane as `sandwich8_known`, so the
-// same bits; about 1.5× its speed on the 6 × 6 input transform (Emerald Rapids, one core).
+// same bits; about 1.9× its speed on the 6 × 6 input transform (Emerald Rapids, one core).
 
 #define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 
