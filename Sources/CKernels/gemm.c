@@ -5,11 +5,7 @@
 // step's 14 loads feed 24 FMAs.
 
 #include "CKernels.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define MRNN_HAVE_X86 1
-#endif
+#include "targets.h"
 
 static void gemm_portable(long m, long n, long k, const float *a, long ars, long aks,
                           const float *b, float *c, long ldc) {
@@ -28,8 +24,6 @@ static void gemm_portable(long m, long n, long k, const float *a, long ars, long
 }
 
 #ifdef MRNN_HAVE_X86
-
-#define AVX2 __attribute__((target("avx2,fma")))
 
 // C block [rows × 8·vectors] = Σ_kk A(i, kk) · panel row kk; rows ≤ 6 and vectors ∈ {1, 2}
 // are constants after inlining, so the accumulators live in registers.
@@ -70,8 +64,6 @@ static AVX2 void gemm_avx2(long m, long n, long k, const float *a, long ars, lon
         if (vectors == 2) ROW_BLOCKS(2) else ROW_BLOCKS(1)
     }
 }
-
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 
 // C block [rows × 16·panels] = Σ_kk A(i, kk) · row kk of panels p and p + 1 (`panels` ∈ {1, 2},
 // the second `panel_stride` floats after the first); rows ≤ 12 and panels are constants after

@@ -4,10 +4,9 @@
 // run 1–6 % faster.
 
 #include "CKernels.h"
+#include "targets.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define AVX2 __attribute__((target("avx2,fma")))
+#ifdef MRNN_HAVE_X86
 
 // 16 floats a, b → their even and odd elements, 8 each, in order.
 static inline __attribute__((always_inline)) AVX2
@@ -76,7 +75,6 @@ static AVX2 void plane_to_blocks2_avx2(const float *plane, long per_image, long 
         deinterleave_avx2(plane + y * ow, ow, tiles, tiles + per_image);
     }
 }
-#define HAVE_AVX2_COPIES 1
 #endif
 
 // First u with m·u + s ≥ padding, and the end of the u whose column m·u + s − padding < width.
@@ -102,7 +100,7 @@ void phase_split(const float *restrict image, long height, long width, long m, l
 
 void mrnn_phase_split(const float *image, long height, long width, long m, long padding,
                       float *plane, long phase_stride, long row_stride) {
-#ifdef HAVE_AVX2_COPIES
+#ifdef MRNN_HAVE_X86
     if (m == 2 && mrnn_cpu_has_avx2_fma()) {
         phase_split2_avx2(image, height, width, padding, plane, phase_stride, row_stride);
         return;
@@ -116,7 +114,7 @@ void mrnn_phase_split(const float *image, long height, long width, long m, long 
 // sits at blocks[((y mod m)·m + x mod m)·per_image + (y / m)·lane_columns + x / m].
 void mrnn_blocks_to_plane(const float *restrict blocks, long per_image, long lane_columns, long m,
                           long oh, long ow, float shift, float *restrict plane) {
-#ifdef HAVE_AVX2_COPIES
+#ifdef MRNN_HAVE_X86
     if (m == 2 && mrnn_cpu_has_avx2_fma()) {
         blocks_to_plane2_avx2(blocks, per_image, lane_columns, oh, ow, shift, plane);
         return;
@@ -142,7 +140,7 @@ void mrnn_blocks_to_plane(const float *restrict blocks, long per_image, long lan
 
 void mrnn_plane_to_blocks(const float *restrict plane, long per_image, long lane_columns, long m,
                           long oh, long ow, float *restrict blocks) {
-#ifdef HAVE_AVX2_COPIES
+#ifdef MRNN_HAVE_X86
     if (m == 2 && mrnn_cpu_has_avx2_fma()) {
         plane_to_blocks2_avx2(plane, per_image, lane_columns, oh, ow, blocks);
         return;

@@ -4,11 +4,7 @@
 // CPUs the transforms the convolutions use run sixteen matrices per register.
 
 #include "CKernels.h"
-
-#if defined(__x86_64__) || defined(__i386__)
-#include <immintrin.h>
-#define MRNN_HAVE_X86 1
-#endif
+#include "targets.h"
 
 #define MAX MRNN_SANDWICH_MAX
 
@@ -34,8 +30,6 @@ void mrnn_sandwich_portable(const float *matrix, int q, int p,
 }
 
 #ifdef MRNN_HAVE_X86
-
-#define AVX2 __attribute__((target("avx2,fma")))
 
 // Eight lanes from `l` on; `mask` selects the lanes that exist when `partial`.
 static inline __attribute__((always_inline)) AVX2
@@ -211,8 +205,6 @@ static AVX2 void sandwich_runs_avx2(const float *matrix, int q, int p, const flo
 // not be adjacent: the input transforms run over tile rows of 8 tiles (a 16 × 16 plane), so
 // the two halves are usually two runs. Same operations per lane as `sandwich8_known`, so the
 // same bits; about 1.9× its speed on the 6 × 6 input transform (Emerald Rapids, one core).
-
-#define AVX512 __attribute__((target("avx512f,avx512bw,avx512dq,avx512vl,avx2,fma")))
 
 COMBINE_KNOWN(combine_known16, AVX512, __m512, _mm512_setzero_ps, _mm512_add_ps, _mm512_sub_ps, _mm512_mul_ps,
               _mm512_fmadd_ps, _mm512_set1_ps)
