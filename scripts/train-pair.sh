@@ -7,30 +7,31 @@
 # (`train --resume`). The runs are RUNS_FOLDER/PREFIX-<model>.
 #
 # Two phases, as the shipped pair was made (scripts/train-wide.sh): at the constant rate
-# (planned open-ended, 100 000 iterations) up to iteration 8 000 (--stop-at, so both cool
-# down from the same iteration); then a cool-down re-planned on resume, a cosine decay from
-# 8 000 to COOLDOWN_END (default 10 000) that keeps Adam's state. A run that reaches 8 000 goes
-# on to its cool-down in the same session, and once one run has finished, the other continues
-# on both cores (scripts/training-helpers.sh). Then
+# (planned open-ended, 100 000 iterations) up to iteration COOLDOWN_START (default 8 000;
+# --stop-at, so both cool down from the same iteration); then a cool-down re-planned on resume,
+# a cosine decay from there to COOLDOWN_END (default 10 000) that keeps Adam's state. A run
+# that reaches COOLDOWN_START goes on to its cool-down in the same session, and once one run
+# has finished, the other continues on both cores (scripts/training-helpers.sh). Then
 # scripts/validate-pair.sh scores the candidates on the validation split, and export writes
 # the files with their cards (models/README.md; the cards have the commands).
 #
-#   bash scripts/train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END]]
+#   bash scripts/train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END [COOLDOWN_START]]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage="usage: train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END]]"
+usage="usage: train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END [COOLDOWN_START]]]"
 runs="${1:?$usage}" prefix="${2:?$usage}" hidden="${3:?$usage}"
 budget="${4:-2h}"
 cooldown_end="${5:-10000}"
+cooldown_start="${6:-8000}"
 tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
 source scripts/training-helpers.sh
 
 recipe=(--preset vmnist-cpu --hidden "$hidden" --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay constant --loss mse
-        --iterations 100000 --stop-at 8000 --sampling-stop 600 --train-count 1000000
+        --iterations 100000 --stop-at "$cooldown_start" --sampling-stop 600 --train-count 1000000
         --validation-count 128 --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 16 --examples 1 --seed 1)
 new_run_arguments() { arguments=(--model "$1" "${recipe[@]}"); }
 on_resume=()
-second_phase=(--decay cosine --decay-start 8000 --iterations "$cooldown_end")
-train_pair_in_two_phases "$runs" "$prefix" "$budget" 8000
+second_phase=(--decay cosine --decay-start "$cooldown_start" --iterations "$cooldown_end")
+train_pair_in_two_phases "$runs" "$prefix" "$budget" "$cooldown_start"
