@@ -1,5 +1,6 @@
-# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-wide.sh, which
-# train two models side by side over many sessions, and train-vtest.sh): what they share.
+# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-pair.sh and its
+# callers, which train two models side by side over many sessions, and train-vtest.sh): what
+# they share.
 # They set `tool` (the motionrnn binary) before calling these.
 
 # The iteration of the newest checkpoint in run folder $1 (0 when it has none).
