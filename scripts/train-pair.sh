@@ -6,7 +6,7 @@
 # checkpoint when its time budget is spent; run the script again to continue exactly
 # (`train --resume`). The runs are RUNS_FOLDER/PREFIX-<model>.
 #
-# Two phases, as the shipped pair was made (scripts/train-wide.sh): at the constant rate
+# Two phases, as the shipped pairs were made (train-deep.sh, train-wide.sh): at the constant rate
 # (planned open-ended, 100 000 iterations) up to iteration COOLDOWN_START (default 8 000;
 # --stop-at, so both cool down from the same iteration); then a cool-down re-planned on resume,
 # a cosine decay from there to COOLDOWN_END (default 10 000) that keeps Adam's state. A run
