@@ -15,6 +15,10 @@
 # scripts/validate-pair.sh scores the candidates on the validation split, and export writes
 # the files with their cards (models/README.md; the cards have the commands).
 #
+# With BRANCH_FROM=FOLDER/PREFIX and BRANCH_AT=ITERATION in the environment, a new run starts as
+# a branch of FOLDER/PREFIX-<model> at that checkpoint (`train --branch-from`: its plan then, a
+# copy of its state) instead of from scratch (scripts/train-deep-long.sh).
+#
 #   bash scripts/train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END [COOLDOWN_START]]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,7 +35,14 @@ recipe=(--preset vmnist-cpu --hidden "$hidden" --filter-size 3 --patch-size 4 --
         --iterations 100000 --stop-at "$cooldown_start" --sampling-stop 600 --train-count 1000000
         --validation-count 128 --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 16 --examples 1 --seed 1)
-new_run_arguments() { arguments=(--model "$1" "${recipe[@]}"); }
+new_run_arguments() {
+    if [ -n "${BRANCH_FROM:-}" ]; then
+        arguments=(--branch-from "$BRANCH_FROM-$1/checkpoints/checkpoint-${BRANCH_AT:?BRANCH_AT: the iteration to branch at}.json"
+                   --stop-at "$cooldown_start")
+    else
+        arguments=(--model "$1" "${recipe[@]}")
+    fi
+}
 on_resume=()
 second_phase=(--decay cosine --decay-start "$cooldown_start" --iterations "$cooldown_end")
 train_pair_in_two_phases "$runs" "$prefix" "$budget" "$cooldown_start"

@@ -115,26 +115,3 @@ start_pair_member() {
     pid[$model]=$!
     echo "$model → $folder on $count core(s) for ${seconds} s (log $runs/$prefix-$model.log)"
 }
-
-# A new run in TO that continues run FROM from its checkpoint at ITERATION, as FROM was planned
-# then (the training configuration that checkpoint records, not FROM's later re-plans, e.g. a
-# cool-down): FROM's experiment and that one checkpoint, written whole or not at all.
-#   branch_run FROM TO ITERATION
-branch_run() {
-    local from="$1" to="$2" at="$3" partial="$2.partial"
-    local checkpoint="$from/checkpoints/checkpoint-$at"
-    [ -f "$checkpoint.json" ] || { echo "branch_run: $from has no checkpoint at iteration $at" >&2; return 1; }
-    [ -e "$to" ] && { echo "branch_run: $to exists already" >&2; return 1; }
-    rm -rf "$partial"
-    mkdir -p "$partial/checkpoints"
-    cp "$checkpoint.json" "$checkpoint.safetensors" "$partial/checkpoints/"
-    python3 - "$from/experiment.json" "$checkpoint.json" "$partial/experiment.json" "$from" "$at" <<'PYTHON'
-import json, sys
-experiment_file, checkpoint_file, output, source, iteration = sys.argv[1:]
-experiment = json.load(open(experiment_file))
-experiment["training"] = json.load(open(checkpoint_file))["configuration"]
-experiment["history"] = [f"branched from {source} at iteration {iteration}"]
-json.dump(experiment, open(output, "w"), indent=2, sort_keys=True)
-PYTHON
-    mv "$partial" "$to"
-}

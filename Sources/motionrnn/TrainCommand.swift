@@ -21,6 +21,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Run folder (default: runs/<model>-<preset>).") var output: String?
     @Flag(help: "Continue the run in --output from its newest checkpoint.") var resume = false
+    @Option(help: ArgumentHelp("Start --output as a branch of another run at one of its checkpoints (RUN/checkpoints/checkpoint-<iteration>.json, or a run folder for its newest), with the plan it had then; the other run is left as it is. Changes as with --resume.", valueName: "checkpoint"))
+    var branchFrom: String?
     @Option(help: "Stop at a checkpoint after this much training time in this session (e.g. 90m, 2h, 3600s); --resume continues.")
     var timeBudget: String?
     @Option(help: ArgumentHelp("Stop at a checkpoint after this iteration; --resume continues (e.g. with other --iterations, which re-plan the learning-rate decay from there).", valueName: "iteration"))
@@ -31,6 +33,15 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         if let timeBudget { _ = try Self.seconds(parsing: timeBudget) }
         if let stopAt, stopAt < 1 { throw ValidationError("--stop-at \(stopAt) must be an iteration ≥ 1") }
+        if branchFrom != nil, resume {
+            throw ValidationError("--branch-from starts a new run folder and --resume continues one: give one of them")
+        }
+        if branchFrom != nil, output == nil {
+            throw ValidationError("--branch-from needs --output, the new run folder")
+        }
+        if branchFrom != nil, distributed {
+            throw ValidationError("--branch-from cannot start a --distributed run: branch first (e.g. with --stop-at), then continue it with --resume --distributed")
+        }
     }
 
     func run() throws {
@@ -62,21 +73,31 @@ struct TrainCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: output ?? "runs/\(options.modelName)-\(options.presetName)")
         var experiment: Experiment
         var initial: TrainedModel?
-        if resume {
+        if resume || branchFrom != nil {
             let fixed = options.flagsFixedOnResume
+            let how = branchFrom.map { "--branch-from continues \($0)" } ?? "--resume continues \(folder.path)"
             guard fixed.isEmpty else {
-                throw ValidationError("--resume continues \(folder.path) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --decay, --decay-start, --final-learning-rate, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
+                throw ValidationError("\(how) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --decay, --decay-start, --final-learning-rate, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
             }
-            experiment = try TrainedModel.savedExperiment(in: folder)
-            let digitsFromEnvironment = experiment.data.withDigitsFromEnvironment()
-            guard digitsFromEnvironment == experiment.data else {
-                throw ValidationError("--resume continues \(folder.path) on \(experiment.data), but $\(MLXtendDigits.environmentVariable) names other digits (\(digitsFromEnvironment)); the digits cannot change within a run: unset it to resume, or start a new run with --init-from")
+            // The changes a resume may make; a branch is written only once they are checked.
+            let adjust = { (experiment: inout Experiment) throws in
+                let digitsFromEnvironment = experiment.data.withDigitsFromEnvironment()
+                guard digitsFromEnvironment == experiment.data else {
+                    throw ValidationError("\(how) on \(experiment.data), but $\(MLXtendDigits.environmentVariable) names other digits (\(digitsFromEnvironment)); the digits cannot change within a run: unset it to resume, or start a new run with --init-from")
+                }
+                let changes = options.applyOnResume(to: &experiment)
+                try ExperimentOptions.validate(experiment)
+                if !changes.isEmpty {
+                    experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")
+                    printError("resuming with \(changes.joined(separator: ", "))")
+                }
             }
-            let changes = options.applyOnResume(to: &experiment)
-            try ExperimentOptions.validate(experiment)
-            if !changes.isEmpty {
-                experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")
-                printError("resuming with \(changes.joined(separator: ", "))")
+            if let branchFrom {
+                experiment = try ExperimentRunner.branch(from: URL(fileURLWithPath: branchFrom), into: folder, adjusting: adjust)
+                printError("branched \(folder.path) from \(branchFrom)")
+            } else {
+                experiment = try TrainedModel.savedExperiment(in: folder)
+                try adjust(&experiment)
             }
         } else {
             initial = try options.initFrom.map { try TrainedModel(runOrPretrained: $0) }
@@ -88,9 +109,9 @@ struct TrainCommand: ParsableCommand {
             printError("training \(experiment.model.displayName) on \(experiment.data) → \(folder.path)"
                        + (group.map { " on \($0.size) processes (batch \(experiment.training.batchSize) shared)" } ?? ""))
         }
-        let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume, timeBudget: budget,
+        let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume || branchFrom != nil, timeBudget: budget,
                                                  stopAt: stopAt, stopRequested: StopRequest.isPending,
-                                                 initialParameters: resume ? nil : initial?.model.stateDictionary(),
+                                                 initialParameters: initial?.model.stateDictionary(),
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
         guard isWriter else { return outcome.finished }

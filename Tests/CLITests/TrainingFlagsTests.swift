@@ -86,6 +86,28 @@ import Testing
         #expect(replanned.contains("resumed with --iterations 3 → 5, --decay constant → cosine, --decay-start after the warm-up → 3"), "\(replanned)")
     }
 
+    @Test func branchFromStartsANewRunAtACheckpointAndLeavesTheSourceAsItIs() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = folder.appendingPathComponent("source").path, branch = folder.appendingPathComponent("branch").path
+        let first = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "2", "--output", source])
+        #expect(first.status == 0, "\(first.error)")
+
+        try CommandLineRun(["train", "--branch-from", source, "--resume", "--output", branch])
+            .expectRefusal(mentioning: ["--branch-from", "--resume"])
+        try CommandLineRun(["train", "--branch-from", source]).expectRefusal(mentioning: ["--branch-from", "--output"])
+        try CommandLineRun(["train", "--branch-from", source, "--output", branch, "--hidden", "8,8"])
+            .expectRefusal(mentioning: ["--hidden", "cannot change"])
+        #expect(!FileManager.default.fileExists(atPath: branch))
+
+        let branched = try CommandLineRun(["train", "--branch-from", source + "/checkpoints/checkpoint-1.json",
+                                           "--output", branch, "--iterations", "3"])
+        #expect(branched.status == 0 && branched.output.contains("trained 3 iterations"), "\(branched.error)")
+        let saved = try String(contentsOfFile: branch + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("branched from") && saved.contains("(iteration 1)") && saved.contains("resumed with --iterations 2 → 3"), "\(saved)")
+        #expect(try newestCheckpoint(in: source) == 2 && !FileManager.default.fileExists(atPath: source + "/checkpoints/checkpoint-3.json"))
+    }
+
     @Test func timeBudgetStopsAtACheckpointAndResumeFinishes() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

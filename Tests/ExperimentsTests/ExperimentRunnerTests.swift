@@ -78,4 +78,55 @@ import Training
         #expect(pa.keys.sorted() == pb.keys.sorted())
         #expect(pa.allSatisfy { $0.value.scalars == pb[$0.key]!.scalars })
     }
+
+    /// A branch takes the plan its checkpoint recorded (not the source run's later re-plan) and,
+    /// continued with the source's plan, ends where the source run ends; the source is untouched.
+    @Test func branchAtACheckpointEndsWhereTheSourceRunEnds() throws {
+        let data = try Self.movingSquareFolder()
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-src-\(UUID().uuidString)")
+        let branch = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-br-\(UUID().uuidString)")
+        defer { for url in [data, source, branch] { try? FileManager.default.removeItem(at: url) } }
+        let quiet = ProgressReporter(style: .silent)
+        // Planned for 2, then re-planned on resume to 4: checkpoint-2 recorded the plan of 2.
+        _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: source, resume: false, progress: quiet)
+        let straight = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: source, resume: true, progress: quiet)
+        let sourceParameters = try TrainedModel(run: source).model.stateDictionary()
+
+        let checkpoint = source.appendingPathComponent("checkpoints/checkpoint-2.json")
+        var branched = try ExperimentRunner.branch(from: checkpoint, into: branch)
+        #expect(branched.training.iterations == 2)
+        #expect(branched.history.count == 1 && branched.history[0].contains("branched from \(checkpoint.path) (iteration 2)"))
+        #expect(try TrainedModel.savedExperiment(in: branch) == branched)
+        #expect(try CheckpointStore(directory: ExperimentRunner.checkpointDirectory(in: branch)).completeIterations() == [2])
+
+        branched.training.iterations = 4
+        let continued = try ExperimentRunner.train(branched, in: branch, resume: true, progress: quiet)
+        #expect(try #require(continued.metrics).mse.perFrame == #require(straight.metrics).mse.perFrame)
+        let branchParameters = try TrainedModel(run: branch).model.stateDictionary()
+        #expect(branchParameters.keys.sorted() == sourceParameters.keys.sorted())
+        #expect(branchParameters.allSatisfy { $0.value.scalars == sourceParameters[$0.key]!.scalars })
+        #expect(try TrainedModel(run: source).iteration == 4)
+
+        // A run folder stands for its newest checkpoint; a branch never overwrites checkpoints.
+        #expect(throws: ExperimentError.self) { try ExperimentRunner.branch(from: source, into: branch) }
+    }
+
+    @Test func branchRefusesWhatIsNotACheckpointAndWritesNothingWhenTheChangesFail() throws {
+        let data = try Self.movingSquareFolder()
+        let source = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-src-\(UUID().uuidString)")
+        let branch = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-br-\(UUID().uuidString)")
+        defer { for url in [data, source, branch] { try? FileManager.default.removeItem(at: url) } }
+        _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: source, resume: false,
+                                       progress: ProgressReporter(style: .silent))
+        for bad in [source.appendingPathComponent("experiment.json"), source.appendingPathComponent("checkpoints/checkpoint-7.json"),
+                    data] {
+            let error = try #require(throws: ExperimentError.self) { try ExperimentRunner.branch(from: bad, into: branch) }
+            #expect(error.message.contains(bad.path), "\(error)")
+        }
+        struct Refused: Error {}
+        #expect(throws: Refused.self) {
+            try ExperimentRunner.branch(from: source, into: branch) { _ in throw Refused() }
+        }
+        #expect(!FileManager.default.fileExists(atPath: branch.path))
+    }
 }
