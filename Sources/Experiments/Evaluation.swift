@@ -20,8 +20,8 @@ public enum Evaluation {
 
     /// Runs `model` on the first `count` sequences of `testSet` (the model feeds on its own
     /// predictions after the input window) and scores every predicted frame. The first
-    /// `exampleCount` sequences are kept for pictures, with the first MotionGRU's trend at the
-    /// last step when the model has one.
+    /// `exampleCount` sequences are kept for pictures, with every MotionGRU's trend at each step
+    /// of the first sequence when the model has them.
     /// With a process `group` each process scores every size-th batch and the metrics are summed
     /// across processes (every process must call this); the pictures come from each process's
     /// own batches, rank 0's being the ones reported.
@@ -40,11 +40,12 @@ public enum Evaluation {
             defer { start += indices.count; batchIndex += 1 }
             if let group, batchIndex % group.size != group.rank { continue }
             let batch = try BatchSampler.batch(of: testSet, indices: indices)
-            var trends: [Tensor] = []
+            var trends: [[Tensor]] = []   // [MotionGRU][step]
             if start == 0 {
-                // The first sequence's trend in the first MotionGRU, step by step.
+                // The first sequence's trend in every MotionGRU, step by step.
                 model.motionObserver = { _, layer, state in
-                    if layer == 0 { trends.append(select(Variable(state.trend.value), index: 0, axis: 0).value) }
+                    while trends.count <= layer { trends.append([]) }
+                    trends[layer].append(select(Variable(state.trend.value), index: 0, axis: 0).value)
                 }
             }
             let (truth, prediction) = Evaluator.predict(model, batch: batch, configuration: configuration)
@@ -54,15 +55,16 @@ public enum Evaluation {
                 examples.append(example(k, of: batch, truth: truth, prediction: prediction,
                                         inputLength: configuration.inputLength))
             }
-            if !trends.isEmpty, motion == nil {
+            if let first = trends.first, motion == nil {
                 // Step t takes in frame t: a true input frame, then the model's own prediction.
                 let sequence = select(Variable(batch), index: 0, axis: 0)
                 let predicted = select(Variable(prediction), index: 0, axis: 0)
-                let frames = trends.indices.map { t in
+                let frames = first.indices.map { t in
                     t < configuration.inputLength ? select(sequence, index: t, axis: 0).value
                         : select(predicted, index: t - configuration.inputLength, axis: 0).value
                 }
-                motion = RunReport.Motion(frames: frames, trends: trends, inputLength: configuration.inputLength)
+                motion = RunReport.Motion(frames: frames, trends: first, otherTrends: Array(trends.dropFirst()),
+                                          inputLength: configuration.inputLength)
             }
         }
         let sequenceMSE = group == nil ? accumulator.sequenceMSE : []

@@ -25,17 +25,21 @@ public struct RunReport {
 
     /// The motion trend `D [18, h, w]` of the first MotionGRU at every step of one sequence, and
     /// the frame (`[H, W, C]`) the model took in at that step: the input frames, then its own
-    /// predictions.
+    /// predictions. `otherTrends` holds those of the MotionGRUs after the first (deeper models
+    /// have one between every two layers), `[MotionGRU][step]`: the page gives their sizes too.
     public struct Motion {
         public var frames: [Tensor]
         public var trends: [Tensor]
+        public var otherTrends: [[Tensor]]
         public var inputLength: Int
 
-        public init(frames: [Tensor], trends: [Tensor], inputLength: Int) {
-            precondition(frames.count == trends.count && !frames.isEmpty,
-                         "RunReport.Motion: \(frames.count) frames for \(trends.count) trends")
+        public init(frames: [Tensor], trends: [Tensor], otherTrends: [[Tensor]] = [], inputLength: Int) {
+            precondition(frames.count == trends.count && !frames.isEmpty
+                         && otherTrends.allSatisfy { $0.count == trends.count },
+                         "RunReport.Motion: \(frames.count) frames for \(trends.count) trends and \(otherTrends.map(\.count)) of the other MotionGRUs")
             self.frames = frames
             self.trends = trends
+            self.otherTrends = otherTrends
             self.inputLength = inputLength
         }
     }
@@ -105,18 +109,28 @@ public struct RunReport {
 
     /// The trend at every step as arrows over the frame of that step (paper Fig. 9), input steps
     /// in the first row and predicted ones in the second, and the size of its shifts per step
-    /// (each picture's arrows are scaled to fit, so the table says how far they reach).
+    /// (each picture's arrows are scaled to fit, so the table says how far they reach), with
+    /// those of the other MotionGRUs beside them.
     private func addMotion(_ motion: Motion, to page: inout HTMLReport, in directory: URL) throws {
         var pictures: [Image] = []
-        var table = "| step | frame taken in | median shift (frame px) | 90th percentile | longest |\n|---:|---|---:|---:|---:|\n"
+        let others = motion.otherTrends.indices.map { "MotionGRU \($0 + 2): median (90th percentile)" }
+        var table = "| step | frame taken in | median shift (frame px) | 90th percentile | longest | "
+            + others.map { "\($0) |" }.joined(separator: " ") + "\n|---:|---|---:|---:|---:|"
+            + String(repeating: "---:|", count: others.count) + "\n"
         for (step, (frameTensor, trend)) in zip(motion.frames, motion.trends).enumerated() {
             let frame = Image(tensor: frameTensor)
             let displacement = MotionArrows.meanDisplacement(trend: trend)
             pictures.append(MotionArrows.render(frame: frame, displacement: displacement, style: .init(scale: 3)))
             let shifts = MotionArrows.shiftLengths(of: displacement, frameHeight: frame.height, frameWidth: frame.width)
             table += "| \(step + 1) | \(step < motion.inputLength ? "input" : "predicted") | "
-                + String(format: "%.2f | %.2f | %.2f |\n", MotionArrows.quantile(shifts, 0.5),
+                + String(format: "%.2f | %.2f | %.2f |", MotionArrows.quantile(shifts, 0.5),
                          MotionArrows.quantile(shifts, 0.9), shifts.last ?? 0)
+            for trends in motion.otherTrends {
+                let other = MotionArrows.shiftLengths(of: MotionArrows.meanDisplacement(trend: trends[step]),
+                                                      frameHeight: frame.height, frameWidth: frame.width)
+                table += String(format: " %.2f (%.2f) |", MotionArrows.quantile(other, 0.5), MotionArrows.quantile(other, 0.9))
+            }
+            table += "\n"
         }
         let rows = [Array(pictures.prefix(motion.inputLength)), Array(pictures.dropFirst(motion.inputLength))].filter { !$0.isEmpty }
         let labels = ["input steps", "predicted steps"].prefix(rows.count)

@@ -3,6 +3,7 @@ import Engine
 import Experiments
 import Foundation
 import Imaging
+import Metrics
 import Predictor
 import Testing
 import Training
@@ -61,6 +62,22 @@ import Training
             try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: run, resume: false,
                                        progress: ProgressReporter(style: .silent))
         }
+    }
+
+    /// Every MotionGRU's trend reaches the report: a 3-layer model has two, each at every step.
+    @Test func evaluationKeepsTheTrendOfEveryMotionGRU() throws {
+        let data = try Self.movingSquareFolder()
+        defer { try? FileManager.default.removeItem(at: data) }
+        var experiment = Self.experiment(data: data, iterations: 1)
+        experiment.training.model.hiddenChannels = [8, 8, 8]
+        let model = try ModelFactory.make(experiment.model, seed: 2)
+        let testSet = try experiment.data.datasets(experiment.dataOptions).test
+        let result = try Evaluation.run(model, on: testSet, count: 1, batchSize: 1, configuration: experiment.model,
+                                        exampleCount: 1, options: MetricsOptions())
+        let motion = try #require(result.motion)
+        let steps = experiment.model.totalLength - 1
+        #expect(motion.trends.count == steps && motion.otherTrends.map(\.count) == [steps])
+        #expect(motion.otherTrends[0].last!.scalars != motion.trends.last!.scalars)
     }
 
     @Test func resumedRunEndsWhereTheStraightRunEnds() throws {

@@ -17,9 +17,10 @@ import TestSupport
         report.validationLoss = [(3, 0.25)]
         report.metrics = ["MSE": [1, 2, 3, 4], "SSIM": [0.9, 0.8, 0.7, 0.6]]
         // Five steps (three input frames, then two predicted); the trend grows by one field
-        // pixel (2 frame pixels) per step in each direction.
+        // pixel (2 frame pixels) per step in each direction, a second MotionGRU's twice as fast.
         report.motion = RunReport.Motion(frames: (0..<5).map { _ in random.tensor([16, 16, 1], 0, 1) },
                                          trends: (0..<5).map { Tensor(repeating: Float($0), shape: [18, 8, 8]) },
+                                         otherTrends: [(0..<5).map { Tensor(repeating: Float(2 * $0), shape: [18, 8, 8]) }],
                                          inputLength: 3)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
@@ -39,7 +40,8 @@ import TestSupport
         let motion = try PNG.read(from: folder.appendingPathComponent("motion.png"))
         #expect(motion.height == 2 * 48 + 3 * 2 && motion.width > 3 * 48 && motion.width < 4 * 48 + 100)
         #expect(html.contains("<td>1</td><td>input</td><td>0.00</td><td>0.00</td><td>0.00</td>"), "\(html)")
-        #expect(html.contains("<td>4</td><td>predicted</td><td>8.49</td><td>8.49</td><td>8.49</td>"))
+        #expect(html.contains("<td>4</td><td>predicted</td><td>8.49</td><td>8.49</td><td>8.49</td><td>16.97 (16.97)</td>"), "\(html)")
+        #expect(html.contains("MotionGRU 2: median (90th percentile)"))
     }
 
     /// The validation curve against iterations always, against hours only when every point
