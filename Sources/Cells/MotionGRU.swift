@@ -21,9 +21,15 @@ public final class MotionGRU: Layer {
     /// equations, and why the paper finds both parts necessary.)
     public let usesTransient: Bool
     public let usesTrend: Bool
+    /// Not in the paper (nil there): the filter becomes `B·tanh(F/B)`, within ±B grid cells.
+    /// With the update gate closed, SPEC §4's recurrence grows F and D by 1 + √α per step and
+    /// the warp ends up sampling only its zero padding; bounded, D (a running mean of the
+    /// bounded F) and F' (a gated mix of tanh and F) stay within ±max(B, 1) as well.
+    public let bound: Float?
 
     public init(channels: Int, alpha: Float = 0.5, transient: Bool = true, trend: Bool = true,
-                using random: inout RandomGenerator) {
+                bound: Float? = nil, using random: inout RandomGenerator) {
+        precondition(bound.map { $0 > 0 && $0.isFinite } ?? true, "MotionGRU: bound \(bound!) must be positive")
         let gateInput = channels + Self.offsetChannels
         update = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
         reset = Conv2D(gateInput, Self.offsetChannels, kernelSize: 3, bias: true, using: &random)
@@ -32,6 +38,7 @@ public final class MotionGRU: Layer {
         self.alpha = alpha
         usesTransient = transient
         usesTrend = trend
+        self.bound = bound
     }
 
     public var namedParameters: [(name: String, parameter: Variable)] {
@@ -45,13 +52,14 @@ public final class MotionGRU: Layer {
         -> (warped: Variable, filter: Variable, trend: Variable)
     {
         let trend = usesTrend ? previousTrend + alpha * (previousFilter - previousTrend) : previousTrend
-        let filter: Variable
+        var filter: Variable
         if usesTransient {
             let transient = transientVariation(encoded, previousFilter: previousFilter)
             filter = usesTrend ? transient + trend : transient
         } else {
             filter = trend
         }
+        if let bound { filter = bound * tanh(filter * (1 / bound)) }
         return (warp(encoded, motionFilter: filter), filter, trend)
     }
 

@@ -26,7 +26,7 @@ public final class MotionTransition: Layer {
     }
 
     public init(channels n: Int, filterSize k: Int, layout: HiddenLayout = .planar, alpha: Float,
-                transient: Bool, trend: Bool, using random: inout RandomGenerator) {
+                transient: Bool, trend: Bool, bound: Float? = nil, using random: inout RandomGenerator) {
         precondition(n % 4 == 0, "MotionTransition: hidden channels \(n) must be divisible by 4")
         switch layout {
         case .planar:
@@ -35,7 +35,8 @@ public final class MotionTransition: Layer {
             encoder = Conv3D(n, n / 4, kernelSize: (length, k, k), stride: (1, 2, 2),
                              padding: (0, k / 2, k / 2), bias: true, using: &random)
         }
-        motionGRU = MotionGRU(channels: n / 4, alpha: alpha, transient: transient, trend: trend, using: &random)
+        motionGRU = MotionGRU(channels: n / 4, alpha: alpha, transient: transient, trend: trend, bound: bound,
+                              using: &random)
         switch layout {
         case .planar:
             decoder = ConvTranspose2D(n / 4, n, kernelSize: 4, stride: 2, padding: 1, bias: true, using: &random)

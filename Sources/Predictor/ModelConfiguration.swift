@@ -73,6 +73,11 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
 
     /// The command-line name: `predrnn`, `motionrnn-predrnn`; ablations add their parts.
     public var name: String {
+        if motion.bound != nil {
+            var unbounded = self
+            unbounded.motion.bound = nil
+            return unbounded.name + "+bounded"
+        }
         if motion == .full { return "motionrnn-\(backbone.rawValue)" }
         if !usesMotionRNN { return backbone.rawValue }
         let parts = [motion.highway ? "highway" : nil, motion.transient ? "transient" : nil,
@@ -83,6 +88,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`; ablations list their parts,
     /// `PredRNN + MotionRNN (highway, trend)`.
     public var displayName: String {
+        if let bound = motion.bound {
+            var unbounded = self
+            unbounded.motion.bound = nil
+            let cells = bound == bound.rounded() ? String(Int(bound)) : String(bound)
+            return "\(unbounded.displayName), motion within ±\(cells) cells"
+        }
         if motion == .full { return "MotionRNN-\(backbone.displayName)" }
         if !usesMotionRNN { return backbone.displayName }
         let parts = [("highway", motion.highway), ("transient", motion.transient), ("trend", motion.trend)]
@@ -190,9 +201,15 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         if usesHighway && !hiddenChannels.allSatisfy({ $0 == hiddenChannels[0] }) {
             throw fail("hiddenChannels", "the Motion Highway adds each layer's state to the next one's, so all layers need the same width, got \(hiddenChannels)")
         }
-        guard motion.usesMotionGRU else { return }
+        guard motion.usesMotionGRU else {
+            if motion.bound != nil { throw fail("motion.bound", "bounds the MotionGRU's motion filter, and this model has no MotionGRU") }
+            return
+        }
         if !motion.alpha.isFinite {
             throw fail("motion.alpha", "must be a finite number, got \(motion.alpha)")
+        }
+        if let bound = motion.bound, !(bound > 0 && bound.isFinite) {
+            throw fail("motion.bound", "must be a positive number of grid cells, got \(bound)")
         }
         // The MotionGRU sits between layers l and l+1 (not above the top one) and encodes N → N/4.
         for (layer, width) in hiddenChannels.dropLast().enumerated() where width % 4 != 0 {

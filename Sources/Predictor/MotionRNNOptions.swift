@@ -9,12 +9,18 @@ public struct MotionRNNOptions: Equatable, Codable, Sendable {
     public var trend: Bool
     /// Momentum step α of the trend (paper: 0.5).
     public var alpha: Float
+    /// Not in the paper: keeps the motion filter within ±`bound` cells of the MotionGRU's grid
+    /// (`F = B·tanh((F' + D)/B)`), so that neither it nor the trend (a running mean of it) can
+    /// grow without limit. Nil, the default, is the paper's unbounded filter. Absent from the
+    /// saved configuration when nil, so files made before it read as they did.
+    public var bound: Float?
 
-    public init(highway: Bool, transient: Bool, trend: Bool, alpha: Float = 0.5) {
+    public init(highway: Bool, transient: Bool, trend: Bool, alpha: Float = 0.5, bound: Float? = nil) {
         self.highway = highway
         self.transient = transient
         self.trend = trend
         self.alpha = alpha
+        self.bound = bound
     }
 
     /// The full MotionRNN of the paper.

@@ -33,7 +33,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
             ? widths.dropLast().map {
                 MotionTransition(channels: $0, filterSize: filterSize, layout: backbone.hiddenLayout,
                                  alpha: options.alpha, transient: options.transient, trend: options.trend,
-                                 using: &random)
+                                 bound: options.bound, using: &random)
             }
             : []
         highwayInput = highway

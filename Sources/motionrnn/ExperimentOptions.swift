@@ -34,6 +34,8 @@ struct ExperimentOptions: ParsableArguments {
     @Flag(help: "Ablation: no transient variation in the MotionGRU.") var noTransient = false
     @Flag(help: "Ablation: no trending momentum in the MotionGRU.") var noTrend = false
     @Option(help: "Momentum step α of the trend.") var alpha: Float?
+    @Option(help: ArgumentHelp("Not in the paper: keep the MotionGRU's motion filter within ±B cells of its half-resolution grid (B·tanh(F/B)); default unbounded, as in the paper.", valueName: "B"))
+    var motionBound: Float?
 
     // TrajGRU and Conv-TT-LSTM (SPEC §10; defaults: HKO-7's and NVlabs' values).
     @Option(help: "TrajGRU: links (flow fields) per layer, one value or one per layer, e.g. 13,13,9 (default 13).") var links: String?
@@ -86,7 +88,8 @@ struct ExperimentOptions: ParsableArguments {
             ("--patch-size", patchSize != nil), ("--image-size", imageSize != nil), ("--channels", channels != nil),
             ("--input-length", inputLength != nil), ("--output-length", outputLength != nil),
             ("--layer-norm", layerNorm), ("--no-highway", noHighway), ("--no-transient", noTransient),
-            ("--no-trend", noTrend), ("--alpha", alpha != nil), ("--links", links != nil),
+            ("--no-trend", noTrend), ("--alpha", alpha != nil), ("--motion-bound", motionBound != nil),
+            ("--links", links != nil),
             ("--flow-channels", flowChannels != nil), ("--flow-kernel", flowKernel != nil),
             ("--i2h-kernel", i2hKernel != nil), ("--leaky-slope", leakySlope != nil), ("--tt-order", ttOrder != nil),
             ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
@@ -180,6 +183,7 @@ struct ExperimentOptions: ParsableArguments {
         if noTransient { m.motion.transient = false }
         if noTrend { m.motion.trend = false }
         if let alpha { m.motion.alpha = alpha }
+        if let motionBound { m.motion.bound = motionBound }
         try applyBaselineOptions(to: &m)
         var t = experiment.training
         t.model = m
@@ -256,7 +260,7 @@ struct ExperimentOptions: ParsableArguments {
             "imageHeight": "--image-size", "imageWidth": "--image-size", "resize": "--image-size",
             "imageChannels": "--channels", "patchSize": "--patch-size", "hiddenChannels": "--hidden",
             "filterSize": "--filter-size", "inputLength": "--input-length", "totalLength": "--output-length",
-            "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "learningRate": "--learning-rate", "gdlWeight": "--gdl-weight",
+            "layerNorm": "--layer-norm", "motion.alpha": "--alpha", "motion.bound": "--motion-bound", "learningRate": "--learning-rate", "gdlWeight": "--gdl-weight",
             "learningRateSchedule.warmupIterations": "--warmup",
             "learningRateSchedule.finalFraction": "--final-learning-rate", "batchSize": "--batch-size",
             "learningRateSchedule.decayStartIteration": "--decay-start",

@@ -60,6 +60,23 @@ import Testing
         }
     }
 
+    @Test func motionBoundReachesTheModelAndStaysAsTrained() throws {
+        try CommandLineRun(["train", "--motion-bound", "0", "--output", "/nonexistent/x"])
+            .expectRefusal(mentioning: ["--motion-bound", "positive"])
+        try CommandLineRun(["train", "--model", "predrnn", "--motion-bound", "2", "--output", "/nonexistent/x"])
+            .expectRefusal(mentioning: ["--motion-bound", "no MotionGRU"])
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let run = try CommandLineRun(["train", "--model", "motionrnn-predrnn", "--motion-bound", "2"] + Self.tiny
+                                     + ["--iterations", "1", "--output", output])
+        #expect(run.status == 0, "\(run.error)")
+        let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("\"bound\" : 2"), "\(saved)")
+        try CommandLineRun(["train", "--output", output, "--resume", "--motion-bound", "3"])
+            .expectRefusal(mentioning: ["--motion-bound", "cannot change on resume"])
+    }
+
     @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -71,6 +71,35 @@ import TestSupport
         expectInvalid(c, field: "motion.alpha", mentioning: "finite")
     }
 
+    @Test func motionBoundIsCheckedAndNamed() throws {
+        for bad: Float in [0, -1, .nan, .infinity] {
+            var c = small(); c.motion.bound = bad
+            expectInvalid(c, field: "motion.bound", mentioning: "positive")
+        }
+        var c = small(motion: .none); c.motion.bound = 2
+        expectInvalid(c, field: "motion.bound", mentioning: "no MotionGRU")
+        c = small(); c.motion.bound = 2
+        #expect(throws: Never.self) { try ModelFactory.make(c, seed: 1) }
+        #expect(c.name == "motionrnn-predrnn+bounded")
+        #expect(c.displayName == "MotionRNN-PredRNN, motion within ±2 cells")
+        c.motion.bound = 0.5
+        #expect(c.displayName == "MotionRNN-PredRNN, motion within ±0.5 cells")
+        // No parameters of its own: the same seed builds the same parameters.
+        let bounded = try ModelFactory.make(c, seed: 3), paper = try ModelFactory.make(small(), seed: 3)
+        #expect(bounded.namedParameters.map(\.name) == paper.namedParameters.map(\.name))
+        #expect(bounded.parameters.map(\.value.scalars) == paper.parameters.map(\.value.scalars))
+    }
+
+    /// Unset, the bound is left out of the saved configuration, so files made before it exist
+    /// read as they did and are written as they were.
+    @Test func anUnsetBoundIsNotWritten() throws {
+        let json = String(decoding: try JSONEncoder().encode(small()), as: UTF8.self)
+        #expect(json.contains("\"alpha\"") && !json.contains("bound"))
+        var c = small(); c.motion.bound = 2
+        let decoded = try JSONDecoder().decode(ModelConfiguration.self, from: JSONEncoder().encode(c))
+        #expect(decoded.motion.bound == 2)
+    }
+
     @Test func everyBackboneBuildsPlainAndWithMotionRNN() throws {
         for backbone in ModelConfiguration.BackboneKind.allCases {
             for motion in [MotionRNNOptions.none, .full] {
