@@ -15,6 +15,10 @@
 # scripts/validate-pair.sh scores the candidates on the validation split, and export writes
 # the files with their cards (models/README.md; the cards have the commands).
 #
+# With MODELS=motionrnn-predrnn (say) in the environment only that model trains, on both cores;
+# with MODEL_FLAGS="--motion-bound 2" (say) new runs get those flags as well
+# (scripts/train-bounded.sh).
+#
 # With BRANCH_FROM=FOLDER/PREFIX and BRANCH_AT=ITERATION in the environment, a new run starts as
 # a branch of FOLDER/PREFIX-<model> at that checkpoint (`train --branch-from`: its plan then, a
 # copy of its state) instead of from scratch (scripts/train-deep-long.sh).
@@ -40,9 +44,10 @@ new_run_arguments() {
         arguments=(--branch-from "$BRANCH_FROM-$1/checkpoints/checkpoint-${BRANCH_AT:?BRANCH_AT: the iteration to branch at}.json"
                    --stop-at "$cooldown_start")
     else
-        arguments=(--model "$1" "${recipe[@]}")
+        arguments=(--model "$1" "${recipe[@]}" ${MODEL_FLAGS:-})
     fi
 }
+read -ra models <<< "${MODELS:-motionrnn-predrnn predrnn}"
 on_resume=()
 second_phase=(--decay cosine --decay-start "$cooldown_start" --iterations "$cooldown_end")
 train_pair_in_two_phases "$runs" "$prefix" "$budget" "$cooldown_start"

@@ -50,7 +50,8 @@ model_file_at() {
 }
 
 # Trains MotionRNN-PredRNN and PredRNN side by side in RUNS/PREFIX-<model> (and logs
-# RUNS/PREFIX-<model>.log), in two phases: a new run starts with the arguments that the
+# RUNS/PREFIX-<model>.log) — or only the models the caller lists in the array `models` (one
+# model trains on both cores) —, in two phases: a new run starts with the arguments that the
 # caller's function `new_run_arguments MODEL` puts in the array `arguments`, and stops at
 # iteration BOUNDARY (its own --stop-at); a resumed run continues to BOUNDARY, and after it
 # with the array `second_phase`. The array `on_resume` (may be empty) is added to every resume.
@@ -63,11 +64,12 @@ train_pair_in_two_phases() {
     local runs="$1" prefix="$2" budget="$3" boundary="$4" model other left
     local deadline=$(( $(date +%s) + $(duration_seconds "$budget") ))
     local -A pid=() threads=()
+    [ -n "${models+set}" ] || models=(motionrnn-predrnn predrnn)
     mkdir -p "$runs"
-    for model in motionrnn-predrnn predrnn; do
+    for model in "${models[@]}"; do
         other=$([ "$model" = predrnn ] && echo motionrnn-predrnn || echo predrnn)
         [ -f "$runs/$prefix-$model/metrics.json" ] && { echo "$model: finished"; continue; }
-        threads[$model]=$([ -f "$runs/$prefix-$other/metrics.json" ] && echo 2 || echo 1)
+        threads[$model]=$([ ${#models[@]} -eq 1 ] || [ -f "$runs/$prefix-$other/metrics.json" ] && echo 2 || echo 1)
         start_pair_member "$model" "${threads[$model]}" "$(( deadline - $(date +%s) ))"
     done
     while [ ${#pid[@]} -gt 0 ]; do
