@@ -63,8 +63,7 @@ public enum Evaluation {
                     t < configuration.inputLength ? select(sequence, index: t, axis: 0).value
                         : select(predicted, index: t - configuration.inputLength, axis: 0).value
                 }
-                motion = RunReport.Motion(frames: frames, trends: first, otherTrends: Array(trends.dropFirst()),
-                                          inputLength: configuration.inputLength)
+                motion = RunReport.Motion(frames: frames, trends: trends, inputLength: configuration.inputLength)
             }
         }
         let sequenceMSE = group == nil ? accumulator.sequenceMSE : []

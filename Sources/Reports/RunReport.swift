@@ -23,23 +23,20 @@ public struct RunReport {
         }
     }
 
-    /// The motion trend `D [18, h, w]` of the first MotionGRU at every step of one sequence, and
-    /// the frame (`[H, W, C]`) the model took in at that step: the input frames, then its own
-    /// predictions. `otherTrends` holds those of the MotionGRUs after the first (deeper models
-    /// have one between every two layers), `[MotionGRU][step]`: the page gives their sizes too.
+    /// The motion trend `D [18, h, w]` of every MotionGRU at every step of one sequence,
+    /// `trends[MotionGRU][step]` (deeper models have one between every two layers; the page
+    /// draws the first's and gives the sizes of all), and the frame (`[H, W, C]`) the model took
+    /// in at each step: the input frames, then its own predictions.
     public struct Motion {
         public var frames: [Tensor]
-        public var trends: [Tensor]
-        public var otherTrends: [[Tensor]]
+        public var trends: [[Tensor]]
         public var inputLength: Int
 
-        public init(frames: [Tensor], trends: [Tensor], otherTrends: [[Tensor]] = [], inputLength: Int) {
-            precondition(frames.count == trends.count && !frames.isEmpty
-                         && otherTrends.allSatisfy { $0.count == trends.count },
-                         "RunReport.Motion: \(frames.count) frames for \(trends.count) trends and \(otherTrends.map(\.count)) of the other MotionGRUs")
+        public init(frames: [Tensor], trends: [[Tensor]], inputLength: Int) {
+            precondition(!frames.isEmpty && !trends.isEmpty && trends.allSatisfy { $0.count == frames.count },
+                         "RunReport.Motion: \(frames.count) frames for \(trends.map(\.count)) trends of the MotionGRUs")
             self.frames = frames
             self.trends = trends
-            self.otherTrends = otherTrends
             self.inputLength = inputLength
         }
     }
@@ -113,11 +110,11 @@ public struct RunReport {
     /// those of the other MotionGRUs beside them.
     private func addMotion(_ motion: Motion, to page: inout HTMLReport, in directory: URL) throws {
         var pictures: [Image] = []
-        let others = motion.otherTrends.indices.map { "MotionGRU \($0 + 2): median (90th percentile)" }
+        let others = motion.trends.indices.dropFirst().map { "MotionGRU \($0 + 1): median (90th percentile)" }
         var table = "| step | frame taken in | median shift (frame px) | 90th percentile | longest | "
             + others.map { "\($0) |" }.joined(separator: " ") + "\n|---:|---|---:|---:|---:|"
             + String(repeating: "---:|", count: others.count) + "\n"
-        for (step, (frameTensor, trend)) in zip(motion.frames, motion.trends).enumerated() {
+        for (step, (frameTensor, trend)) in zip(motion.frames, motion.trends[0]).enumerated() {
             let frame = Image(tensor: frameTensor)
             let displacement = MotionArrows.meanDisplacement(trend: trend)
             pictures.append(MotionArrows.render(frame: frame, displacement: displacement, style: .init(scale: 3)))
@@ -125,7 +122,7 @@ public struct RunReport {
             table += "| \(step + 1) | \(step < motion.inputLength ? "input" : "predicted") | "
                 + String(format: "%.2f | %.2f | %.2f |", MotionArrows.quantile(shifts, 0.5),
                          MotionArrows.quantile(shifts, 0.9), shifts.last ?? 0)
-            for trends in motion.otherTrends {
+            for trends in motion.trends.dropFirst() {
                 let other = MotionArrows.shiftLengths(of: MotionArrows.meanDisplacement(trend: trends[step]),
                                                       frameHeight: frame.height, frameWidth: frame.width)
                 table += String(format: " %.2f (%.2f) |", MotionArrows.quantile(other, 0.5), MotionArrows.quantile(other, 0.9))

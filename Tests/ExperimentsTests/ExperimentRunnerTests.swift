@@ -76,8 +76,8 @@ import Training
                                         exampleCount: 1, options: MetricsOptions())
         let motion = try #require(result.motion)
         let steps = experiment.model.totalLength - 1
-        #expect(motion.trends.count == steps && motion.otherTrends.map(\.count) == [steps])
-        #expect(motion.otherTrends[0].last!.scalars != motion.trends.last!.scalars)
+        #expect(motion.trends.map(\.count) == [steps, steps])
+        #expect(motion.trends[1].last!.scalars != motion.trends[0].last!.scalars)
     }
 
     @Test func resumedRunEndsWhereTheStraightRunEnds() throws {

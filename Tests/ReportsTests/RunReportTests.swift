@@ -19,8 +19,9 @@ import TestSupport
         // Five steps (three input frames, then two predicted); the trend grows by one field
         // pixel (2 frame pixels) per step in each direction, a second MotionGRU's twice as fast.
         report.motion = RunReport.Motion(frames: (0..<5).map { _ in random.tensor([16, 16, 1], 0, 1) },
-                                         trends: (0..<5).map { Tensor(repeating: Float($0), shape: [18, 8, 8]) },
-                                         otherTrends: [(0..<5).map { Tensor(repeating: Float(2 * $0), shape: [18, 8, 8]) }],
+                                         trends: [1, 2].map { speed in
+                                             (0..<5).map { Tensor(repeating: Float(speed * $0), shape: [18, 8, 8]) }
+                                         },
                                          inputLength: 3)
 
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("report-\(UUID().uuidString)")
