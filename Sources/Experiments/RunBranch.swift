@@ -15,6 +15,11 @@ extension ExperimentRunner {
     /// `adjust` may change the experiment as a resume may (e.g. another number of iterations)
     /// before anything is written. `run` must hold no checkpoints yet. Returns the branch's
     /// experiment, already written.
+    ///
+    /// Unlike a resume, a branch may also change the MotionGRU's bound (`motion.bound`): it holds
+    /// no parameters, so the checkpoint's tensors fit either way (e.g. fine-tuning with a bounded
+    /// motion filter from where an unbounded run began its cool-down). The copy of the checkpoint
+    /// then records the branch's model. Other model changes are refused.
     @discardableResult
     public static func branch(from source: URL, into run: URL,
                               adjusting adjust: (inout Experiment) throws -> Void = { _ in }) throws -> Experiment {
@@ -31,12 +36,20 @@ extension ExperimentRunner {
         experiment.history = ["\(ISO8601DateFormatter().string(from: Date())): branched from "
                               + "\(sourceCheckpoint.path) (iteration \(loaded.state.iteration))"]
         try adjust(&experiment)
+        var sourceModel = loaded.state.configuration.model, branchModel = experiment.training.model
+        sourceModel.motion.bound = nil
+        branchModel.motion.bound = nil
+        guard branchModel == sourceModel else {
+            throw ExperimentError("a branch of \(sourceCheckpoint.path) keeps its model (only the motion bound may change)")
+        }
         try experiment.validate()
+        var state = loaded.state
+        state.configuration.model = experiment.training.model
         // The experiment first: a branch cut short holds no checkpoint, so it is never resumed
         // half made, and branching again into it is allowed.
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
         try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
-        try target.write(tensors: loaded.tensors, state: loaded.state)
+        try target.write(tensors: loaded.tensors, state: state)
         return experiment
     }
 

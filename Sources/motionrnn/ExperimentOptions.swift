@@ -104,6 +104,10 @@ struct ExperimentOptions: ParsableArguments {
         return given.filter(\.1).map(\.0)
     }
 
+    /// What a branch (`train --branch-from`) refuses: what a resume does, but the motion bound,
+    /// which holds no parameters.
+    var flagsFixedOnBranch: [String] { flagsFixedOnResume.filter { $0 != "--motion-bound" } }
+
     /// Applies to a saved experiment the flags a resumed run may change: how long it runs, how
     /// its learning rate decays from here on, how often it validates and checkpoints, what its
     /// final evaluation scores and draws. Returns what changed, in words (empty when nothing did).
@@ -128,6 +132,17 @@ struct ExperimentOptions: ParsableArguments {
         }
         set("--test-count", testCount, \.testCount)
         set("--examples", examples, \.reportExamples)
+        return changes
+    }
+
+    /// The same for a branch: also the motion bound. Returns what changed, in words.
+    func applyOnBranch(to experiment: inout Experiment) -> [String] {
+        var changes = applyOnResume(to: &experiment)
+        let motion = \Experiment.training.model.motion
+        if let motionBound, experiment[keyPath: motion].bound != motionBound {
+            changes.append("--motion-bound \(experiment[keyPath: motion].bound.map { "\($0)" } ?? "none") → \(motionBound)")
+            experiment[keyPath: motion].bound = motionBound
+        }
         return changes
     }
 

@@ -74,10 +74,11 @@ struct TrainCommand: ParsableCommand {
         var experiment: Experiment
         var initial: TrainedModel?
         if resume || branchFrom != nil {
-            let fixed = options.flagsFixedOnResume
+            let fixed = branchFrom == nil ? options.flagsFixedOnResume : options.flagsFixedOnBranch
             let how = branchFrom.map { "--branch-from continues \($0)" } ?? "--resume continues \(folder.path)"
             guard fixed.isEmpty else {
-                throw ValidationError("\(how) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --decay, --decay-start, --final-learning-rate, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can")
+                throw ValidationError("\(how) as it was set up: \(fixed.joined(separator: ", ")) cannot change on resume (start a new run in another --output folder instead); --iterations, --decay, --decay-start, --final-learning-rate, --validation-interval, --checkpoint-interval, --keep-checkpoints, --test-count, --examples and --time-budget can"
+                                      + (branchFrom == nil ? "" : ", and on a branch --motion-bound"))
             }
             // The changes a resume may make; a branch is written only once they are checked.
             let adjust = { (experiment: inout Experiment) throws in
@@ -85,10 +86,10 @@ struct TrainCommand: ParsableCommand {
                 guard digitsFromEnvironment == experiment.data else {
                     throw ValidationError("\(how) on \(experiment.data), but $\(MLXtendDigits.environmentVariable) names other digits (\(digitsFromEnvironment)); the digits cannot change within a run: unset it to resume, or start a new run with --init-from")
                 }
-                let changes = options.applyOnResume(to: &experiment)
+                let changes = branchFrom == nil ? options.applyOnResume(to: &experiment) : options.applyOnBranch(to: &experiment)
                 try ExperimentOptions.validate(experiment)
                 if !changes.isEmpty {
-                    experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): resumed with \(changes.joined(separator: ", "))")
+                    experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): \(branchFrom == nil ? "resumed" : "branched") with \(changes.joined(separator: ", "))")
                     printError("resuming with \(changes.joined(separator: ", "))")
                 }
             }

@@ -117,11 +117,15 @@ import Testing
             .expectRefusal(mentioning: ["--hidden", "cannot change"])
         #expect(!FileManager.default.fileExists(atPath: branch))
 
+        // A branch may bound the motion filter (no parameters of its own); the branch's
+        // checkpoint copy records it, so the branch trains on with it.
         let branched = try CommandLineRun(["train", "--branch-from", source + "/checkpoints/checkpoint-1.json",
-                                           "--output", branch, "--iterations", "3"])
+                                           "--output", branch, "--iterations", "3", "--motion-bound", "1.5"])
         #expect(branched.status == 0 && branched.output.contains("trained 3 iterations"), "\(branched.error)")
         let saved = try String(contentsOfFile: branch + "/experiment.json", encoding: .utf8)
-        #expect(saved.contains("branched from") && saved.contains("(iteration 1)") && saved.contains("resumed with --iterations 2 → 3"), "\(saved)")
+        #expect(saved.contains("branched from") && saved.contains("(iteration 1)")
+                && saved.contains("branched with --iterations 2 → 3, --motion-bound none → 1.5") && saved.contains("\"bound\" : 1.5"), "\(saved)")
+        #expect(!(try String(contentsOfFile: source + "/experiment.json", encoding: .utf8)).contains("bound"))
         #expect(try newestCheckpoint(in: source) == 2 && !FileManager.default.fileExists(atPath: source + "/checkpoints/checkpoint-3.json"))
     }
 

@@ -144,6 +144,11 @@ import Training
         #expect(throws: Refused.self) {
             try ExperimentRunner.branch(from: source, into: branch) { _ in throw Refused() }
         }
+        // The model stays, but for the motion bound (which holds no parameters).
+        let changedModel = try #require(throws: ExperimentError.self) {
+            try ExperimentRunner.branch(from: source, into: branch) { $0.training.model.motion.alpha = 0.25 }
+        }
+        #expect(changedModel.message.contains("keeps its model"), "\(changedModel)")
         #expect(!FileManager.default.fileExists(atPath: branch.path))
     }
 }
