@@ -89,8 +89,9 @@ struct TrainCommand: ParsableCommand {
                 let changes = branchFrom == nil ? options.applyOnResume(to: &experiment) : options.applyOnBranch(to: &experiment)
                 try ExperimentOptions.validate(experiment)
                 if !changes.isEmpty {
-                    experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): \(branchFrom == nil ? "resumed" : "branched") with \(changes.joined(separator: ", "))")
-                    printError("resuming with \(changes.joined(separator: ", "))")
+                    let (done, doing) = branchFrom == nil ? ("resumed", "resuming") : ("branched", "branching")
+                    experiment.history.append("\(ISO8601DateFormatter().string(from: Date())): \(done) with \(changes.joined(separator: ", "))")
+                    printError("\(doing) with \(changes.joined(separator: ", "))")
                 }
             }
             if let branchFrom {
