@@ -10,9 +10,18 @@ import Training
 
 /// A whole run — data folder → training → checkpoints → evaluation → report — on tiny sizes.
 @Suite(.serialized) struct ExperimentRunnerTests {
+    /// A new path in the temporary folder (nothing made there yet), removed by `removeAll`.
+    static func temporaryPath(_ label: String) -> URL {
+        FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-\(label)-\(UUID().uuidString)")
+    }
+
+    static func removeAll(_ urls: [URL]) {
+        for url in urls { try? FileManager.default.removeItem(at: url) }
+    }
+
     /// A folder of 40 gray 16×16 frames of a square moving one pixel per frame.
     static func movingSquareFolder() throws -> URL {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-exp-\(UUID().uuidString)")
+        let folder = temporaryPath("exp")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for t in 0..<40 {
             var image = Image(width: 16, height: 16, channels: 1, fill: .black)
@@ -38,8 +47,8 @@ import Training
 
     @Test func trainsEvaluatesAndReports() throws {
         let data = try Self.movingSquareFolder()
-        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-run-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: data); try? FileManager.default.removeItem(at: run) }
+        let run = Self.temporaryPath("run")
+        defer { Self.removeAll([data, run]) }
         let outcome = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: run, resume: false,
                                                  progress: ProgressReporter(style: .silent))
         #expect(outcome.iterations == 4)
@@ -67,7 +76,7 @@ import Training
     /// Every MotionGRU's trend reaches the report: a 3-layer model has two, each at every step.
     @Test func evaluationKeepsTheTrendOfEveryMotionGRU() throws {
         let data = try Self.movingSquareFolder()
-        defer { try? FileManager.default.removeItem(at: data) }
+        defer { Self.removeAll([data]) }
         var experiment = Self.experiment(data: data, iterations: 1)
         experiment.training.model.hiddenChannels = [8, 8, 8]
         let model = try ModelFactory.make(experiment.model, seed: 2)
@@ -82,9 +91,9 @@ import Training
 
     @Test func resumedRunEndsWhereTheStraightRunEnds() throws {
         let data = try Self.movingSquareFolder()
-        let straight = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-a-\(UUID().uuidString)")
-        let resumed = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-b-\(UUID().uuidString)")
-        defer { for url in [data, straight, resumed] { try? FileManager.default.removeItem(at: url) } }
+        let straight = Self.temporaryPath("a")
+        let resumed = Self.temporaryPath("b")
+        defer { Self.removeAll([data, straight, resumed]) }
         let quiet = ProgressReporter(style: .silent)
         let a = try ExperimentRunner.train(Self.experiment(data: data, iterations: 4), in: straight, resume: false, progress: quiet)
         _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: resumed, resume: false, progress: quiet)
@@ -100,9 +109,9 @@ import Training
     /// continued with the source's plan, ends where the source run ends; the source is untouched.
     @Test func branchAtACheckpointEndsWhereTheSourceRunEnds() throws {
         let data = try Self.movingSquareFolder()
-        let source = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-src-\(UUID().uuidString)")
-        let branch = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-br-\(UUID().uuidString)")
-        defer { for url in [data, source, branch] { try? FileManager.default.removeItem(at: url) } }
+        let source = Self.temporaryPath("src")
+        let branch = Self.temporaryPath("br")
+        defer { Self.removeAll([data, source, branch]) }
         let quiet = ProgressReporter(style: .silent)
         // Planned for 2, then re-planned on resume to 4: checkpoint-2 recorded the plan of 2.
         _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: source, resume: false, progress: quiet)
@@ -130,9 +139,9 @@ import Training
 
     @Test func branchRefusesWhatIsNotACheckpointAndWritesNothingWhenTheChangesFail() throws {
         let data = try Self.movingSquareFolder()
-        let source = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-src-\(UUID().uuidString)")
-        let branch = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-br-\(UUID().uuidString)")
-        defer { for url in [data, source, branch] { try? FileManager.default.removeItem(at: url) } }
+        let source = Self.temporaryPath("src")
+        let branch = Self.temporaryPath("br")
+        defer { Self.removeAll([data, source, branch]) }
         _ = try ExperimentRunner.train(Self.experiment(data: data, iterations: 2), in: source, resume: false,
                                        progress: ProgressReporter(style: .silent))
         for bad in [source.appendingPathComponent("experiment.json"), source.appendingPathComponent("checkpoints/checkpoint-7.json"),
