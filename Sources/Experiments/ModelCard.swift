@@ -46,7 +46,7 @@ public struct ModelCard {
             "## Model",
             "",
             "- \(m.backbone.displayName) backbone, \(m.hiddenChannels.count) layers × \(m.hiddenChannels[0]) channels, filter \(m.filterSize), patch \(m.patchSize) (hidden states \(m.imageHeight / m.patchSize)×\(m.imageWidth / m.patchSize))"
-                + (m.motion == .none ? "" : "; MotionGRU (transient variation \(onOff(m.motion.transient)), trending momentum \(onOff(m.motion.trend)), α = \(m.motion.alpha)\(m.motion.bound.map { ", motion filter bounded to ±\($0) cells (not in the paper)" } ?? "")), Motion Highway \(onOff(m.motion.highway))"),
+                + (m.motion == .none ? "" : "; MotionGRU (transient variation \(onOff(m.motion.transient)), trending momentum \(onOff(m.motion.trend)), α = \(m.motion.alpha)\(m.motion.boundDescription.map { ", motion filter bounded to \($0) (not in the paper)" } ?? "")), Motion Highway \(onOff(m.motion.highway))"),
             "- \(parameters) parameters",
             "",
             "## Data",

@@ -88,11 +88,10 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`; ablations list their parts,
     /// `PredRNN + MotionRNN (highway, trend)`.
     public var displayName: String {
-        if let bound = motion.bound {
+        if let bound = motion.boundDescription {
             var unbounded = self
             unbounded.motion.bound = nil
-            let cells = bound == bound.rounded() ? String(Int(bound)) : String(bound)
-            return "\(unbounded.displayName), motion within ±\(cells) cells"
+            return "\(unbounded.displayName), motion within \(bound)"
         }
         if motion == .full { return "MotionRNN-\(backbone.displayName)" }
         if !usesMotionRNN { return backbone.displayName }

@@ -28,6 +28,11 @@ public struct MotionRNNOptions: Equatable, Codable, Sendable {
     /// The plain backbone.
     public static let none = MotionRNNOptions(highway: false, transient: false, trend: false)
 
+    /// The bound in words, "±2 cells" (nil when unbounded).
+    public var boundDescription: String? {
+        bound.map { "±\($0 == $0.rounded() ? String(Int($0)) : String($0)) cells" }
+    }
+
     /// Whether a MotionGRU sits between the layers.
     public var usesMotionGRU: Bool { transient || trend }
 }
