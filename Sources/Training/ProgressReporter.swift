@@ -49,23 +49,27 @@ public final class ProgressReporter {
         lineOpen = false
     }
 
-    /// Reports that `iteration` of `total` is done.
-    public func update(iteration: Int, total: Int, loss: Float, eta: Double) {
+    /// Reports that `iteration` of `total` is done; `learningRate` is the one it used, `eta` the
+    /// scheduled-sampling probability. With `stop` (a run that ends before `total`: --stop-at,
+    /// a time budget's iteration is not known) the estimate is of the time to that iteration.
+    public func update(iteration: Int, total: Int, stop: Int? = nil, loss: Float, learningRate: Double? = nil, eta: Double) {
         let now = Self.seconds()
         if start == nil { start = (now, iteration) }
         let (startTime, startIteration) = start!
         let elapsed = now - startTime
         let done = iteration - startIteration
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let line = Self.format(iteration: iteration, total: total, loss: loss, eta: eta, rate: rate)
+        let line = Self.format(iteration: iteration, total: total, stop: stop, loss: loss, learningRate: learningRate,
+                               eta: eta, rate: rate)
+        let last = iteration == (stop ?? total)
         switch style {
         case .silent:
             return
         case .automatic where isTerminal:
-            write("\r\u{1B}[K" + line + (iteration == total ? "\n" : ""))
-            lineOpen = iteration != total
+            write("\r\u{1B}[K" + line + (last ? "\n" : ""))
+            lineOpen = !last
         case .automatic(let every), .lines(let every):
-            if iteration % max(1, every) == 0 || iteration == total { write(line + "\n") }
+            if iteration % max(1, every) == 0 || last { write(line + "\n") }
         }
     }
 
@@ -76,10 +80,13 @@ public final class ProgressReporter {
         lineOpen = false
     }
 
-    static func format(iteration: Int, total: Int, loss: Float, eta: Double, rate: Double) -> String {
-        let left = rate > 0 ? duration(Double(total - iteration) / rate) : "?"
-        return "iteration \(iteration)/\(total)  loss \(String(format: "%.6f", loss))  "
-            + "η \(String(format: "%.4f", eta))  \(String(format: "%.2f", rate)) it/s  ETA \(left)"
+    static func format(iteration: Int, total: Int, stop: Int? = nil, loss: Float, learningRate: Double? = nil,
+                       eta: Double, rate: Double) -> String {
+        let end = stop.map { min($0, total) } ?? total
+        let left = rate > 0 ? duration(Double(end - iteration) / rate) : "?"
+        return "iteration \(iteration)/\(total)\(end < total ? " (stop at \(end))" : "")  loss \(String(format: "%.6f", loss))  "
+            + (learningRate.map { "lr \(String(format: "%.2e", $0))  " } ?? "")
+            + "sampling η \(String(format: "%.4f", eta))  \(String(format: "%.2f", rate)) it/s  ETA \(left)"
     }
 
     /// `45s`, `12m 03s`, `3h 20m`.

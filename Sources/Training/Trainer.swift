@@ -34,6 +34,8 @@ public final class Trainer {
     var checksValueRange = true
     /// Set when an iteration failed half-way: the state is then no longer one a checkpoint holds.
     private var failure: String?
+    /// Where the `run` under way stops when that is before the configured end (progress lines).
+    private var stopIteration: Int?
 
     /// A fresh run: the model built by `ModelFactory.make` from `configuration.seed`.
     /// `validation` batches are image-space `[B, T, H, W, C]` like the training ones.
@@ -113,7 +115,8 @@ public final class Trainer {
                     onIteration: ((Trainer) -> Void)? = nil, stopRequested: (() -> Bool)? = nil) throws -> LossHistory {
         let last = min(last ?? configuration.iterations, configuration.iterations)
         progress.begin(iteration: iteration)
-        defer { progress.finish() }
+        stopIteration = last < configuration.iterations ? last : nil
+        defer { progress.finish(); stopIteration = nil }
         let checksStops = deadline != nil || stopRequested != nil
         while iteration < last {
             try trainIteration()
@@ -167,7 +170,8 @@ public final class Trainer {
         iteration = next
         history.training.append(loss)
         history.trainingSeconds = (history.trainingSeconds ?? 0) + Date().timeIntervalSince(started)
-        progress.update(iteration: next, total: configuration.iterations, loss: loss, eta: eta)
+        progress.update(iteration: next, total: configuration.iterations, stop: stopIteration, loss: loss,
+                        learningRate: optimizer.learningRate, eta: eta)
         if configuration.validationInterval > 0 && next % configuration.validationInterval == 0
             && !validationBatches.isEmpty {
             let validation = validateFrames()

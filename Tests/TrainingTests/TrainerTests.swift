@@ -85,8 +85,13 @@ import Testing
         for i in 1...5 { plain.update(iteration: i, total: 5, loss: 0.5, eta: 0.9) }
         #expect(written.count == 3)  // iterations 2, 4 and the last
         #expect(written.allSatisfy { $0.hasSuffix("\n") && !$0.contains("\r") })
-        #expect(written[0].hasPrefix("iteration 2/5  loss 0.500000  η 0.9000"))
+        #expect(written[0].hasPrefix("iteration 2/5  loss 0.500000  sampling η 0.9000"))
         #expect(written[0].contains("it/s") && written[0].contains("ETA"))
+        // The learning rate when given; a run that stops early counts the time to its stop.
+        #expect(ProgressReporter.format(iteration: 10, total: 100, stop: 20, loss: 0.5, learningRate: 5e-4, eta: 0, rate: 1)
+                == "iteration 10/100 (stop at 20)  loss 0.500000  lr 5.00e-04  sampling η 0.0000  1.00 it/s  ETA 10s")
+        #expect(ProgressReporter.format(iteration: 10, total: 100, stop: 200, loss: 0.5, eta: 0, rate: 1)
+                .hasSuffix("ETA 1m 30s"))
 
         written = []
         let live = ProgressReporter(style: .automatic(lineEvery: 2), isTerminal: true) { written.append($0) }
