@@ -50,8 +50,9 @@ public final class ProgressReporter {
     }
 
     /// Reports that `iteration` of `total` is done; `learningRate` is the one it used, `eta` the
-    /// scheduled-sampling probability. With `stop` (a run that ends before `total`: --stop-at,
-    /// a time budget's iteration is not known) the estimate is of the time to that iteration.
+    /// scheduled-sampling probability. With `stop`, where this run stops before `total`
+    /// (--stop-at), the time left is estimated to there; a time budget's last iteration is not
+    /// known in advance, so it is not counted.
     public func update(iteration: Int, total: Int, stop: Int? = nil, loss: Float, learningRate: Double? = nil, eta: Double) {
         let now = Self.seconds()
         if start == nil { start = (now, iteration) }
