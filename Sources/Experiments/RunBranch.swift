@@ -36,10 +36,7 @@ extension ExperimentRunner {
         experiment.history = ["\(ISO8601DateFormatter().string(from: Date())): branched from "
                               + "\(sourceCheckpoint.path) (iteration \(loaded.state.iteration))"]
         try adjust(&experiment)
-        var sourceModel = loaded.state.configuration.model, branchModel = experiment.training.model
-        sourceModel.motion.bound = nil
-        branchModel.motion.bound = nil
-        guard branchModel == sourceModel else {
+        guard experiment.training.model.withoutMotionBound == loaded.state.configuration.model.withoutMotionBound else {
             throw ExperimentError("a branch of \(sourceCheckpoint.path) keeps its model (only the motion bound may change)")
         }
         try experiment.validate()

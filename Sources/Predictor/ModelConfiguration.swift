@@ -71,13 +71,17 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// Whether any MotionRNN part is on.
     public var usesMotionRNN: Bool { motion.highway || motion.usesMotionGRU }
 
+    /// The same model with the paper's unbounded motion filter: what a bound leaves unchanged
+    /// (the parameters, the names' other parts).
+    public var withoutMotionBound: ModelConfiguration {
+        var unbounded = self
+        unbounded.motion.bound = nil
+        return unbounded
+    }
+
     /// The command-line name: `predrnn`, `motionrnn-predrnn`; ablations add their parts.
     public var name: String {
-        if motion.bound != nil {
-            var unbounded = self
-            unbounded.motion.bound = nil
-            return unbounded.name + "+bounded"
-        }
+        if motion.bound != nil { return withoutMotionBound.name + "+bounded" }
         if motion == .full { return "motionrnn-\(backbone.rawValue)" }
         if !usesMotionRNN { return backbone.rawValue }
         let parts = [motion.highway ? "highway" : nil, motion.transient ? "transient" : nil,
@@ -88,11 +92,7 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// The name the paper uses: `PredRNN`, `MotionRNN-PredRNN`; ablations list their parts,
     /// `PredRNN + MotionRNN (highway, trend)`.
     public var displayName: String {
-        if let bound = motion.boundDescription {
-            var unbounded = self
-            unbounded.motion.bound = nil
-            return "\(unbounded.displayName), motion within \(bound)"
-        }
+        if let bound = motion.boundDescription { return "\(withoutMotionBound.displayName), motion within \(bound)" }
         if motion == .full { return "MotionRNN-\(backbone.displayName)" }
         if !usesMotionRNN { return backbone.displayName }
         let parts = [("highway", motion.highway), ("transient", motion.transient), ("trend", motion.trend)]

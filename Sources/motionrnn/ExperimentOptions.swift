@@ -140,8 +140,9 @@ struct ExperimentOptions: ParsableArguments {
         var changes = applyOnResume(to: &experiment)
         let motion = \Experiment.training.model.motion
         if let motionBound, experiment[keyPath: motion].bound != motionBound {
-            changes.append("--motion-bound \(experiment[keyPath: motion].bound.map { "\($0)" } ?? "none") → \(motionBound)")
+            let before = experiment[keyPath: motion].boundDescription ?? "none"
             experiment[keyPath: motion].bound = motionBound
+            changes.append("--motion-bound \(before) → \(experiment[keyPath: motion].boundDescription ?? "none")")
         }
         return changes
     }

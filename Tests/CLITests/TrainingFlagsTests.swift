@@ -124,7 +124,7 @@ import Testing
         #expect(branched.status == 0 && branched.output.contains("trained 3 iterations"), "\(branched.error)")
         let saved = try String(contentsOfFile: branch + "/experiment.json", encoding: .utf8)
         #expect(saved.contains("branched from") && saved.contains("(iteration 1)")
-                && saved.contains("branched with --iterations 2 → 3, --motion-bound none → 1.5") && saved.contains("\"bound\" : 1.5"), "\(saved)")
+                && saved.contains("branched with --iterations 2 → 3, --motion-bound none → ±1.5 cells") && saved.contains("\"bound\" : 1.5"), "\(saved)")
         #expect(!(try String(contentsOfFile: source + "/experiment.json", encoding: .utf8)).contains("bound"))
         #expect(try newestCheckpoint(in: source) == 2 && !FileManager.default.fileExists(atPath: source + "/checkpoints/checkpoint-3.json"))
     }
