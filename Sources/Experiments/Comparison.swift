@@ -14,6 +14,8 @@ public enum Comparison {
         public var names: [String]
         /// One per model, then one per baseline.
         public var metrics: [MetricsReport]
+        /// The first model against each other model and baseline, sequence by sequence.
+        public var pairedSummaries: [String]
         public var reportURL: URL
     }
 
@@ -85,18 +87,31 @@ public enum Comparison {
         }
         report.metricOrder = metrics[0].perFrameTable.columns
         report.summary.append("test set: the first \(metrics[0].sequenceCount) sequences of \(dataName); every model sees the same ones")
-        let reference = report.entries[0]
-        for entry in report.entries.dropFirst() where entry.sequenceMSE.count == reference.sequenceMSE.count {
-            // Paired, sequence by sequence: a mean can hide a difference made by a few sequences.
-            let lower = zip(reference.sequenceMSE, entry.sequenceMSE).filter { $0 < $1 }.count
-            report.summary.append("\(reference.name) has the lower MSE on \(lower) of the \(reference.sequenceMSE.count) sequences against \(entry.name)")
-        }
+        let paired = report.entries.dropFirst().compactMap { pairedSummary(report.entries[0], against: $0) }
+        report.summary += paired
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(Dictionary(uniqueKeysWithValues: zip(names, metrics))),
                              to: directory.appendingPathComponent("metrics.json"))
         let url = try report.write(to: directory.appendingPathComponent("report"))
-        return Result(names: names, metrics: metrics, reportURL: url)
+        return Result(names: names, metrics: metrics, pairedSummaries: paired, reportURL: url)
+    }
+
+    /// The first model against another, sequence by sequence (a mean can hide a difference
+    /// made by a few sequences): the mean difference in MSE per frame with its 95 % interval
+    /// over these test sequences, and on how many the first is lower. Nil without per-sequence
+    /// scores for both.
+    static func pairedSummary(_ reference: ComparisonReport.Entry, against entry: ComparisonReport.Entry) -> String? {
+        guard let difference = PairedDifference(reference.sequenceMSE, entry.sequenceMSE) else { return nil }
+        let lower = zip(reference.sequenceMSE, entry.sequenceMSE).filter { $0 < $1 }.count
+        let theirs = entry.sequenceMSE.reduce(0, +) / Double(entry.sequenceMSE.count)
+        func signed(_ x: Double) -> String { String(format: "%+.2f", x) }
+        let interval = difference.interval95
+        return "\(reference.name) against \(entry.name): MSE per frame \(signed(difference.mean))"
+            + (theirs > 0 ? String(format: " (%+.1f %%)", 100 * difference.mean / theirs) : "")
+            + ", 95 % interval \(signed(interval.lowerBound)) to \(signed(interval.upperBound))"
+            + " over these \(difference.count) sequences (paired; the spread between training seeds is not in it);"
+            + " lower MSE on \(lower) of the \(difference.count) sequences"
     }
 }

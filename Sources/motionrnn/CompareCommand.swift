@@ -44,6 +44,7 @@ struct CompareCommand: ParsableCommand {
         for (name, metrics) in zip(result.names, result.metrics) {
             print("\(name): mean MSE \(String(format: "%.1f", metrics.mse.mean)), SSIM \(String(format: "%.3f", metrics.ssim.mean)), frame \(metrics.frameCount) MSE \(String(format: "%.1f", metrics.mse.perFrame.last ?? .nan))")
         }
+        for line in result.pairedSummaries { print(line) }
         print("report: \(result.reportURL.path)")
     }
 }
