@@ -21,7 +21,8 @@
 #
 # With BRANCH_FROM=FOLDER/PREFIX and BRANCH_AT=ITERATION in the environment, a new run starts as
 # a branch of FOLDER/PREFIX-<model> at that checkpoint (`train --branch-from`: its plan then, a
-# copy of its state) instead of from scratch (scripts/train-deep-long.sh).
+# copy of its state) instead of from scratch (scripts/train-deep-long.sh); branched at
+# COOLDOWN_START, it starts its cool-down at once (scripts/train-seed-pair.sh).
 #
 #   bash scripts/train-pair.sh RUNS_FOLDER PREFIX HIDDEN [TIME_BUDGET [COOLDOWN_END [COOLDOWN_START]]]
 set -euo pipefail
@@ -41,8 +42,13 @@ recipe=(--preset vmnist-cpu --hidden "$hidden" --filter-size 3 --patch-size 4 --
         --test-count 16 --examples 1 --seed 1)
 new_run_arguments() {
     if [ -n "${BRANCH_FROM:-}" ]; then
-        arguments=(--branch-from "$BRANCH_FROM-$1/checkpoints/checkpoint-${BRANCH_AT:?BRANCH_AT: the iteration to branch at}.json"
-                   --stop-at "$cooldown_start")
+        arguments=(--branch-from "$BRANCH_FROM-$1/checkpoints/checkpoint-${BRANCH_AT:?BRANCH_AT: the iteration to branch at}.json")
+        # A branch at the cool-down's start goes straight into it (train-seed-pair.sh, seed 1).
+        if [ "$BRANCH_AT" -lt "$cooldown_start" ]; then
+            arguments+=(--stop-at "$cooldown_start")
+        else
+            arguments+=("${second_phase[@]}")
+        fi
     else
         arguments=(--model "$1" "${recipe[@]}" ${MODEL_FLAGS:-})
     fi
