@@ -14,7 +14,8 @@ public enum Comparison {
         public var names: [String]
         /// One per model, then one per baseline.
         public var metrics: [MetricsReport]
-        /// The first model against each other model and baseline, sequence by sequence.
+        /// The first model against each other model (not the baselines, which keep no
+        /// per-sequence scores), sequence by sequence.
         public var pairedSummaries: [String]
         public var reportURL: URL
     }
