@@ -47,6 +47,7 @@ public enum Comparison {
         var report = ComparisonReport(title: "MotionRNN-Swift: \(models.map(\.name).joined(separator: " vs ")) on \(dataName)")
         report.higherIsBetter = FrameMetrics.higherIsBetter
         var names: [String] = [], metrics: [MetricsReport] = []
+        var sequenceMeans: [[String: [Double]]] = []   // per model, for the paired comparisons
         var shown: [Int] = []
         for (name, trained) in models {
             let result = try Evaluation.run(trained.model, on: testSet, count: count, batchSize: batchSize,
@@ -78,6 +79,7 @@ public enum Comparison {
             report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + (trained.importedFrom.map { "imported from \($0), trained elsewhere" } ?? "trained \(trained.iteration) iterations") + " (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
+            sequenceMeans.append(result.sequenceMeans)
         }
         for baseline in baselines {
             let scored = try Evaluation.score(baseline, on: testSet, count: count, batchSize: batchSize,
@@ -88,7 +90,9 @@ public enum Comparison {
         }
         report.metricOrder = metrics[0].perFrameTable.columns
         report.summary.append("test set: the first \(metrics[0].sequenceCount) sequences of \(dataName); every model sees the same ones")
-        let paired = report.entries.dropFirst().compactMap { pairedSummary(report.entries[0], against: $0) }
+        let paired = zip(names, sequenceMeans).dropFirst().compactMap { name, means in
+            pairedSummary(names[0], sequenceMeans[0], against: name, means)
+        }
         report.summary += paired
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
@@ -100,19 +104,24 @@ public enum Comparison {
     }
 
     /// The first model against another, sequence by sequence (a mean can hide a difference
-    /// made by a few sequences): the mean difference in MSE per frame with its 95 % interval
-    /// over these test sequences, and on how many the first is lower. Nil without per-sequence
-    /// scores for both.
-    static func pairedSummary(_ reference: ComparisonReport.Entry, against entry: ComparisonReport.Entry) -> String? {
-        guard let difference = PairedDifference(reference.sequenceMSE, entry.sequenceMSE) else { return nil }
-        let lower = zip(reference.sequenceMSE, entry.sequenceMSE).filter { $0 < $1 }.count
-        let theirs = entry.sequenceMSE.reduce(0, +) / Double(entry.sequenceMSE.count)
-        func signed(_ x: Double) -> String { String(format: "%+.2f", x) }
-        let interval = difference.interval95
-        return "\(reference.name) against \(entry.name): MSE per frame \(signed(difference.mean))"
-            + (theirs > 0 ? String(format: " (%+.1f %%)", 100 * difference.mean / theirs) : "")
-            + ", 95 % interval \(signed(interval.lowerBound)) to \(signed(interval.upperBound))"
-            + " over these \(difference.count) sequences (paired; the spread between training seeds is not in it);"
-            + " lower MSE on \(lower) of the \(difference.count) sequences"
+    /// made by a few sequences): the mean differences in MSE and SSIM per frame with their 95 %
+    /// intervals over these test sequences, and on how many the first has the lower MSE. Nil
+    /// without per-sequence scores for both (scored across a process group).
+    static func pairedSummary(_ referenceName: String, _ reference: [String: [Double]],
+                              against name: String, _ other: [String: [Double]]) -> String? {
+        func difference(_ metric: String) -> PairedDifference? {
+            PairedDifference(reference[metric] ?? [], other[metric] ?? [])
+        }
+        guard let mse = difference("MSE"), let ssim = difference("SSIM"), let theirMSE = other["MSE"] else { return nil }
+        func described(_ d: PairedDifference, _ digits: Int) -> String {
+            let f = { (x: Double) in String(format: "%+.\(digits)f", x) }
+            return "\(f(d.mean)) (95 % interval \(f(d.interval95.lowerBound)) to \(f(d.interval95.upperBound)))"
+        }
+        let lower = zip(reference["MSE"] ?? [], theirMSE).filter { $0 < $1 }.count
+        let theirMean = theirMSE.reduce(0, +) / Double(theirMSE.count)
+        return "\(referenceName) against \(name), paired over these \(mse.count) sequences: MSE per frame \(described(mse, 2))"
+            + (theirMean > 0 ? String(format: ", %+.1f %%", 100 * mse.mean / theirMean) : "")
+            + "; SSIM \(described(ssim, 4)); lower MSE on \(lower) of the \(mse.count) sequences"
+            + " (the intervals are over test sequences, not over training seeds)"
     }
 }

@@ -13,9 +13,11 @@ public enum Evaluation {
         public var metrics: MetricsReport
         public var examples: [RunReport.Example]
         public var motion: RunReport.Motion?
-        /// Each scored sequence's MSE averaged over its predicted frames, in test-set order
-        /// (empty when scored across a process group).
-        public var sequenceMSE: [Double]
+        /// Each scored sequence's mean over its predicted frames of every per-frame metric, by
+        /// metric name, in test-set order (empty when scored across a process group).
+        public var sequenceMeans: [String: [Double]]
+        /// Each scored sequence's MSE averaged over its predicted frames.
+        public var sequenceMSE: [Double] { sequenceMeans["MSE"] ?? [] }
     }
 
     /// Runs `model` on the first `count` sequences of `testSet` (the model feeds on its own
@@ -66,7 +68,9 @@ public enum Evaluation {
                 motion = RunReport.Motion(frames: frames, trends: trends, inputLength: configuration.inputLength)
             }
         }
-        let sequenceMSE = group == nil ? accumulator.sequenceMSE : []
+        let sequenceMeans = group != nil ? [:] : Dictionary(uniqueKeysWithValues: FrameMetrics.all.map {
+            ($0.name, accumulator.sequenceMeans(of: $0.name))
+        })
         if let group {
             var sums = accumulator.sums
             let steps = configuration.totalLength - configuration.inputLength
@@ -80,7 +84,7 @@ public enum Evaluation {
                                                        configuration.imageChannels])
         }
         return Result(metrics: try accumulator.report(), examples: examples, motion: motion,
-                      sequenceMSE: sequenceMSE)
+                      sequenceMeans: sequenceMeans)
     }
 
     /// `model`'s predictions of the test sequences at `indices` (in that order), for pictures

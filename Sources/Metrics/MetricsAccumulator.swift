@@ -20,9 +20,19 @@ public struct MetricsAccumulator: Sendable {
     var totals: [[Double]] = []
     /// [T][threshold][hits, misses, false alarms], flattened.
     var events: [Int] = []
-    /// Each sequence's MSE averaged over its predicted frames, in the order added (the
-    /// sequences added here; `merge` adds none): for picking sequences to show.
-    public private(set) var sequenceMSE: [Double] = []
+    /// [sequence][metric of `FrameMetrics.all`]: each sequence's metrics averaged over its
+    /// predicted frames, in the order added (the sequences added here; `merge` adds none): for
+    /// picking sequences to show and for paired comparisons of models.
+    public private(set) var sequenceMeans: [[Double]] = []
+
+    /// Each sequence's mean of the metric called `name` over its predicted frames.
+    public func sequenceMeans(of name: String) -> [Double] {
+        guard let index = FrameMetrics.all.firstIndex(where: { $0.name == name }) else { return [] }
+        return sequenceMeans.map { $0[index] }
+    }
+
+    /// Each sequence's MSE averaged over its predicted frames.
+    public var sequenceMSE: [Double] { sequenceMeans(of: "MSE") }
 
     public init(options: MetricsOptions = MetricsOptions()) {
         self.options = options
@@ -84,7 +94,9 @@ public struct MetricsAccumulator: Sendable {
             for k in 0..<perFrame { events[step * perFrame + k] += counts[f * perFrame + k] }
         }
         for b in 0..<batch {
-            sequenceMSE.append((0..<steps).map { scores[b * steps + $0].squaredError }.reduce(0, +) / Double(steps))
+            sequenceMeans.append(FrameMetrics.all.indices.map { metric in
+                (0..<steps).map { scores[b * steps + $0].values[metric] }.reduce(0, +) / Double(steps)
+            })
         }
         sequenceCount += batch
     }

@@ -36,6 +36,11 @@ import Testing
         #expect(accumulator.sequenceMSE.count == 2)
         #expect(close(accumulator.sequenceMSE[0], (c1.mse + c2.mse) / 2, 1e-5))
         #expect(close(accumulator.sequenceMSE[1], c2.mse, 1e-5))
+        // … and every other metric's, by name.
+        #expect(close(accumulator.sequenceMeans(of: "SSIM")[0], (c1.ssim + c2.ssim) / 2, 1e-10))
+        #expect(close(accumulator.sequenceMeans(of: "SSIM")[1], c2.ssim, 1e-10))
+        #expect(close(accumulator.sequenceMeans(of: "GDL")[1], c2.gdl, 1e-5))
+        #expect(accumulator.sequenceMeans(of: "no such metric").isEmpty)
     }
 
     @Test func batchSplitDoesNotMatter() throws {
