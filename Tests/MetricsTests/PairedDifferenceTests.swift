@@ -1,4 +1,4 @@
-import Metrics
+@testable import Metrics
 import Testing
 
 @Suite struct PairedDifferenceTests {
@@ -8,9 +8,12 @@ import Testing
         let d = try #require(PairedDifference([11, 12, 13, 16], [10, 10, 10, 10]))
         #expect(d.count == 4 && d.mean == 3)
         #expect(abs(d.standardError - (14.0 / 12).squareRoot()) < 1e-12)
-        #expect(abs(d.interval95.lowerBound - (3 - 1.96 * d.standardError)) < 1e-12)
-        #expect(abs(d.interval95.upperBound - (3 + 1.96 * d.standardError)) < 1e-12)
-        #expect(d.excludesZero)
+        // Student's t with 3 degrees of freedom: 3.1824 standard errors (a normal 1.96 would
+        // claim far more certainty than 4 values give).
+        #expect(abs(d.interval95.lowerBound - (3 - 3.1824 * d.standardError)) < 1e-12)
+        #expect(abs(d.interval95.upperBound - (3 + 3.1824 * d.standardError)) < 1e-12)
+        // 3 ± 3.44: four values do not make the difference sure (1.96 would have said so).
+        #expect(!d.excludesZero)
     }
 
     /// The pairing matters: a shift shared by both sides cancels, so a small steady edge is
@@ -21,6 +24,15 @@ import Testing
         #expect(steady.mean == -1 && steady.standardError == 0 && steady.excludesZero)
         let mixed = try #require(PairedDifference([11, 9, 12, 8], [10, 10, 10, 10]))
         #expect(mixed.mean == 0 && !mixed.excludesZero)
+    }
+
+    /// The expansion beyond the table meets it at 30 degrees of freedom and tends to the
+    /// normal's quantile (reference values: 40 → 2.0211, 60 → 2.0003, 120 → 1.9799).
+    @Test func theTQuantileBeyondTheTable() {
+        #expect(abs(PairedDifference.studentT975(degreesOfFreedom: 30) - 2.0423) < 1e-4)
+        for (df, t) in [(31, 2.0395), (40, 2.0211), (60, 2.0003), (120, 1.9799), (255, 1.9694)] {
+            #expect(abs(PairedDifference.studentT975(degreesOfFreedom: df) - t) < 2e-4, "\(df)")
+        }
     }
 
     @Test func unequalOrTooFewValuesGiveNone() {
