@@ -109,15 +109,14 @@ public enum Comparison {
     /// without per-sequence scores for both (scored across a process group).
     static func pairedSummary(_ referenceName: String, _ reference: [String: [Double]],
                               against name: String, _ other: [String: [Double]]) -> String? {
-        func difference(_ metric: String) -> PairedDifference? {
-            PairedDifference(reference[metric] ?? [], other[metric] ?? [])
-        }
-        guard let mse = difference("MSE"), let ssim = difference("SSIM"), let theirMSE = other["MSE"] else { return nil }
+        guard let ourMSE = reference["MSE"], let theirMSE = other["MSE"],
+              let mse = PairedDifference(ourMSE, theirMSE),
+              let ssim = PairedDifference(reference["SSIM"] ?? [], other["SSIM"] ?? []) else { return nil }
         func described(_ d: PairedDifference, _ digits: Int) -> String {
             let f = { (x: Double) in String(format: "%+.\(digits)f", x) }
             return "\(f(d.mean)) (95 % interval \(f(d.interval95.lowerBound)) to \(f(d.interval95.upperBound)))"
         }
-        let lower = zip(reference["MSE"] ?? [], theirMSE).filter { $0 < $1 }.count
+        let lower = zip(ourMSE, theirMSE).filter { $0 < $1 }.count
         let theirMean = theirMSE.reduce(0, +) / Double(theirMSE.count)
         return "\(referenceName) against \(name), paired over these \(mse.count) sequences: MSE per frame \(described(mse, 2))"
             + (theirMean > 0 ? String(format: ", %+.1f %%", 100 * mse.mean / theirMean) : "")

@@ -33,14 +33,17 @@ public struct PairedDifference: Equatable, Sendable {
     /// The 97.5 % quantile of Student's t: tabulated to 30 degrees of freedom, beyond that the
     /// Cornish–Fisher expansion about the normal's 1.95996 (off by under 10⁻⁴ there).
     static func studentT975(degreesOfFreedom df: Int) -> Double {
-        let table: [Double] = [12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
-                               2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
-                               2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
         precondition(df >= 1, "PairedDifference: needs at least one degree of freedom")
-        if df <= table.count { return table[df - 1] }
+        if df <= studentT975Table.count { return studentT975Table[df - 1] }
         let z = 1.959964, n = Double(df)
         return z + (z * z * z + z) / (4 * n) + (5 * pow(z, 5) + 16 * z * z * z + 3 * z) / (96 * n * n)
     }
+
+    /// t₀.₉₇₅ for 1 … 30 degrees of freedom.
+    private static let studentT975Table: [Double] = [
+        12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281,
+        2.2010, 2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860,
+        2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423]
 
     /// Whether the 95 % interval leaves out zero.
     public var excludesZero: Bool { !interval95.contains(0) }
