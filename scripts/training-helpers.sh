@@ -1,4 +1,4 @@
-# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-pair.sh and its
+# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-deep-second-cycle.sh, train-pair.sh and its
 # callers, which train two models side by side over many sessions, and train-vtest.sh): what
 # they share.
 # They set `tool` (the motionrnn binary) before calling these.
@@ -78,8 +78,10 @@ train_pair_in_two_phases() {
         for model in "${!pid[@]}"; do
             kill -0 "${pid[$model]}" 2>/dev/null && continue
             unset "pid[$model]"
-            # Stopped at the boundary with time to spare: on to the second phase.
-            if [ "$(newest_checkpoint "$runs/$prefix-$model")" -eq "$boundary" ] && [ "$left" -gt 600 ]; then
+            # Stopped at the boundary with time to spare: on to the second phase (unless the
+            # boundary was the end of the plan: a finished run has its metrics.json).
+            if [ "$(newest_checkpoint "$runs/$prefix-$model")" -eq "$boundary" ] && [ "$left" -gt 600 ] \
+               && [ ! -f "$runs/$prefix-$model/metrics.json" ]; then
                 start_pair_member "$model" "${threads[$model]}" "$left"
             fi
         done
@@ -92,7 +94,12 @@ train_pair_in_two_phases() {
                 kill -INT "${pid[$model]}" 2>/dev/null || true
                 wait "${pid[$model]}" || true
                 threads[$model]=2
-                start_pair_member "$model" 2 "$(( deadline - $(date +%s) ))"
+                # It may have finished meanwhile: then there is nothing to go on with.
+                if [ -f "$runs/$prefix-$model/metrics.json" ]; then
+                    unset "pid[$model]"
+                else
+                    start_pair_member "$model" 2 "$(( deadline - $(date +%s) ))"
+                fi
             fi
         done
     done

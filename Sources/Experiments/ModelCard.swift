@@ -85,10 +85,10 @@ public struct ModelCard {
         lines.append("- machine: \(machine)")
         if let initFrom = e.initFrom {
             // A fine-tuned model: its iterations and hours above count this run only.
-            lines.append("- started from the parameters of `\(initFrom)` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains both stages")
+            lines.append("- started from the parameters of `\(Self.homeAbbreviated(initFrom))` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains both stages")
         }
         // What changed when the run was resumed (a re-planned length changes the decay from there on).
-        lines += e.history.map { "- \($0)" }
+        lines += e.history.map { "- \(Self.homeAbbreviated($0))" }
         lines += [
             "",
             "## Test metrics",
@@ -115,6 +115,14 @@ public struct ModelCard {
         }
         lines += ["", "## Reproduce from scratch", "", "```bash", reproduce, "```", ""]
         return lines.joined(separator: "\n")
+    }
+
+    /// `text` with the home folder written as `~`: a card is read on other machines, where the
+    /// trainer's home (`/root/runs/…`) means nothing but `~/runs/…` matches the commands.
+    static func homeAbbreviated(_ text: String) -> String {
+        let home = FileManager.default.homeDirectoryForCurrentUser.path
+        guard home.count > 1 else { return text }
+        return text.replacingOccurrences(of: home + "/", with: "~/")
     }
 
     /// "AMD EPYC … (2 cores)" from /proc/cpuinfo, or the core count alone.

@@ -263,7 +263,10 @@ import Training
         #expect(!card.contains("started from the parameters"))
         // A fine-tuned run's card says what it started from; a V-MNIST run's names its digits.
         var experiment = trained.experiment
-        experiment.initFrom = "base.safetensors"
+        // Paths under the trainer's home are written from `~`, as the cards' commands are.
+        let home = FileManager.default.homeDirectoryForCurrentUser.path
+        experiment.initFrom = home + "/runs/base.safetensors"
+        experiment.history = ["branched from \(home)/runs/deep/deep-predrnn at iteration 8000"]
         experiment.frameStride = 2
         experiment.centerCropFraction = 0.8
         try JSONEncoder().encode(experiment).write(to: ExperimentRunner.experimentURL(in: run))
@@ -276,7 +279,9 @@ import Training
         let tuned = try TrainedModel(run: run)
         let tunedCard = ModelCard(name: "square", trained: tuned, fileBytes: 4096, metrics: metrics, baselines: [],
                                   reproduce: "", machine: "test machine").markdown
-        #expect(tunedCard.contains("started from the parameters of `base.safetensors`"))
+        #expect(tunedCard.contains("started from the parameters of `~/runs/base.safetensors`"), "\(tunedCard)")
+        #expect(tunedCard.contains("- branched from ~/runs/deep/deep-predrnn at iteration 8000"))
+        #expect(!tunedCard.contains(home + "/runs"))
         #expect(tunedCard.contains("V-MNIST generated on the fly from the digits in `/data/bars-images-idx3-ubyte`"))
         #expect(tunedCard.contains("The first 72 % of the digits train"))
         #expect(tunedCard.contains("warm-up 1 iterations, constant to iteration 1, then cosine decay to 0.05"))
