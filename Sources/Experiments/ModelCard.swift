@@ -85,7 +85,7 @@ public struct ModelCard {
         lines.append("- machine: \(machine)")
         if let initFrom = e.initFrom {
             // A fine-tuned model: its iterations and hours above count this run only.
-            lines.append("- started from the parameters of `\(Self.homeAbbreviated(initFrom))` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains both stages")
+            lines.append("- started from the parameters of `\(Self.homeAbbreviated(initFrom))` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains every stage from scratch")
         }
         // What changed when the run was resumed (a re-planned length changes the decay from there on).
         lines += e.history.map { "- \(Self.homeAbbreviated($0))" }

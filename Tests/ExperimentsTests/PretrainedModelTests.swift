@@ -280,6 +280,7 @@ import Training
         let tunedCard = ModelCard(name: "square", trained: tuned, fileBytes: 4096, metrics: metrics, baselines: [],
                                   reproduce: "", machine: "test machine").markdown
         #expect(tunedCard.contains("started from the parameters of `~/runs/base.safetensors`"), "\(tunedCard)")
+        #expect(tunedCard.contains("this run only, the command below trains every stage from scratch"))
         #expect(tunedCard.contains("- branched from ~/runs/deep/deep-predrnn at iteration 8000"))
         #expect(!tunedCard.contains(home + "/runs"))
         #expect(tunedCard.contains("V-MNIST generated on the fly from the digits in `/data/bars-images-idx3-ubyte`"))
