@@ -7,7 +7,7 @@
 # 200-iteration warm-up, cosine decay to 5 % of it; new training sequences (seed 2), no
 # scheduled sampling. What stage 2 of the 2 × 32 pair did (scripts/finetune-shipped.sh),
 # shorter and gentler: the runs that would have continued the pair's constant phase
-# (train-deep-longer.sh) were lost with their machine, and only the shipped files were left to
+# (docs/RESULTS.md, "Still to run") were lost with their machine, and only the shipped files were left to
 # start from. Both models side by side with the same recipe, one core each, niced; run it again
 # to continue exactly where a time budget stopped it (`train --resume`). Then `bash
 # scripts/validate-pair.sh RUNS_FOLDER OUTPUT_FOLDER cycle2` decides whether it ships.

@@ -68,8 +68,8 @@ train_pair_in_two_phases() {
     mkdir -p "$runs"
     for model in "${models[@]}"; do
         other=$([ "$model" = predrnn ] && echo motionrnn-predrnn || echo predrnn)
-        [ -f "$runs/$prefix-$model/metrics.json" ] && { echo "$model: finished"; continue; }
-        threads[$model]=$([ ${#models[@]} -eq 1 ] || [ -f "$runs/$prefix-$other/metrics.json" ] && echo 2 || echo 1)
+        pair_member_finished "$model" && { echo "$model: finished"; continue; }
+        threads[$model]=$([ ${#models[@]} -eq 1 ] || pair_member_finished "$other" && echo 2 || echo 1)
         start_pair_member "$model" "${threads[$model]}" "$(( deadline - $(date +%s) ))"
     done
     while [ ${#pid[@]} -gt 0 ]; do
@@ -78,10 +78,9 @@ train_pair_in_two_phases() {
         for model in "${!pid[@]}"; do
             kill -0 "${pid[$model]}" 2>/dev/null && continue
             unset "pid[$model]"
-            # Stopped at the boundary with time to spare: on to the second phase (unless the
-            # boundary was the end of the plan: a finished run has its metrics.json).
-            if [ "$(newest_checkpoint "$runs/$prefix-$model")" -eq "$boundary" ] && [ "$left" -gt 600 ] \
-               && [ ! -f "$runs/$prefix-$model/metrics.json" ]; then
+            # Stopped at the boundary with time to spare: on to the second phase (if any:
+            # start_pair_member leaves a finished run alone).
+            if [ "$(newest_checkpoint "$runs/$prefix-$model")" -eq "$boundary" ] && [ "$left" -gt 600 ]; then
                 start_pair_member "$model" "${threads[$model]}" "$left"
             fi
         done
@@ -89,26 +88,33 @@ train_pair_in_two_phases() {
         for model in "${!pid[@]}"; do
             other=$([ "$model" = predrnn ] && echo motionrnn-predrnn || echo predrnn)
             if [ ${#pid[@]} -eq 1 ] && [ "${threads[$model]}" -eq 1 ] && [ "$left" -gt 600 ] \
-               && [ -f "$runs/$prefix-$other/metrics.json" ]; then
+               && pair_member_finished "$other"; then
                 echo "$other finished: $model goes on on both cores"
                 kill -INT "${pid[$model]}" 2>/dev/null || true
                 wait "${pid[$model]}" || true
                 threads[$model]=2
-                # It may have finished meanwhile: then there is nothing to go on with.
-                if [ -f "$runs/$prefix-$model/metrics.json" ]; then
-                    unset "pid[$model]"
-                else
-                    start_pair_member "$model" 2 "$(( deadline - $(date +%s) ))"
-                fi
+                start_pair_member "$model" 2 "$(( deadline - $(date +%s) ))"
             fi
         done
     done
 }
 
+# Whether MODEL's run of the pair (in train_pair_in_two_phases's variables) has finished: it
+# has written its metrics.json.
+pair_member_finished() {
+    [ -f "$runs/$prefix-$1/metrics.json" ]
+}
+
 # Starts MODEL of the pair (in train_pair_in_two_phases's variables) on THREADS cores for
-# SECONDS, in the phase its run folder is in; records its process in `pid`.
+# SECONDS, in the phase its run folder is in; records its process in `pid`. A finished run
+# (at the end of a one-phase plan, or one that ended just before being moved to both cores)
+# is not started again: it leaves `pid`.
 start_pair_member() {
     local model="$1" count="$2" seconds="$3" folder="$runs/$prefix-$1"
+    if pair_member_finished "$model"; then
+        unset "pid[$model]"
+        return
+    fi
     if [ -f "$folder/experiment.json" ]; then
         arguments=(--output "$folder" --resume "${on_resume[@]}")
         if [ "$(newest_checkpoint "$folder")" -lt "$boundary" ]; then
