@@ -1,4 +1,4 @@
-# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-deep-second-cycle.sh, train-pair.sh and its
+# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-deep-cycle.sh, train-pair.sh and its
 # callers, which train two models side by side over many sessions, and train-vtest.sh): what
 # they share.
 # They set `tool` (the motionrnn binary) before calling these.

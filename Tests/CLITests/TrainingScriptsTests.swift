@@ -7,7 +7,7 @@ import Testing
     static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    /// A plan in one phase (the boundary is its last iteration, as scripts/train-deep-second-cycle.sh
+    /// A plan in one phase (the boundary is its last iteration, as scripts/train-deep-cycle.sh
     /// has it): both runs train once and the helper returns, instead of starting the finished runs
     /// again and again until the session's budget is nearly spent.
     @Test func aOnePhasePlanEndsWhenBothRunsHaveFinished() throws {
