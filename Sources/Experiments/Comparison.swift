@@ -105,22 +105,19 @@ public enum Comparison {
 
     /// The first model against another, sequence by sequence (a mean can hide a difference
     /// made by a few sequences): the mean differences in MSE and SSIM per frame with their 95 %
-    /// intervals over these test sequences, and on how many the first has the lower MSE. Nil
+    /// intervals over these test sequences (and whether each leaves out 0, i.e. whether these
+    /// sequences can tell the two apart), and on how many the first has the lower MSE. Nil
     /// without per-sequence scores for both (scored across a process group).
     static func pairedSummary(_ referenceName: String, _ reference: [String: [Double]],
                               against name: String, _ other: [String: [Double]]) -> String? {
         guard let ourMSE = reference["MSE"], let theirMSE = other["MSE"],
               let mse = PairedDifference(ourMSE, theirMSE),
               let ssim = PairedDifference(reference["SSIM"] ?? [], other["SSIM"] ?? []) else { return nil }
-        func described(_ d: PairedDifference, _ digits: Int) -> String {
-            let f = { (x: Double) in String(format: "%+.\(digits)f", x) }
-            return "\(f(d.mean)) (95 % interval \(f(d.interval95.lowerBound)) to \(f(d.interval95.upperBound)))"
-        }
         let lower = zip(ourMSE, theirMSE).filter { $0 < $1 }.count
         let theirMean = theirMSE.reduce(0, +) / Double(theirMSE.count)
-        return "\(referenceName) against \(name), paired over these \(mse.count) sequences: MSE per frame \(described(mse, 2))"
+        return "\(referenceName) against \(name), paired over these \(mse.count) sequences: MSE per frame \(mse.described(digits: 2))"
             + (theirMean > 0 ? String(format: ", %+.1f %%", 100 * mse.mean / theirMean) : "")
-            + "; SSIM \(described(ssim, 4)); lower MSE on \(lower) of the \(mse.count) sequences"
+            + "; SSIM \(ssim.described(digits: 4)); lower MSE on \(lower) of the \(mse.count) sequences"
             + " (the intervals are over test sequences, not over training seeds)"
     }
 }

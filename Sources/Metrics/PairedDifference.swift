@@ -47,4 +47,12 @@ public struct PairedDifference: Equatable, Sendable {
 
     /// Whether the 95 % interval leaves out zero.
     public var excludesZero: Bool { !interval95.contains(0) }
+
+    /// "+1.23 (95 % interval +0.50 to +1.96, excludes 0)", signed, `digits` after the point:
+    /// whether the interval leaves out 0 says whether these samples can tell the two apart.
+    public func described(digits: Int) -> String {
+        let f = { (x: Double) in String(format: "%+.\(digits)f", x) }
+        return "\(f(mean)) (95 % interval \(f(interval95.lowerBound)) to \(f(interval95.upperBound)), "
+            + (excludesZero ? "excludes 0)" : "includes 0)")
+    }
 }

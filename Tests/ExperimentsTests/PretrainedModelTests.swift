@@ -189,7 +189,7 @@ import Training
         #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent("report/sequence4.png").path))
         #expect(page.contains("(MSE, mean over the predicted frames: a "))
         // Sequence by sequence against the first model (the same model: never strictly lower).
-        #expect(page.contains("a against b, paired over these 4 sequences: MSE per frame +0.00 (95 % interval +0.00 to +0.00), +0.0 %; SSIM +0.0000 (95 % interval +0.0000 to +0.0000); lower MSE on 0 of the 4 sequences"))
+        #expect(page.contains("a against b, paired over these 4 sequences: MSE per frame +0.00 (95 % interval +0.00 to +0.00, includes 0), +0.0 %; SSIM +0.0000 (95 % interval +0.0000 to +0.0000, includes 0); lower MSE on 0 of the 4 sequences"))
         #expect(result.pairedSummaries.count == 1, "models only: the baselines keep no per-sequence scores")
         // Two entries of one name are refused (it trapped once, building metrics.json).
         #expect { try Comparison.run([("a", trained), ("a", trained)], on: testSet, dataName: "squares", count: 4,

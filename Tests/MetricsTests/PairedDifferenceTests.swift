@@ -35,6 +35,15 @@ import Testing
         }
     }
 
+    /// The text a comparison report prints: signed, rounded, and saying whether the interval
+    /// leaves out 0 (the hand-worked case above includes it; a steady edge excludes it).
+    @Test func describedSaysWhetherTheIntervalLeavesOutZero() throws {
+        let wide = try #require(PairedDifference([11, 12, 13, 16], [10, 10, 10, 10]))
+        #expect(wide.described(digits: 2) == "+3.00 (95 % interval -0.44 to +6.44, includes 0)")
+        let steady = try #require(PairedDifference([9, 199, 34.5], [10, 200, 35]))
+        #expect(steady.described(digits: 2) == "-0.83 (95 % interval -1.55 to -0.12, excludes 0)")
+    }
+
     @Test func unequalOrTooFewValuesGiveNone() {
         #expect(PairedDifference([1, 2], [1]) == nil)
         #expect(PairedDifference([1], [2]) == nil)
