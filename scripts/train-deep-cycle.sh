@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2, 3, …)
+# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2, 3, 4)
 # trains 3 000 iterations from the parameters in RUNS_FOLDER/cycle<N−1>-vmnist-<model>.safetensors
-# (`export` of cycle N−1's runs), or else from the files that cycle N−1 shipped in models/
-# (taken from git into that place); `train --init-from`, so a fresh Adam state; peak learning
+# (what cycle N−1 shipped: the file validate-pair.sh chose), or else from the models/ files of
+# the commit that shipped them (taken from git into that place); `train --init-from`, so a fresh Adam state; peak learning
 # rate 3·10⁻⁴ after a 200-iteration warm-up, cosine decay to 5 % of it; new training sequences
 # (seed N), no scheduled sampling. What stage 2 of the 2 × 32 pair did
 # (scripts/finetune-shipped.sh), shorter and gentler, so that a cycle fits one session
@@ -20,11 +20,13 @@ tool="${MOTIONRNN_TOOL:-.build/release/motionrnn}"
 source scripts/training-helpers.sh
 iterations=3000
 
-# The commits whose models/ files each cycle ended with: cycle 1 is train-deep-long.sh's pair.
+# The commit that holds the files cycle N starts from, those cycle N − 1 shipped (cycle 1 is
+# train-deep-long.sh's pair).
 case "$cycle" in
     2) previous_files=7dfbc78 ;;
     3) previous_files=a983b26 ;;
-    *) echo "train-deep-cycle.sh: CYCLE must be 2 or 3 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
+    4) previous_files=787dc91 ;;
+    *) echo "train-deep-cycle.sh: CYCLE must be 2, 3 or 4 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
 esac
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
