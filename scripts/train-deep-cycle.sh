@@ -4,9 +4,9 @@
 # (what cycle N−1 shipped: the file validate-pair.sh chose), or else from the models/ files of
 # the commit that shipped them (taken from git into that place); `train --init-from`, so a
 # fresh Adam state; peak learning rate 3·10⁻⁴ after a 200-iteration warm-up, cosine decay to
-# 5 % of it; new training sequences (seed N), no scheduled sampling. What stage 2 of the 2 × 32 pair did
-# (scripts/finetune-shipped.sh), shorter and gentler, so that a cycle fits one session
-# (docs/RESULTS.md, "Still to run"). Both models side by side with the same recipe, one core
+# 5 % of it; new training sequences (seed N), no scheduled sampling. What stage 2 of the
+# 2 × 32 pair did (scripts/finetune-shipped.sh), shorter and gentler, so that a cycle fits one
+# session (docs/RESULTS.md, "Still to run"). Both models side by side with the same recipe, one core
 # each, niced; run it again to continue exactly where a time budget stopped it (`train
 # --resume`). Then `bash scripts/validate-pair.sh RUNS_FOLDER OUTPUT_FOLDER cycle<N>` decides
 # whether it ships.
