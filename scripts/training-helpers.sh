@@ -1,6 +1,6 @@
-# Sourced by the training scripts (train-shipped.sh, finetune-shipped.sh, train-deep-cycle.sh, train-pair.sh and its
-# callers, which train two models side by side over many sessions, and train-vtest.sh): what
-# they share.
+# What the training scripts share; sourced by train-shipped.sh, finetune-shipped.sh,
+# train-deep-cycle.sh, train-vtest.sh and train-pair.sh with its callers (which train two models
+# side by side over many sessions).
 # They set `tool` (the motionrnn binary) before calling these.
 
 # The iteration of the newest checkpoint in run folder $1 (0 when it has none).
@@ -57,7 +57,8 @@ model_file_at() {
 # with the array `second_phase`. The array `on_resume` (may be empty) is added to every resume.
 # Within the session's BUDGET no core idles for long: a run that reaches BOUNDARY goes on to its
 # second phase at once, and once one run has finished (its metrics.json), the other is stopped
-# at a checkpoint and resumed on both cores (the thread count does not change what is computed:
+# at a checkpoint (off the checkpoint schedule, so `export --average-last` leaves it out) and
+# resumed on both cores (the thread count does not change what is computed:
 # CLITests' theThreadCountDoesNotChangeTheResult).
 #   train_pair_in_two_phases RUNS PREFIX BUDGET BOUNDARY
 train_pair_in_two_phases() {

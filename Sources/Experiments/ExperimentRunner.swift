@@ -81,10 +81,7 @@ public enum ExperimentRunner {
             throw ExperimentError("--stop-at \(stopAt): the run in \(run.path) is already at iteration \(trainer.iteration)")
         }
         try trainer.run(until: stopAt, deadline: deadline, stopRequested: stopRequested)
-        if trainer.isWriter,
-           trainer.lastCheckpoint == nil || trainer.iteration % max(experiment.training.checkpointInterval, 1) != 0 {
-            try trainer.saveCheckpoint()
-        }
+        try trainer.saveCheckpointUnlessSaved()
         let seconds = Date().timeIntervalSince(started)
         guard trainer.iteration >= experiment.training.iterations else {
             return Outcome(reportURL: nil, metrics: nil, iterations: trainer.iteration, trainingSeconds: seconds,

@@ -79,16 +79,22 @@ public struct ModelCard {
             "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
         ]
-        if let averaged = trained.averagedIterations, let first = averaged.first {
-            lines.append("- parameters: the mean of the \(averaged.count) checkpoints of iterations \(first)–\(trained.iteration) (`export --average-last \(averaged.count)`)")
+        if let averaged = trained.averagedIterations, averaged.count > 1 {
+            let listed = averaged.dropLast().map(String.init).joined(separator: ", ") + " and \(trained.iteration)"
+            lines.append("- parameters: the mean of the \(averaged.count) checkpoints of iterations \(listed) (`export --average-last \(averaged.count)`)")
         }
         lines.append("- machine: \(machine)")
+        let stages = trained.earlierStages ?? []
         if let initFrom = e.initFrom {
             // A fine-tuned model: its iterations and hours above count this run only.
-            lines.append("- started from the parameters of `\(Self.homeAbbreviated(initFrom))` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, the command below trains every stage from scratch")
+            let everyRun = stages.isEmpty ? "the command below trains every stage from scratch" : "\"Training stages\" below counts every run"
+            lines.append("- started from the parameters of `\(Self.homeAbbreviated(initFrom))` (`train --init-from`, a fresh optimiser state); the iterations and wall time above count this run only, \(everyRun)")
         }
         // What changed when the run was resumed (a re-planned length changes the decay from there on).
         lines += e.history.map { "- \(Self.homeAbbreviated($0))" }
+        if !stages.isEmpty {
+            lines += ["", "## Training stages", ""] + stagesTable(stages)
+        }
         lines += [
             "",
             "## Test metrics",
@@ -115,6 +121,26 @@ public struct ModelCard {
         }
         lines += ["", "## Reproduce from scratch", "", "```bash", reproduce, "```", ""]
         return lines.joined(separator: "\n")
+    }
+
+    /// The runs of a chain of fine-tunings, oldest first, then this one, and their sums.
+    private func stagesTable(_ earlier: [PretrainedModel.Stage]) -> [String] {
+        let runs = earlier.map { ($0.iterations, $0.trainingSeconds) } + [(trained.iteration, trained.history.trainingSeconds)]
+        func hours(_ seconds: Double?) -> String { seconds.map { String(format: "%.2f", $0 / 3600) } ?? "not recorded" }
+        var lines = [
+            "This model is the last of \(runs.count) runs, each started from the parameters the one before it left (`train --init-from`, a fresh optimiser state):",
+            "",
+            "| run | started from | iterations | training hours |",
+            "|---:|---|---:|---:|",
+        ]
+        for (index, (iterations, seconds)) in runs.enumerated() {
+            let start = index == 0 ? "a random initialisation" : "`\(Self.homeAbbreviated(earlier[index - 1].model))`"
+            lines.append("| \(index + 1)\(index == earlier.count ? " (this file)" : "") | \(start) | \(iterations) | \(hours(seconds)) |")
+        }
+        let recorded = runs.compactMap(\.1)
+        let total = (recorded.count < runs.count ? "at least " : "") + hours(recorded.reduce(0, +))
+        lines.append("| all | | \(runs.map(\.0).reduce(0, +)) | \(total) |")
+        return lines
     }
 
     /// `text` with the home folder written as `~`: a card is read on other machines, where the

@@ -45,6 +45,37 @@ public enum PretrainedModel {
         public var averagedIterations: [Int]?
         /// The parameter file it was imported from (trained elsewhere), or nil.
         public var importedFrom: String?
+        /// The runs that trained the parameters this run started from (`train --init-from`),
+        /// oldest first; empty for a run from a random initialisation, nil when they could not
+        /// be read at export (a starting file moved, or imported).
+        public var earlierStages: [Stage]?
+    }
+
+    /// One run of a chain of fine-tunings: the model it left, as the next run named it.
+    public struct Stage: Codable, Equatable, Sendable {
+        /// The run folder or file the next run started from.
+        public var model: String
+        public var iterations: Int
+        public var trainingSeconds: Double?
+
+        public init(model: String, iterations: Int, trainingSeconds: Double?) {
+            self.model = model
+            self.iterations = iterations
+            self.trainingSeconds = trainingSeconds
+        }
+    }
+
+    /// The stages before a run that started from `initFrom` (its `Experiment.initFrom`): the
+    /// starting model's own earlier stages (read from its file, or else followed through its
+    /// `initFrom` in turn), then the starting model itself. Nil when one of them cannot be read.
+    static func stages(before initFrom: String?, depth: Int = 0) -> [Stage]? {
+        guard let initFrom else { return [] }
+        // The depth bound stops a chain that names itself (a file exported over its own start).
+        guard depth < 64, let start = try? TrainedModel(runOrPretrained: initFrom), start.importedFrom == nil,
+              let earlier = start.earlierStages ?? stages(before: start.experiment.initFrom, depth: depth + 1) else {
+            return nil
+        }
+        return earlier + [Stage(model: initFrom, iterations: start.iteration, trainingSeconds: start.history.trainingSeconds)]
     }
 
     /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)
@@ -65,7 +96,8 @@ public enum PretrainedModel {
         let statistics = try FrameStatistics(of: train, sequences: 64)
         let summary = TrainingSummary(iteration: trained.iteration, trainingSeconds: trained.history.trainingSeconds,
                                       validation: trained.history.validation, averagedIterations: trained.averagedIterations,
-                                      importedFrom: trained.importedFrom)
+                                      importedFrom: trained.importedFrom,
+                                      earlierStages: trained.earlierStages ?? stages(before: trained.experiment.initFrom))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let check = try RegressionCheck.measure(trained, sequences: 8)

@@ -40,5 +40,6 @@ extension TrainedModel {
         recordedCheck = nil
         averagedIterations = nil
         importedFrom = url.lastPathComponent
+        earlierStages = nil
     }
 }

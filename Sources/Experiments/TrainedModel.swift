@@ -23,13 +23,17 @@ public struct TrainedModel {
     /// The file its parameters were imported from (`motionrnn import`: trained elsewhere, so
     /// `iteration` and `history` say nothing), or nil.
     public let importedFrom: String?
+    /// The runs before this one in a chain of fine-tunings, as its pretrained file recorded
+    /// them (`PretrainedModel.TrainingSummary.earlierStages`); nil for a run folder.
+    public let earlierStages: [PretrainedModel.Stage]?
 
     /// The model of run folder `run` at its newest complete checkpoint, or at `checkpoint`.
     /// With `averaging` > 1, its parameters are the mean of those of that checkpoint and the
-    /// `averaging - 1` complete ones before it: along a run at a constant learning rate such an
-    /// average (stochastic weight averaging, Izmailov et al. 2018) often predicts better than
-    /// any one of them. The model then holds the averaged parameters, everything else is that
-    /// checkpoint's.
+    /// `averaging - 1` complete ones before it on the checkpoint schedule (those a run wrote
+    /// when it stopped early are left out, so the mean does not depend on when sessions ended):
+    /// along a run at a constant learning rate such an average (stochastic weight averaging,
+    /// Izmailov et al. 2018) often predicts better than any one of them. The model then holds
+    /// the averaged parameters, everything else is that checkpoint's.
     public init(run: URL, checkpoint: URL? = nil, averaging: Int = 1) throws {
         let experimentURL = ExperimentRunner.experimentURL(in: run)
         guard FileManager.default.fileExists(atPath: experimentURL.path) else {
@@ -42,9 +46,12 @@ public struct TrainedModel {
         let model = try ModelFactory.make(configuration, seed: loaded.state.configuration.seed)
         try model.loadParameters(from: loaded.tensors, source: loaded.stateURL.path)
         if averaging > 1 {
-            let iterations = try store.completeIterations().filter { $0 <= loaded.state.iteration }.suffix(averaging)
+            let schedule = loaded.state.configuration
+            let iterations = try store.completeIterations().filter {
+                $0 == loaded.state.iteration || ($0 < loaded.state.iteration && schedule.schedulesCheckpoint(at: $0))
+            }.suffix(averaging)
             guard iterations.count == averaging else {
-                throw ExperimentError("\(store.directory.path) holds \(iterations.count) complete checkpoints up to iteration \(loaded.state.iteration), fewer than the \(averaging) to average")
+                throw ExperimentError("\(store.directory.path) holds \(iterations.count) complete checkpoints on its schedule (every \(schedule.checkpointInterval) iterations) up to iteration \(loaded.state.iteration), fewer than the \(averaging) to average")
             }
             var sum = ParameterSum(model.namedParameters.map { ($0.name, $0.parameter.value.count) })
             for iteration in iterations {
@@ -63,6 +70,7 @@ public struct TrainedModel {
         trainingFrames = nil
         recordedCheck = nil
         importedFrom = nil
+        earlierStages = nil
     }
 
     /// A pretrained model: `nameOrPath` is a file or the name of a shipped model (`PretrainedModel.locate`).
@@ -88,6 +96,7 @@ public struct TrainedModel {
         recordedCheck = check
         averagedIterations = summary.averagedIterations
         importedFrom = summary.importedFrom
+        earlierStages = summary.earlierStages
     }
 }
 

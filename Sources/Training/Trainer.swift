@@ -124,8 +124,7 @@ public final class Trainer {
             guard checksStops else { continue }
             let budgetSpent = deadline.map { Date() >= $0 } ?? false
             if agreed(budgetSpent || stopRequested?() == true), iteration < last {
-                if isWriter, let store = checkpointStore, lastCheckpoint?.path != store.stateURL(iteration: iteration).path {
-                    let url = try saveCheckpoint()
+                if let url = try saveCheckpointUnlessSaved() {
                     progress.message("\(budgetSpent ? "time budget reached" : "stop requested"): checkpoint \(url.path)")
                 }
                 break
@@ -180,9 +179,7 @@ public final class Trainer {
             let mse = validation.msePerFrame.reduce(0, +) / Float(max(1, validation.msePerFrame.count))
             progress.message("validation at iteration \(next): loss \(validation.loss), MSE per frame \(String(format: "%.1f", mse))")
         }
-        let interval = configuration.checkpointInterval
-        if isWriter && checkpointStore != nil
-            && ((interval > 0 && next % interval == 0) || next == configuration.iterations) {
+        if isWriter && checkpointStore != nil && configuration.schedulesCheckpoint(at: next) {
             let url = try saveCheckpoint()
             progress.message("checkpoint \(url.path)")
         }
@@ -323,6 +320,15 @@ public final class Trainer {
         lastCheckpoint = url
         try store.prune(keep: configuration.keepCheckpoints)
         return url
+    }
+
+    /// Writes a checkpoint of the current state unless the last one written or restored holds it
+    /// (or this process writes none); returns the new checkpoint.
+    @discardableResult
+    public func saveCheckpointUnlessSaved() throws -> URL? {
+        guard isWriter, let store = checkpointStore,
+              lastCheckpoint?.path != store.stateURL(iteration: iteration).path else { return nil }
+        return try saveCheckpoint()
     }
 
     /// Puts the trainer into the state a checkpoint holds.

@@ -111,6 +111,13 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.seed = seed
     }
 
+    /// Whether `iteration` is on the checkpoint schedule (every `checkpointInterval` iterations,
+    /// and the last), unlike the checkpoints a run writes when it stops early (a time budget, a
+    /// stop request, --stop-at), which depend on when sessions ended.
+    public func schedulesCheckpoint(at iteration: Int) -> Bool {
+        (checkpointInterval > 0 && iteration % checkpointInterval == 0) || iteration == iterations
+    }
+
     /// Scales the paper's schedule to a shorter run: η falls linearly from 1 to 0 over the first
     /// `fraction` of `iterations` (the paper: 50 000 of 100 000, so fraction ½).
     public mutating func scaleSampling(toFraction fraction: Double = 0.5) {

@@ -17,7 +17,7 @@ struct ExportCommand: ParsableCommand {
 
     @Argument(help: "The run folder written by `motionrnn train`.") var runFolder: String
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
-    @Option(help: ArgumentHelp("Write the mean parameters of the chosen checkpoint and the N - 1 complete ones before it (weight averaging along a constant-rate run; choose N with `compare --split validation`).", valueName: "N"))
+    @Option(help: ArgumentHelp("Write the mean parameters of the chosen checkpoint and the N - 1 complete ones before it on the checkpoint schedule, not those written when a run stopped early (weight averaging along a constant-rate run; choose N with `compare --split validation`).", valueName: "N"))
     var averageLast = 1
     @Option(help: "The file to write (.safetensors).") var output: String
     @Flag(help: "Also write the model card (NAME.md beside the file): evaluates the model on its test split.")

@@ -107,10 +107,46 @@ import Training
                                          options: MetricsOptions()).metrics
         let card = ModelCard(name: "square", trained: averaged, fileBytes: 4096, metrics: metrics, baselines: [],
                              reproduce: "", machine: "test machine").markdown
-        #expect(card.contains("the mean of the 2 checkpoints of iterations \(older)–\(newer) (`export --average-last 2`)"))
+        #expect(card.contains("the mean of the 2 checkpoints of iterations \(older) and \(newer) (`export --average-last 2`)"))
         #expect { try TrainedModel(run: run, averaging: iterations.count + 1) } throws: {
             "\($0)".contains("fewer than the \(iterations.count + 1) to average")
         }
+    }
+
+    /// The checkpoint a run writes when it stops early (here --stop-at 3, every 2 on the
+    /// schedule) is not averaged: which checkpoints the mean takes does not depend on when
+    /// sessions ended.
+    @Test func averagingSkipsTheCheckpointsOfEarlyStops() throws {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-avg-stop-\(UUID().uuidString)")
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        var experiment = ExperimentRunnerTests.experiment(data: data, iterations: 6)
+        experiment.training.keepCheckpoints = 10
+        try ExperimentRunner.train(experiment, in: run, resume: false, stopAt: 3, progress: quiet)
+        try ExperimentRunner.train(experiment, in: run, resume: true, progress: quiet)
+        let store = CheckpointStore(directory: ExperimentRunner.checkpointDirectory(in: run))
+        #expect(try store.completeIterations() == [2, 3, 4, 6])
+        #expect(try TrainedModel(run: run, averaging: 3).averagedIterations == [2, 4, 6])
+        // A stop checkpoint chosen itself is averaged with the scheduled ones before it.
+        #expect(try TrainedModel(run: run, checkpoint: store.stateURL(iteration: 3), averaging: 2).averagedIterations == [2, 3])
+        #expect { try TrainedModel(run: run, averaging: 4) } throws: {
+            "\($0)".contains("holds 3 complete checkpoints on its schedule (every 2 iterations) up to iteration 6, fewer than the 4 to average")
+        }
+    }
+
+    /// With checkpoints only at the end, a resumed run stopped by --stop-at still keeps what it
+    /// trained (it once kept only the checkpoint it had resumed from).
+    @Test func stopAtKeepsTheWorkOfAResumedRunWithoutACheckpointSchedule() throws {
+        let data = try ExperimentRunnerTests.movingSquareFolder()
+        let run = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-stop0-\(UUID().uuidString)")
+        defer { for url in [data, run] { try? FileManager.default.removeItem(at: url) } }
+        var experiment = ExperimentRunnerTests.experiment(data: data, iterations: 6)
+        experiment.training.checkpointInterval = 0
+        try ExperimentRunner.train(experiment, in: run, resume: false, stopAt: 2, progress: quiet)
+        let stopped = try ExperimentRunner.train(experiment, in: run, resume: true, stopAt: 4, progress: quiet)
+        #expect(stopped.iterations == 4 && !stopped.finished)
+        let store = CheckpointStore(directory: ExperimentRunner.checkpointDirectory(in: run))
+        #expect(try store.completeIterations().last == 4)
     }
 
     /// `train --init-from`: a fresh run starts from the given parameters, not a random draw.
@@ -131,6 +167,66 @@ import Training
             #expect(moved < 1e-6, "\(name) moved by \(moved)")
         }
         #expect(try TrainedModel.savedExperiment(in: tuned).initFrom == run.path)
+    }
+
+    /// A chain of fine-tunings: each exported file records the runs before it, followed through
+    /// run folders or read from the starting file, and its card sums them; a chain whose start
+    /// can no longer be read is not summed.
+    @Test func fineTunedExportsRecordTheRunsBeforeThem() throws {
+        let (data, first) = try trainedRun()
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("motionrnn-chain-\(UUID().uuidString)")
+        defer { for url in [data, first, folder] { try? FileManager.default.removeItem(at: url) } }
+        func tune(from start: String, iterations: Int, into name: String) throws -> URL {
+            var experiment = ExperimentRunnerTests.experiment(data: data, iterations: iterations)
+            experiment.initFrom = start
+            let run = folder.appendingPathComponent(name)
+            try ExperimentRunner.train(experiment, in: run, resume: false,
+                                       initialParameters: try TrainedModel(runOrPretrained: start).model.stateDictionary(),
+                                       progress: quiet)
+            return run
+        }
+        let firstSeconds = try TrainedModel(run: first).history.trainingSeconds
+        let second = folder.appendingPathComponent("second.safetensors")
+        try PretrainedModel.export(run: try tune(from: first.path, iterations: 3, into: "second"), to: second)
+        let secondModel = try TrainedModel(pretrained: second.path)
+        #expect(secondModel.earlierStages == [.init(model: first.path, iterations: 2, trainingSeconds: firstSeconds)])
+
+        let third = folder.appendingPathComponent("third.safetensors")
+        try PretrainedModel.export(run: try tune(from: second.path, iterations: 1, into: "third"), to: third)
+        try FileManager.default.removeItem(at: first)   // the record is in the second file
+        let thirdModel = try TrainedModel(pretrained: third.path)
+        #expect(thirdModel.earlierStages == secondModel.earlierStages! + [
+            .init(model: second.path, iterations: 3, trainingSeconds: secondModel.history.trainingSeconds)])
+        let testSet = try thirdModel.experiment.data.datasets(thirdModel.experiment.dataOptions).test
+        let metrics = try Evaluation.run(thirdModel.model, on: testSet, count: 1, batchSize: 1,
+                                         configuration: thirdModel.experiment.model, exampleCount: 0,
+                                         options: MetricsOptions()).metrics
+        let card = ModelCard(name: "third", trained: thirdModel, fileBytes: 4096, metrics: metrics, baselines: [],
+                             reproduce: "", machine: "test machine").markdown
+        let seconds = [firstSeconds, secondModel.history.trainingSeconds, thirdModel.history.trainingSeconds].map { $0! }
+        #expect(card.contains("## Training stages"))
+        #expect(card.contains("| 1 | a random initialisation | 2 | \(String(format: "%.2f", seconds[0] / 3600)) |"))
+        #expect(card.contains("| 3 (this file) | `\(second.path)` | 1 |"))
+        #expect(card.contains("| all | | 6 | \(String(format: "%.2f", seconds.reduce(0, +) / 3600)) |"))
+        #expect(card.contains("\"Training stages\" below counts every run"))
+
+        // The first run is gone: a run tuned from it again has no record of what came before.
+        let orphan = folder.appendingPathComponent("orphan.safetensors")
+        try PretrainedModel.export(run: try tune(from: second.path, iterations: 1, into: "orphan"), to: orphan)
+        try FileManager.default.removeItem(at: second)
+        let lost = folder.appendingPathComponent("lost.safetensors")
+        try PretrainedModel.export(run: try tune(from: orphan.path, iterations: 1, into: "lost"), to: lost)
+        #expect(try TrainedModel(pretrained: lost.path).earlierStages?.count == 3, "the orphan's own record stands")
+        var experiment = try TrainedModel.savedExperiment(in: folder.appendingPathComponent("lost"))
+        experiment.initFrom = folder.appendingPathComponent("nowhere.safetensors").path
+        try AtomicFile.write(try JSONEncoder().encode(experiment),
+                             to: ExperimentRunner.experimentURL(in: folder.appendingPathComponent("lost")))
+        try PretrainedModel.export(run: folder.appendingPathComponent("lost"), to: lost)
+        let unknown = try TrainedModel(pretrained: lost.path)
+        #expect(unknown.earlierStages == nil)
+        let unknownCard = ModelCard(name: "lost", trained: unknown, fileBytes: 4096, metrics: metrics, baselines: [],
+                                    reproduce: "", machine: "test machine").markdown
+        #expect(!unknownCard.contains("## Training stages") && unknownCard.contains("the command below trains every stage from scratch"))
     }
 
     @Test func timeBudgetStopsWithoutEvaluating() throws {
