@@ -36,6 +36,14 @@ public struct TrainedModel {
     /// the averaged parameters, everything else is that checkpoint's.
     public init(run: URL, checkpoint: URL? = nil, averaging: Int = 1) throws {
         let experimentURL = ExperimentRunner.experimentURL(in: run)
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: run.path, isDirectory: &isFolder) else {
+            throw ExperimentError("\(run.path): no such run folder")
+        }
+        guard isFolder.boolValue else {
+            throw ExperimentError("\(run.path) is a file, not a run folder"
+                                  + (run.pathExtension == "safetensors" ? " (a pretrained model? give it with --pretrained)" : ""))
+        }
         guard FileManager.default.fileExists(atPath: experimentURL.path) else {
             throw ExperimentError("\(run.path) is not a training run: it has no experiment.json (make one with `motionrnn train --output \(run.path)`)")
         }

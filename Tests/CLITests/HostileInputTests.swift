@@ -123,6 +123,22 @@ import Testing
         }
     }
 
+    /// A run folder that is not there, or a model file where a run folder goes: said as such,
+    /// not "make a run here with `train`".
+    @Test func missingOrMisplacedRunFoldersAreNamed() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let missing = folder.appendingPathComponent("no-such-run").path
+        let file = folder.appendingPathComponent("model.safetensors")
+        try Data("not a model".utf8).write(to: file)
+        for command in [["test", missing], ["info", missing], ["export", missing, "--output", file.path]] {
+            try CommandLineRun(command).expectRefusal(mentioning: ["\(missing): no such run folder"])
+        }
+        for command in [["test", file.path], ["info", file.path], ["predict", file.path, "clip.avi"]] {
+            try CommandLineRun(command).expectRefusal(mentioning: ["\(file.path) is a file, not a run folder", "--pretrained"])
+        }
+    }
+
     @Test func corruptCheckpointsAreNamedOnResume() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
