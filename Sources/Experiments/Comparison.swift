@@ -105,7 +105,7 @@ public enum Comparison {
 
     /// The first model against another, sequence by sequence (a mean can hide a difference
     /// made by a few sequences): the mean differences in MSE and SSIM per frame with their 95 %
-    /// intervals over these test sequences (and whether each leaves out 0, i.e. whether these
+    /// intervals over these sequences (and whether each leaves out 0, i.e. whether these
     /// sequences can tell the two apart), and on how many the first has the lower MSE. Nil
     /// without per-sequence scores for both (scored across a process group).
     static func pairedSummary(_ referenceName: String, _ reference: [String: [Double]],
@@ -118,6 +118,6 @@ public enum Comparison {
         return "\(referenceName) against \(name), paired over these \(mse.count) sequences: MSE per frame \(mse.described(digits: 2))"
             + (theirMean > 0 ? String(format: ", %+.1f %%", 100 * mse.mean / theirMean) : "")
             + "; SSIM \(ssim.described(digits: 4)); lower MSE on \(lower) of the \(mse.count) sequences"
-            + " (the intervals are over test sequences, not over training seeds)"
+            + " (the intervals are over the sequences scored, not over training seeds)"
     }
 }
