@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2, 3, 4)
+# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2 to 5)
 # trains 3 000 iterations from the parameters in RUNS_FOLDER/cycle<N−1>-vmnist-<model>.safetensors
 # (what cycle N−1 shipped: the file validate-pair.sh chose), or else from the models/ files of
 # the commit that shipped them (taken from git into that place); `train --init-from`, so a
@@ -26,7 +26,8 @@ case "$cycle" in
     2) previous_files=7dfbc78 ;;
     3) previous_files=a983b26 ;;
     4) previous_files=787dc91 ;;
-    *) echo "train-deep-cycle.sh: CYCLE must be 2, 3 or 4 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
+    5) previous_files=9d1469f ;;
+    *) echo "train-deep-cycle.sh: CYCLE must be 2, 3, 4 or 5 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
 esac
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
