@@ -27,6 +27,10 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// The trained model (pretrained name or file, or run folder) whose parameters started the
     /// run instead of a random initialisation.
     public var initFrom: String?
+    /// The runs that trained the `initFrom` model, oldest first, then that model itself, as
+    /// they were when this run started (nil when they could not be read, or for a run saved
+    /// before they were recorded).
+    public var earlierStages: [PretrainedModel.Stage]?
     /// What changed when the run was resumed, one line per resume (`train --resume` flags).
     public var history: [String] = []
 
@@ -49,10 +53,10 @@ public struct Experiment: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case data, training, trainCount, testCount, validationCount, reportExamples, resize, channels,
-             frameStride, centerCropFraction, initFrom, history
+             frameStride, centerCropFraction, initFrom, earlierStages, history
     }
 
-    // Runs saved before `initFrom` and `history` existed have neither.
+    // Runs saved before `initFrom`, `earlierStages` and `history` existed have none of them.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         data = try c.decode(DataSource.self, forKey: .data)
@@ -66,6 +70,7 @@ public struct Experiment: Codable, Equatable, Sendable {
         frameStride = try c.decode(Int.self, forKey: .frameStride)
         centerCropFraction = try c.decodeIfPresent(Double.self, forKey: .centerCropFraction)
         initFrom = try c.decodeIfPresent(String.self, forKey: .initFrom)
+        earlierStages = try c.decodeIfPresent([PretrainedModel.Stage].self, forKey: .earlierStages)
         history = try c.decodeIfPresent([String].self, forKey: .history) ?? []
     }
 

@@ -65,17 +65,28 @@ public enum PretrainedModel {
         }
     }
 
-    /// The stages before a run that started from `initFrom` (its `Experiment.initFrom`): the
-    /// starting model's own earlier stages (read from its file, or else followed through its
-    /// `initFrom` in turn), then the starting model itself. Nil when one of them cannot be read.
-    static func stages(before initFrom: String?, depth: Int = 0) -> [Stage]? {
-        guard let initFrom else { return [] }
+    /// The stages before a run that starts from `start` (named `name`, as `train --init-from`
+    /// was given it): the runs before `start` (as it recorded them, or else followed through
+    /// its `initFrom` in turn), then `start` itself. Nil when one of them cannot be read or
+    /// was imported (trained elsewhere).
+    public static func stages(through start: TrainedModel, named name: String) -> [Stage]? {
+        stages(through: start, named: name, depth: 0)
+    }
+
+    private static func stages(through start: TrainedModel, named name: String, depth: Int) -> [Stage]? {
         // The depth bound stops a chain that names itself (a file exported over its own start).
-        guard depth < 64, let start = try? TrainedModel(runOrPretrained: initFrom), start.importedFrom == nil,
+        guard start.importedFrom == nil, depth < 64,
               let earlier = start.earlierStages ?? stages(before: start.experiment.initFrom, depth: depth + 1) else {
             return nil
         }
-        return earlier + [Stage(model: initFrom, iterations: start.iteration, trainingSeconds: start.history.trainingSeconds)]
+        return earlier + [Stage(model: name, iterations: start.iteration, trainingSeconds: start.history.trainingSeconds)]
+    }
+
+    /// `stages(through:named:)` of the model `initFrom` names, read now; empty without one.
+    static func stages(before initFrom: String?, depth: Int = 0) -> [Stage]? {
+        guard let initFrom else { return [] }
+        guard let start = try? TrainedModel(runOrPretrained: initFrom) else { return nil }
+        return stages(through: start, named: initFrom, depth: depth)
     }
 
     /// Writes the newest checkpoint of run folder `run` (or `checkpoint`, a checkpoint's .json)

@@ -23,8 +23,8 @@ public struct TrainedModel {
     /// The file its parameters were imported from (`motionrnn import`: trained elsewhere, so
     /// `iteration` and `history` say nothing), or nil.
     public let importedFrom: String?
-    /// The runs before this one in a chain of fine-tunings, as its pretrained file recorded
-    /// them (`PretrainedModel.TrainingSummary.earlierStages`); nil for a run folder.
+    /// The runs before this one in a chain of fine-tunings, as its run recorded them when it
+    /// started (`Experiment.earlierStages`) or its pretrained file holds them; nil when unknown.
     public let earlierStages: [PretrainedModel.Stage]?
 
     /// The model of run folder `run` at its newest complete checkpoint, or at `checkpoint`.
@@ -78,7 +78,7 @@ public struct TrainedModel {
         trainingFrames = nil
         recordedCheck = nil
         importedFrom = nil
-        earlierStages = nil
+        earlierStages = experiment.earlierStages
     }
 
     /// A pretrained model: `nameOrPath` is a file or the name of a shipped model (`PretrainedModel.locate`).
@@ -104,7 +104,7 @@ public struct TrainedModel {
         recordedCheck = check
         averagedIterations = summary.averagedIterations
         importedFrom = summary.importedFrom
-        earlierStages = summary.earlierStages
+        earlierStages = summary.earlierStages ?? experiment.earlierStages
     }
 }
 

@@ -184,6 +184,7 @@ struct ExperimentOptions: ParsableArguments {
             }
             m = pretrained
             experiment.initFrom = initFrom
+            experiment.earlierStages = initFrom.flatMap { PretrainedModel.stages(through: initial, named: $0) }
         }
         if let hidden { m.hiddenChannels = try Self.positiveIntegers(hidden, flag: "--hidden", example: "64,64,64,64") }
         if let filterSize { m.filterSize = filterSize }

@@ -184,6 +184,31 @@ import Testing
         #expect(checkpoints[0] == checkpoints[1])
     }
 
+    /// `train --init-from FILE` records the runs before it when it starts, so the card of its
+    /// export sums them even when FILE is gone by then.
+    @Test func fineTuningRecordsTheRunsBeforeItWhenItStarts() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (first, start, tuned) = (folder.appendingPathComponent("first").path,
+                                     folder.appendingPathComponent("start.safetensors").path,
+                                     folder.appendingPathComponent("tuned").path)
+        for command in [["train"] + Self.tiny + ["--iterations", "2", "--output", first],
+                        ["export", first, "--output", start],
+                        ["train"] + Self.tiny + ["--init-from", start, "--iterations", "1", "--output", tuned]] {
+            let run = try CommandLineRun(command)
+            try #require(run.status == 0, "\(command): \(run.error)")
+        }
+        try FileManager.default.removeItem(atPath: start)
+        let card = folder.appendingPathComponent("tuned.md")
+        let export = try CommandLineRun(["export", tuned, "--output", folder.appendingPathComponent("tuned.safetensors").path,
+                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
+        try #require(export.status == 0, "\(export.error)")
+        let text = try String(contentsOf: card, encoding: .utf8)
+        #expect(text.contains("| 1 | a random initialisation | 2 |"), "\(text)")
+        #expect(text.contains("| 2 (this file) | `\(start)` | 1 |"))
+        #expect(text.contains("| all | | 3 |"))
+    }
+
     @Test func stopAtStopsThereAndSaysHowToContinue() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
