@@ -76,7 +76,7 @@ public enum Comparison {
             report.entries.append(.init(name: name, metrics: result.metrics.perFrameTable.values, predictions: predictions,
                                         exampleScores: (Array(result.examples.indices) + shown).map { result.sequenceMSE[$0] },
                                         sequenceMSE: result.sequenceMSE))
-            report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + (trained.importedFrom.map { "imported from \($0), trained elsewhere" } ?? "trained \(trained.iteration) iterations") + " (\(trained.checkpoint.lastPathComponent))")
+            report.summary.append("\(name): \(trained.experiment.model.displayName), layers \(trained.experiment.model.hiddenChannels), filter \(trained.experiment.model.filterSize), " + trained.trainingDescription + " (\(trained.checkpoint.lastPathComponent))")
             names.append(name)
             metrics.append(result.metrics)
             sequenceMeans.append(result.sequenceMeans)

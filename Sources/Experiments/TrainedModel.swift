@@ -109,6 +109,17 @@ public struct TrainedModel {
 }
 
 extension TrainedModel {
+    /// How long it trained, as reports say it: "trained 3000 iterations", after earlier runs of
+    /// a chain of fine-tunings "trained 29000 iterations in 4 runs (this one 3000)".
+    public var trainingDescription: String {
+        if let importedFrom { return "imported from \(importedFrom), trained elsewhere" }
+        guard let earlier = earlierStages, !earlier.isEmpty else {
+            return "trained \(iteration) iterations" + (experiment.initFrom.map { " from the parameters of \($0)" } ?? "")
+        }
+        let total = earlier.map(\.iterations).reduce(iteration, +)
+        return "trained \(total) iterations in \(earlier.count + 1) runs (this one \(iteration))"
+    }
+
     /// Names for models given as run folders, files or shipped names, as reports show them: the
     /// last path component, without the `.safetensors` of an exported file (a run folder keeps
     /// its dots: `gdl-0.5`); where two would be the same, the locations as given.

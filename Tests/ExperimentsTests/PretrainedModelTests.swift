@@ -209,6 +209,7 @@ import Training
         #expect(card.contains("| 3 (this file) | `\(second.path)` | 1 |"))
         #expect(card.contains("| all | | 6 | \(String(format: "%.2f", seconds.reduce(0, +) / 3600)) |"))
         #expect(card.contains("\"Training stages\" below counts every run"))
+        #expect(thirdModel.trainingDescription == "trained 6 iterations in 3 runs (this one 1)")
 
         // The first run is gone: a run tuned from it again has no record of what came before.
         let orphan = folder.appendingPathComponent("orphan.safetensors")
@@ -224,6 +225,7 @@ import Training
         try PretrainedModel.export(run: folder.appendingPathComponent("lost"), to: lost)
         let unknown = try TrainedModel(pretrained: lost.path)
         #expect(unknown.earlierStages == nil)
+        #expect(unknown.trainingDescription == "trained 1 iterations from the parameters of \(experiment.initFrom!)")
         let unknownCard = ModelCard(name: "lost", trained: unknown, fileBytes: 4096, metrics: metrics, baselines: [],
                                     reproduce: "", machine: "test machine").markdown
         #expect(!unknownCard.contains("## Training stages") && unknownCard.contains("the command below trains every stage from scratch"))
