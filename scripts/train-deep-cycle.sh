@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2 to 5)
+# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2 to 6)
 # trains 3 000 iterations from the parameters in RUNS_FOLDER/cycle<N−1>-vmnist-<model>.safetensors
 # (what cycle N−1 shipped: the file validate-pair.sh chose), or else from the models/ files of
 # the commit that shipped them (taken from git into that place); `train --init-from`, so a
 # fresh Adam state; peak learning rate 3·10⁻⁴ after a 200-iteration warm-up, cosine decay to
 # 5 % of it; new training sequences (seed N), no scheduled sampling. What stage 2 of the
 # 2 × 32 pair did (scripts/finetune-shipped.sh), shorter and gentler, so that a cycle fits one
-# session (docs/RESULTS.md, "Still to run"). Both models side by side with the same recipe, one core
+# session (docs/RESULTS.md, "The cosine cycles"). Both models side by side with the same recipe, one core
 # each, niced; run it again to continue exactly where a time budget stopped it (`train
 # --resume`). Then `bash scripts/validate-pair.sh RUNS_FOLDER OUTPUT_FOLDER cycle<N>` decides
 # whether it ships.
@@ -27,7 +27,8 @@ case "$cycle" in
     3) previous_files=a983b26 ;;
     4) previous_files=787dc91 ;;
     5) previous_files=9d1469f ;;
-    *) echo "train-deep-cycle.sh: CYCLE must be 2, 3, 4 or 5 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
+    6) previous_files=d3b74b5 ;;
+    *) echo "train-deep-cycle.sh: CYCLE must be 2 to 6 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
 esac
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
