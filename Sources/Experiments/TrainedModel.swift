@@ -42,7 +42,7 @@ public struct TrainedModel {
         }
         guard isFolder.boolValue else {
             throw ExperimentError("\(run.path) is a file, not a run folder"
-                                  + (run.pathExtension == "safetensors" ? " (a pretrained model? give it with --pretrained)" : ""))
+                                  + (run.pathExtension == "safetensors" ? " (a pretrained model file: this needs the run folder it was exported from)" : ""))
         }
         guard FileManager.default.fileExists(atPath: experimentURL.path) else {
             throw ExperimentError("\(run.path) is not a training run: it has no experiment.json (make one with `motionrnn train --output \(run.path)`)")

@@ -11,8 +11,8 @@ struct InfoCommand: ParsableCommand {
         abstract: "Parameter count and multiply-adds of a model in one of the paper's settings, or of a trained model.",
         discussion: """
             motionrnn info --model M [--preset P], motionrnn info --all [--preset P], or for a \
-            trained model motionrnn info RUN or motionrnn info --pretrained NAME (its own \
-            setting). \
+            trained model motionrnn info RUN or motionrnn info NAME (a pretrained model; or \
+            --pretrained NAME), in its own setting. \
             Multiply-adds are counted while one inference forward pass over one sequence runs \
             (batch 1, input + output frames, one recurrent step per frame but the last): every \
             convolution and matrix product, biases and element-wise operations excluded. \
@@ -20,7 +20,7 @@ struct InfoCommand: ParsableCommand {
             mnist 64×64×1, 10 → 10; radar 64×64×1, 5 → 10.
             """)
 
-    @Argument(help: "A run folder written by `motionrnn train` (or use --pretrained).")
+    @Argument(help: "A run folder written by `motionrnn train`, or a pretrained model (a shipped name or a file, as --pretrained).")
     var runFolder: String?
 
     @OptionGroup var choice: ModelChoice

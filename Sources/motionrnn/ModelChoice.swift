@@ -4,6 +4,8 @@ import Foundation
 
 /// Which trained model a command uses: a run folder written by `motionrnn train`, or a
 /// pretrained model (`--pretrained`, a shipped name or a file written by `motionrnn export`).
+/// The positional argument takes a pretrained model as well, as `compare` does: a file, or a
+/// shipped model's name where nothing is at that path.
 struct ModelChoice: ParsableArguments {
     @Option(help: ArgumentHelp("A pretrained model: the name of one shipped under models/ (e.g. vmnist-motionrnn-predrnn) or a file written by `motionrnn export`; replaces the run folder.",
                                valueName: "name-or-file"))
@@ -11,14 +13,15 @@ struct ModelChoice: ParsableArguments {
 
     @Option(help: "A checkpoint's .json in the run (default: the newest).") var checkpoint: String?
 
-    /// The model from `run` (a run folder) or from --pretrained; exactly one must be given.
+    /// The model from `run` (a run folder, or a pretrained model) or from --pretrained; exactly
+    /// one must be given.
     func load(run: String?) throws -> TrainedModel {
         switch (run, pretrained) {
         case (let run?, nil):
+            if let name = Self.pretrainedModel(given: run) { return try loadPretrained(name) }
             return try TrainedModel(run: URL(fileURLWithPath: run), checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
         case (nil, let name?):
-            guard checkpoint == nil else { throw ValidationError("--checkpoint applies to a run folder, not to --pretrained") }
-            return try TrainedModel(pretrained: name)
+            return try loadPretrained(name)
         case (.some, .some):
             throw ValidationError("give either a run folder or --pretrained, not both")
         case (nil, nil):
@@ -28,10 +31,25 @@ struct ModelChoice: ParsableArguments {
         }
     }
 
+    private func loadPretrained(_ name: String) throws -> TrainedModel {
+        guard checkpoint == nil else { throw ValidationError("--checkpoint applies to a run folder, not to a pretrained model (\(name))") }
+        return try TrainedModel(pretrained: name)
+    }
+
     /// A default output folder: inside the run, or named after the pretrained model.
     func defaultOutput(run: String?, _ leaf: String) -> URL {
-        if let run { return URL(fileURLWithPath: run).appendingPathComponent(leaf) }
-        let name = TrainedModel.labels(for: [pretrained ?? "model"])[0]
+        if let run, Self.pretrainedModel(given: run) == nil {
+            return URL(fileURLWithPath: run).appendingPathComponent(leaf)
+        }
+        let name = TrainedModel.labels(for: [run ?? pretrained ?? "model"])[0]
         return URL(fileURLWithPath: "\(leaf)-\(name)")
+    }
+
+    /// `run` when it names a pretrained model rather than a run folder: a file, or a shipped
+    /// model's name with nothing at that path. Nil for a folder or a path that is not there.
+    private static func pretrainedModel(given run: String) -> String? {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: run, isDirectory: &isFolder) { return isFolder.boolValue ? nil : run }
+        return (try? PretrainedModel.locate(run)) == nil ? nil : run
     }
 }

@@ -13,14 +13,15 @@ struct PredictCommand: ParsableCommand {
         commandName: "predict",
         abstract: "Predict the frames that follow a sequence, with a trained run or a pretrained model.",
         discussion: """
-            motionrnn predict RUN INPUT, or motionrnn predict --pretrained NAME INPUT. INPUT is a \
+            motionrnn predict RUN INPUT, or motionrnn predict NAME INPUT for a pretrained model (a \
+            shipped name or a file; or --pretrained NAME INPUT). INPUT is a \
             folder of frames, a video, or a single image file; its last <input length> frames \
             (after --start/--frame-stride) are resized to the model's frame size. Writes one PNG \
             per predicted frame, an animated GIF (input then prediction) and a strip, and warns \
             when the input looks unlike the frames the model was trained on.
             """)
 
-    @Argument(help: ArgumentHelp("The run folder written by `motionrnn train` (omitted with --pretrained), then the frames to continue: a folder of images or a video file.",
+    @Argument(help: ArgumentHelp("The run folder written by `motionrnn train` or a pretrained model (omitted with --pretrained), then the frames to continue: a folder of images or a video file.",
                                  valueName: "run-folder> <input"))
     var paths: [String]
     @OptionGroup var choice: ModelChoice
@@ -38,7 +39,7 @@ struct PredictCommand: ParsableCommand {
         let expected = choice.pretrained == nil ? 2 : 1
         guard paths.count == expected else {
             throw ValidationError(choice.pretrained == nil
-                ? "expected a run folder and the input frames (or --pretrained NAME and the input frames), got \(paths.count) path(s)"
+                ? "expected a run folder or pretrained model and the input frames (or --pretrained NAME and the input frames), got \(paths.count) path(s)"
                 : "with --pretrained, give only the input frames, got \(paths.count) paths")
         }
     }

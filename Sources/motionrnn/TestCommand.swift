@@ -11,7 +11,7 @@ struct TestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Evaluate a trained run or a pretrained model on its test set (or other data): metrics and report.")
 
-    @Argument(help: "The run folder written by `motionrnn train` (or use --pretrained).") var runFolder: String?
+    @Argument(help: "The run folder written by `motionrnn train`, or a pretrained model (a shipped name or a file, as --pretrained).") var runFolder: String?
     @OptionGroup var choice: ModelChoice
     @OptionGroup var heldOut: HeldOutData
     @Option(help: "Test sequences to evaluate.") var testCount: Int?

@@ -123,8 +123,9 @@ import Testing
         }
     }
 
-    /// A run folder that is not there, or a model file where a run folder goes: said as such,
-    /// not "make a run here with `train`".
+    /// A run folder that is not there, or a model file where only a run folder goes (export):
+    /// said as such, not "make a run here with `train`". Where a pretrained model goes as well,
+    /// a file is read as one, and a broken one is named.
     @Test func missingOrMisplacedRunFoldersAreNamed() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -134,8 +135,10 @@ import Testing
         for command in [["test", missing], ["info", missing], ["export", missing, "--output", file.path]] {
             try CommandLineRun(command).expectRefusal(mentioning: ["\(missing): no such run folder"])
         }
+        try CommandLineRun(["export", file.path, "--output", folder.appendingPathComponent("out.safetensors").path])
+            .expectRefusal(mentioning: ["\(file.path) is a file, not a run folder", "the run folder it was exported from"])
         for command in [["test", file.path], ["info", file.path], ["predict", file.path, "clip.avi"]] {
-            try CommandLineRun(command).expectRefusal(mentioning: ["\(file.path) is a file, not a run folder", "--pretrained"])
+            try CommandLineRun(command).expectRefusal(mentioning: ["safetensors file \(file.path)"])
         }
     }
 

@@ -42,9 +42,8 @@ import TestSupport
 
 /// From any folder, the tool finds the models shipped beside its build by name.
 @Suite(.serialized) struct ShippedModelCommandTests {
-    @Test func shippedModelsAreFoundByNameFromAnyFolder() throws {
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
+    /// Ten frames of a bar moving right, V-MNIST-like (64×64 grey, white on black).
+    func movingBar(in folder: URL) throws -> URL {
         let frames = folder.appendingPathComponent("frames")
         try FileManager.default.createDirectory(at: frames, withIntermediateDirectories: true)
         for t in 0..<10 {
@@ -52,11 +51,39 @@ import TestSupport
             image.fillRect(x: 10 + 3 * t, y: 20, width: 8, height: 12, color: .white)
             try PNG.write(image, to: frames.appendingPathComponent("f\(t).png"))
         }
+        return frames
+    }
+
+    @Test func shippedModelsAreFoundByNameFromAnyFolder() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frames = try movingBar(in: folder)
         let run = try CommandLineRun(["predict", "--pretrained", "vmnist-motionrnn-predrnn", frames.path], in: folder,
                                      environment: ["MOTIONRNN_MODELS": ""])
         #expect(run.status == 0, "\(run.error)")
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("predictions-vmnist-motionrnn-predrnn/predicted-10.png").path))
         #expect(!run.error.contains("warning"), "a V-MNIST-like input should not be warned about: \(run.error)")
+    }
+
+    /// A shipped model's name or a pretrained file goes where a run folder goes, as `compare`
+    /// takes them: the same model as with --pretrained, the output named after it.
+    @Test func aPretrainedModelGoesWhereARunFolderGoes() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let frames = try movingBar(in: folder)
+        let predicted = try CommandLineRun(["predict", "vmnist-predrnn", frames.path], in: folder, environment: ["MOTIONRNN_MODELS": ""])
+        #expect(predicted.status == 0, "\(predicted.error)")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("predictions-vmnist-predrnn/predicted-10.png").path))
+
+        let byOption = try CommandLineRun(["info", "--pretrained", "vmnist-predrnn"], in: folder)
+        #expect(byOption.status == 0, "\(byOption.error)")
+        let file = InfoCommandTests.models.appendingPathComponent("vmnist-predrnn.safetensors").path
+        for given in ["vmnist-predrnn", file] {
+            let info = try CommandLineRun(["info", given], in: folder)
+            #expect(info.status == 0 && info.output == byOption.output, "\(given): \(info.output) \(info.error)")
+        }
+        try CommandLineRun(["test", "vmnist-predrnn", "--checkpoint", "checkpoint-1.json"], in: folder)
+            .expectRefusal(mentioning: ["--checkpoint applies to a run folder, not to a pretrained model"])
     }
 
     /// `MOTIONRNN_DIGITS` naming an IDX image file (labels beside it) builds V-MNIST from those
