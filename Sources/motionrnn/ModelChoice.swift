@@ -19,15 +19,17 @@ struct ModelChoice: ParsableArguments {
         switch (run, pretrained) {
         case (let run?, nil):
             if let name = Self.pretrainedModel(given: run) { return try loadPretrained(name) }
-            return try TrainedModel(run: URL(fileURLWithPath: run), checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
+            let folder = URL(fileURLWithPath: run)
+            guard FileManager.default.fileExists(atPath: folder.path) else {
+                throw ValidationError("\(folder.path): no such run folder, nor a shipped model" + Self.shippedList)
+            }
+            return try TrainedModel(run: folder, checkpoint: checkpoint.map { URL(fileURLWithPath: $0) })
         case (nil, let name?):
             return try loadPretrained(name)
         case (.some, .some):
             throw ValidationError("give either a run folder or --pretrained, not both")
         case (nil, nil):
-            let known = PretrainedModel.available()
-            throw ValidationError("give a run folder or --pretrained NAME"
-                                  + (known.isEmpty ? "" : " (shipped: \(known.joined(separator: ", ")))"))
+            throw ValidationError("give a run folder or --pretrained NAME" + Self.shippedList)
         }
     }
 
@@ -43,6 +45,12 @@ struct ModelChoice: ParsableArguments {
         }
         let name = TrainedModel.labels(for: [run ?? pretrained ?? "model"])[0]
         return URL(fileURLWithPath: "\(leaf)-\(name)")
+    }
+
+    /// " (shipped: a, b)", the models shipped under models/; empty when none is found.
+    private static var shippedList: String {
+        let known = PretrainedModel.available()
+        return known.isEmpty ? "" : " (shipped: \(known.joined(separator: ", ")))"
     }
 
     /// `run` when it names a pretrained model rather than a run folder: a file, or a shipped

@@ -135,6 +135,8 @@ import Testing
         for command in [["test", missing], ["info", missing], ["export", missing, "--output", file.path]] {
             try CommandLineRun(command).expectRefusal(mentioning: ["\(missing): no such run folder"])
         }
+        // Where a shipped model would do as well, the refusal lists them (a misspelt name).
+        try CommandLineRun(["test", missing]).expectRefusal(mentioning: ["nor a shipped model", "vmnist-motionrnn-predrnn"])
         try CommandLineRun(["export", file.path, "--output", folder.appendingPathComponent("out.safetensors").path])
             .expectRefusal(mentioning: ["\(file.path) is a file, not a run folder", "the run folder it was exported from"])
         for command in [["test", file.path], ["info", file.path], ["predict", file.path, "clip.avi"]] {
