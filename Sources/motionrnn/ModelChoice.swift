@@ -18,7 +18,7 @@ struct ModelChoice: ParsableArguments {
     func load(run: String?) throws -> TrainedModel {
         switch (run, pretrained) {
         case (let run?, nil):
-            if let name = Self.pretrainedModel(given: run) { return try loadPretrained(name) }
+            if Self.namesPretrainedModel(run) { return try loadPretrained(run) }
             let folder = URL(fileURLWithPath: run)
             guard FileManager.default.fileExists(atPath: folder.path) else {
                 throw ValidationError("\(folder.path): no such run folder, nor a shipped model" + Self.shippedList)
@@ -40,7 +40,7 @@ struct ModelChoice: ParsableArguments {
 
     /// A default output folder: inside the run, or named after the pretrained model.
     func defaultOutput(run: String?, _ leaf: String) -> URL {
-        if let run, Self.pretrainedModel(given: run) == nil {
+        if let run, !Self.namesPretrainedModel(run) {
             return URL(fileURLWithPath: run).appendingPathComponent(leaf)
         }
         let name = TrainedModel.labels(for: [run ?? pretrained ?? "model"])[0]
@@ -53,11 +53,11 @@ struct ModelChoice: ParsableArguments {
         return known.isEmpty ? "" : " (shipped: \(known.joined(separator: ", ")))"
     }
 
-    /// `run` when it names a pretrained model rather than a run folder: a file, or a shipped
-    /// model's name with nothing at that path. Nil for a folder or a path that is not there.
-    private static func pretrainedModel(given run: String) -> String? {
+    /// Whether `run` names a pretrained model rather than a run folder: a file, or a shipped
+    /// model's name with nothing at that path (not a folder, nor a path that is not there).
+    private static func namesPretrainedModel(_ run: String) -> Bool {
         var isFolder: ObjCBool = false
-        if FileManager.default.fileExists(atPath: run, isDirectory: &isFolder) { return isFolder.boolValue ? nil : run }
-        return (try? PretrainedModel.locate(run)) == nil ? nil : run
+        if FileManager.default.fileExists(atPath: run, isDirectory: &isFolder) { return !isFolder.boolValue }
+        return (try? PretrainedModel.locate(run)) != nil
     }
 }
