@@ -6,7 +6,7 @@ the same validation sequences.
 Per model, a candidate qualifies when its mean MSE per frame is lower than the shipped model's
 and its mean SSIM is not lower by more than SSIM_TOLERANCE; of the qualifying candidates the one
 with the lower MSE ships. The pair ships only if both models have one. The SSIM condition exists
-since 2026-12-06, 18:40 UTC (cycle 7 on): cycle 6's MotionRNN-PredRNN mean of the last 4 won on
+since 2026-12-06, 18:20 UTC (cycle 7 on): cycle 6's MotionRNN-PredRNN mean of the last 4 won on
 MSE by 0.02 over the last checkpoint yet lost 0.006 in validation SSIM against the file it
 replaced, and the issue asks that MotionRNN's SSIM stay level with PredRNN's. 0.002 is about
 twice the half-width of the 95 % interval of a paired SSIM difference between successive files
