@@ -4,8 +4,9 @@
 # of its last 4 checkpoints (`export --average-last 4`) scored beside the shipped model of the
 # same kind on the same 256 validation sequences (`compare --split validation`); the rule itself
 # is scripts/pair-rule.py (a candidate must beat the shipped one in mean MSE without losing more
-# than 0.002 in mean SSIM; the pair ships only if both models have one). The verdict is printed at
-# the end and kept in OUTPUT_FOLDER/verdict.txt.
+# than 0.002 in mean SSIM, PAIR_RULE_SSIM_TOLERANCE=inf for MSE alone as before cycle 7; the pair
+# ships only if both models have one). The verdict is printed at the end and kept in
+# OUTPUT_FOLDER/verdict.txt.
 #
 #   bash scripts/validate-pair.sh RUNS_FOLDER OUTPUT_FOLDER [PREFIX]
 # e.g. ~/runs/wide ~/runs/wide/choice; the runs are RUNS_FOLDER/PREFIX-<model> (default: wide).
