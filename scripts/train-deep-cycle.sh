@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2 to 8)
+# One more cosine cycle for the 4 × 40 pair of scripts/train-deep-long.sh: cycle N (2 to 9)
 # trains 3 000 iterations from the parameters in RUNS_FOLDER/cycle<N−1>-vmnist-<model>.safetensors
 # (what cycle N−1 shipped: the file validate-pair.sh chose), or else from the models/ files of
 # the commit that shipped them (taken from git into that place); `train --init-from`, so a
@@ -30,7 +30,8 @@ case "$cycle" in
     6) previous_files=d3b74b5 ;;
     7) previous_files=0263980 ;;
     8) previous_files=285ada7 ;;
-    *) echo "train-deep-cycle.sh: CYCLE must be 2 to 8 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
+    9) previous_files=0d200eb ;;
+    *) echo "train-deep-cycle.sh: CYCLE must be 2 to 9 (the cycles whose starting files are known), not '$cycle'" >&2; exit 2 ;;
 esac
 
 recipe=(--preset vmnist-cpu --loss mse --batch-size 8
