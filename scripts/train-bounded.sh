@@ -6,6 +6,7 @@
 # of docs/RESULTS.md ("What the MotionGRU learnt"): does a motion filter that stays on the grid
 # from the start grow MotionRNN's edge over PredRNN? Its baselines are the two seeds of "Seed
 # spread at 4 × 40" (the same schedule, unbounded). About 1.8 hours; each call continues exactly.
+# It did not (2026-12-07): validation 88.9 against 88.4 for both unbounded seeds.
 #
 #   bash scripts/train-bounded.sh RUNS_FOLDER [TIME_BUDGET [BOUND]]     e.g. ~/runs/bounded 2h
 set -euo pipefail
