@@ -31,7 +31,8 @@ public struct Experiment: Codable, Equatable, Sendable {
     /// they were when this run started (nil when they could not be read, or for a run saved
     /// before they were recorded).
     public var earlierStages: [PretrainedModel.Stage]?
-    /// What changed when the run was resumed, one line per resume (`train --resume` flags).
+    /// What changed when the run was resumed, one line per resume (`train --resume` flags),
+    /// after a line on how the --init-from model's parameters were adapted, if they were.
     public var history: [String] = []
 
     public init(data: DataSource, training: TrainingConfiguration, trainCount: Int, testCount: Int,

@@ -2,6 +2,7 @@ import DataSources
 import Datasets
 import Engine
 import Foundation
+import Layers
 import Metrics
 import Predictor
 import Reports
@@ -34,7 +35,8 @@ public enum ExperimentRunner {
     /// can change course there, e.g. resume with fewer `--iterations`); with `stopRequested`, at
     /// a checkpoint after the first iteration at whose end it returns true. The run is evaluated
     /// only when it reached its last iteration.
-    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation. With a process
+    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation; kernels smaller
+    /// than the model's (a larger filter size) are zero-padded to fit. With a process
     /// `group` every process calls this with the same arguments and trains its shard; rank 0
     /// alone writes the run's files and evaluates, the others return without metrics.
     @discardableResult
@@ -70,7 +72,9 @@ public enum ExperimentRunner {
             trainer = try Trainer(configuration: experiment.training, batches: batches, validation: validation,
                                   checkpointDirectory: checkpoints, progress: progress, group: group)
             if let initialParameters {
-                try trainer.model.loadParameters(from: initialParameters, source: experiment.initFrom ?? "the initial model")
+                // A larger --filter-size than the starting model's: its kernels grow (zero ring).
+                try trainer.model.loadParameters(from: KernelGrowth.grown(initialParameters, toFit: trainer.model),
+                                                 source: experiment.initFrom ?? "the initial model")
             }
         }
         if trainer.isWriter {

@@ -187,7 +187,16 @@ struct ExperimentOptions: ParsableArguments {
             experiment.earlierStages = initFrom.flatMap { PretrainedModel.stages(through: initial, named: $0) }
         }
         if let hidden { m.hiddenChannels = try Self.positiveIntegers(hidden, flag: "--hidden", example: "64,64,64,64") }
-        if let filterSize { m.filterSize = filterSize }
+        if let filterSize {
+            if let initial, filterSize != initial.experiment.model.filterSize {
+                let k = initial.experiment.model.filterSize
+                guard filterSize > k, filterSize % 2 == 1 else {
+                    throw ValidationError("--filter-size \(filterSize): the --init-from model has filter \(k); it can only grow to a larger odd size (its kernels are then zero-padded)")
+                }
+                experiment.history.append("started with the --init-from model's \(k)×\(k) kernels zero-padded to \(filterSize)×\(filterSize) (--filter-size \(filterSize)): at first it computes what that model did")
+            }
+            m.filterSize = filterSize
+        }
         if let patchSize { m.patchSize = patchSize }
         if let imageSize { m.imageHeight = imageSize; m.imageWidth = imageSize; experiment.resize = imageSize }
         if let channels { m.imageChannels = channels; experiment.channels = channels }
