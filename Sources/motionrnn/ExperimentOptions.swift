@@ -23,7 +23,7 @@ struct ExperimentOptions: ParsableArguments {
 
     // Model overrides.
     @Option(help: "Hidden channels per layer, e.g. 64,64,64,64.") var hidden: String?
-    @Option(help: "Recurrent convolution kernel size.") var filterSize: Int?
+    @Option(help: "Recurrent convolution kernel size (with --init-from: a larger odd size grows the model's kernels with zeros).") var filterSize: Int?
     @Option(help: "Patch size (space-to-depth).") var patchSize: Int?
     @Option(help: "Frame height and width after resizing.") var imageSize: Int?
     @Option(help: "Frame channels (1 gray, 3 RGB).") var channels: Int?

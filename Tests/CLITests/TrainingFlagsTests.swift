@@ -209,6 +209,26 @@ import Testing
         #expect(text.contains("| all | | 3 |"))
     }
 
+    /// `train --init-from MODEL --filter-size K` grows MODEL's kernels to K (recorded in the run);
+    /// a smaller or even K is refused.
+    @Test func fineTuningCanGrowTheFilter() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (first, grown) = (folder.appendingPathComponent("first").path, folder.appendingPathComponent("grown").path)
+        let trained = try CommandLineRun(["train"] + Self.tiny + ["--filter-size", "3", "--iterations", "1", "--output", first])
+        try #require(trained.status == 0, "\(trained.error)")
+        for bad in ["1", "4"] {
+            try CommandLineRun(["train"] + Self.tiny + ["--init-from", first, "--filter-size", bad, "--output", grown])
+                .expectRefusal(mentioning: ["--filter-size \(bad)", "filter 3", "larger odd"])
+        }
+        let run = try CommandLineRun(["train"] + Self.tiny + ["--init-from", first, "--filter-size", "5",
+                                                              "--iterations", "1", "--output", grown])
+        try #require(run.status == 0, "\(run.error)")
+        let saved = try String(contentsOfFile: grown + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("3×3 kernels zero-padded to 5×5"), "\(saved)")
+        #expect(saved.contains("\"filterSize\" : 5"), "\(saved)")
+    }
+
     @Test func stopAtStopsThereAndSaysHowToContinue() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
