@@ -40,7 +40,9 @@ public enum KernelGrowth {
         var padded = [Float](repeating: 0, count: shape.reduce(1, *))
         var index = [Int](repeating: 0, count: shape.count)   // the source element's, row-major
         for value in source {
-            padded[zip(zip(index, margins), strides).reduce(0) { $0 + ($1.0.0 + $1.0.1) * $1.1 }] = value
+            var offset = 0
+            for axis in shape.indices { offset += (index[axis] + margins[axis]) * strides[axis] }
+            padded[offset] = value
             for axis in stride(from: shape.count - 1, through: 0, by: -1) {
                 index[axis] += 1
                 if index[axis] < kernel.shape[axis] { break }
