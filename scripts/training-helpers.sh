@@ -1,6 +1,6 @@
 # What the training scripts share; sourced by train-shipped.sh, finetune-shipped.sh,
-# train-deep-cycle.sh, train-vtest.sh and train-pair.sh with its callers (which train two models
-# side by side over many sessions).
+# train-deep-cycle.sh, train-vtest.sh, train-grown-filter.sh and train-pair.sh with its callers
+# (which train two models side by side over many sessions).
 # They set `tool` (the motionrnn binary) before calling these.
 
 # The iteration of the newest checkpoint in run folder $1 (0 when it has none).
