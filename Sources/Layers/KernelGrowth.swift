@@ -23,32 +23,22 @@ public enum KernelGrowth {
     /// convolution weight `[out, in, kernel sizes…]` (2-D `k×k`, 3-D with a window depth, or
     /// Conv-TT-LSTM's `k×k×1`) whose channels stay.
     public static func isGrownKernel(from source: [Int], to target: [Int]) -> Bool {
-        guard source.count == target.count, source.count >= 4, source != target,
+        guard source.count == target.count, source.count == 4 || source.count == 5, source != target,
               source.prefix(2) == target.prefix(2) else { return false }
         return zip(source.dropFirst(2), target.dropFirst(2)).allSatisfy { s, t in
             s == t || (s % 2 == 1 && t % 2 == 1 && s < t)
         }
     }
 
-    /// `kernel` in the middle of a zero tensor of `shape` (the same rank, each size at least
-    /// the kernel's).
+    /// `kernel` in the middle of a zero tensor of `shape` (the same rank, 4 or 5, each size at
+    /// least the kernel's): SamePadding's constant padding, on a 2-D kernel seen as 3-D.
     public static func centrePadded(_ kernel: Tensor, to shape: [Int]) -> Tensor {
-        let source = kernel.scalars
-        let margins = zip(kernel.shape, shape).map { ($1 - $0) / 2 }
-        var strides = [Int](repeating: 1, count: shape.count)
-        for axis in stride(from: shape.count - 2, through: 0, by: -1) { strides[axis] = strides[axis + 1] * shape[axis + 1] }
-        var padded = [Float](repeating: 0, count: shape.reduce(1, *))
-        var index = [Int](repeating: 0, count: shape.count)   // the source element's, row-major
-        for value in source {
-            var offset = 0
-            for axis in shape.indices { offset += (index[axis] + margins[axis]) * strides[axis] }
-            padded[offset] = value
-            for axis in stride(from: shape.count - 1, through: 0, by: -1) {
-                index[axis] += 1
-                if index[axis] < kernel.shape[axis] { break }
-                index[axis] = 0
-            }
+        let volume = { (s: [Int]) in s.count == 4 ? [s[0], s[1], 1, s[2], s[3]] : s }
+        let (from, to) = (volume(kernel.shape), volume(shape))
+        let pads = (2..<5).map { axis -> (before: Int, after: Int) in
+            let margin = (to[axis] - from[axis]) / 2
+            return (margin, margin)
         }
-        return Tensor(shape: shape, scalars: padded)
+        return SamePadding.pad(kernel.reshaped(from), pads, value: 0).reshaped(shape)
     }
 }
