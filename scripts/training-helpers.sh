@@ -1,5 +1,5 @@
 # What the training scripts share; sourced by train-shipped.sh, finetune-shipped.sh,
-# train-deep-cycle.sh, train-vtest.sh, train-grown-filter.sh and train-pair.sh with its callers
+# train-deep-cycle.sh, train-vtest.sh, train-grown.sh and train-pair.sh with its callers
 # (which train two models side by side over many sessions).
 # They set `tool` (the motionrnn binary) before calling these.
 

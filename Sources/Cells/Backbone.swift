@@ -101,3 +101,16 @@ public func cellListParameters(_ cells: [any Layer], outputConvolution: any Laye
     cells.enumerated().flatMap { prefixed("cell_list.\($0.offset)", $0.element) }
         + prefixed("conv_last", outputConvolution)
 }
+
+/// The channel layouts of a stack (for `WidthGrowth`): `cell_list.l.*`, layer 0 fed the frame and
+/// the others the hidden state below, then `conv_last` (N → Cp).
+func cellListLayouts(_ cells: [(_ input: ChannelBlock) -> [String: ChannelLayout]], frameChannels: Int,
+                     outputConvolution: Conv2D) -> [String: ChannelLayout] {
+    var layouts = convolutionLayouts([("conv_last", outputConvolution, .init(output: [.fixed(frameChannels)], input: [.width]))])
+    for (index, cell) in cells.enumerated() {
+        for (name, layout) in cell(index == 0 ? .fixed(frameChannels) : .width) {
+            layouts["cell_list.\(index).\(name)"] = layout
+        }
+    }
+    return layouts
+}

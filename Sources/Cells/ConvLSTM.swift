@@ -56,3 +56,10 @@ public final class ConvLSTMBackbone: Backbone {
 
     public func frame(fromTopHidden hidden: Variable) -> Variable { outputConvolution(hidden) }
 }
+
+extension ConvLSTMBackbone: ChannelLayoutDescribing {
+    public var channelLayouts: [String: ChannelLayout] {
+        cellListLayouts(cells.map { $0.channelLayouts(input:) }, frameChannels: frameChannels,
+                        outputConvolution: outputConvolution)
+    }
+}

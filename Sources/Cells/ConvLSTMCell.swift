@@ -40,6 +40,15 @@ public final class ConvLSTMCell: Layer {
         prefixed("conv_x", convX) + prefixed("conv_h", convH)
     }
 
+    /// Where the width N appears in each convolution's channels (for `WidthGrowth`); `input` is
+    /// what x is: the frame's channels in layer 0, the layer below's hidden state otherwise.
+    func channelLayouts(input: ChannelBlock) -> [String: ChannelLayout] {
+        convolutionLayouts([
+            ("conv_x.0", convX.convolution, .init(output: .gates(4), input: [input])),
+            ("conv_h.0", convH.convolution, .init(output: .gates(4), input: [.width])),
+        ])
+    }
+
     /// One step. Returns the new state and the output gate `o`.
     public func callAsFunction(_ x: Variable, _ state: State) -> (State, outputGate: Variable) {
         let xg = chunk(convX(x), 4, axis: 1)

@@ -72,3 +72,12 @@ public final class MotionGRU: Layer {
         return u * z + (1 - u) * previousFilter
     }
 }
+
+extension MotionGRU: ChannelLayoutDescribing {
+    /// Its gates read [encoded state (N/4 of the layer width), 18 offsets] and write 18 offsets.
+    public var channelLayouts: [String: ChannelLayout] {
+        let gate = ChannelLayout(output: [.fixed(Self.offsetChannels)], input: [.quarterWidth, .fixed(Self.offsetChannels)])
+        return convolutionLayouts([("update", update, gate), ("reset", reset, gate), ("output", output, gate)])
+            .merging(prefixedLayouts("warp", warp)) { $1 }
+    }
+}

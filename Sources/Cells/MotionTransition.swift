@@ -57,6 +57,17 @@ public final class MotionTransition: Layer {
 
     public var namedParameters: [(name: String, parameter: Variable)] { namedParameters(index: 0) }
 
+    /// The channel layouts (for `WidthGrowth`) under the official names of transition `index`;
+    /// none on windowed states, whose decoder folds the window into its channels.
+    public func channelLayouts(index: Int) -> [String: ChannelLayout] {
+        guard encoder is Conv2D else { return [:] }
+        return convolutionLayouts([
+            ("enc_list.\(index)", encoder, .init(output: [.quarterWidth], input: [.width])),
+            ("dec_list.\(index)", decoder, .init(output: [.width], input: [.quarterWidth], transposed: true)),
+            ("gate_list.\(index)", gate, .init(output: [.width], input: [.width, .width])),   // [decoded, H]
+        ]).merging(prefixedLayouts("motion_list.\(index)", motionGRU)) { $1 }
+    }
+
     /// Zero F and D for hidden states of `height × width` (even sizes: the encoder halves them).
     public static func initialState(batch: Int, height: Int, width: Int) -> State {
         precondition(height % 2 == 0 && width % 2 == 0,

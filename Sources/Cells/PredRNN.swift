@@ -60,3 +60,10 @@ public final class PredRNNBackbone: Backbone {
 
     public func frame(fromTopHidden hidden: Variable) -> Variable { outputConvolution(hidden) }
 }
+
+extension PredRNNBackbone: ChannelLayoutDescribing {
+    public var channelLayouts: [String: ChannelLayout] {
+        cellListLayouts(cells.map { $0.channelLayouts(input:) }, frameChannels: frameChannels,
+                        outputConvolution: outputConvolution)
+    }
+}

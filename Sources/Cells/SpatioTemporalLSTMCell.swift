@@ -40,6 +40,18 @@ public final class SpatioTemporalLSTMCell: Layer {
             + prefixed("conv_o", convO) + prefixed("conv_last", convLast)
     }
 
+    /// Where the width N appears in each convolution's channels (for `WidthGrowth`); `input` is
+    /// what X is: the frame's channels in layer 0, the layer below's hidden state otherwise.
+    func channelLayouts(input: ChannelBlock) -> [String: ChannelLayout] {
+        convolutionLayouts([
+            ("conv_x.0", convX.convolution, .init(output: .gates(7), input: [input])),
+            ("conv_h.0", convH.convolution, .init(output: .gates(4), input: [.width])),
+            ("conv_m.0", convM.convolution, .init(output: .gates(3), input: [.width])),
+            ("conv_o.0", convO.convolution, .init(output: [.width], input: .gates(2))),   // [C', M']
+            ("conv_last", convLast, .init(output: [.width], input: .gates(2))),
+        ])
+    }
+
     /// One step. Returns the new state and the output gate `o`.
     ///
     ///     [x_i, x_f, x_g, x_i', x_f', x_g', x_o] = conv_x(X),  [h_i, h_f, h_g, h_o] = conv_h(H),

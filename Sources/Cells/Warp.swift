@@ -29,3 +29,11 @@ public final class Warp: Layer {
         return conv2d(samples, weight: convolution.reshaped([outputChannels, -1, 1, 1]))
     }
 }
+
+extension Warp: ChannelLayoutDescribing {
+    /// Its channels are the MotionGRU's, N/4 of the layer width.
+    public var channelLayouts: [String: ChannelLayout] {
+        convolutionLayouts([("warp_gate", warpGate, .init(output: [.fixed(9)], input: [.quarterWidth]))])
+            .merging(["conv.weight": .init(output: [.quarterWidth], input: [.quarterWidth])]) { $1 }
+    }
+}

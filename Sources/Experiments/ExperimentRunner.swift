@@ -35,14 +35,14 @@ public enum ExperimentRunner {
     /// can change course there, e.g. resume with fewer `--iterations`); with `stopRequested`, at
     /// a checkpoint after the first iteration at whose end it returns true. The run is evaluated
     /// only when it reached its last iteration.
-    /// `initialParameters` (fine-tuning) replace a fresh run's initialisation; kernels smaller
-    /// than the model's (a larger filter size) are zero-padded to fit. With a process
+    /// `initialModel`'s parameters (fine-tuning) replace a fresh run's initialisation, grown to
+    /// fit a larger filter or wider layers (`fittedParameters`). With a process
     /// `group` every process calls this with the same arguments and trains its shard; rank 0
     /// alone writes the run's files and evaluates, the others return without metrics.
     @discardableResult
     public static func train(_ experiment: Experiment, in run: URL, resume: Bool,
                              timeBudget: Double? = nil, stopAt: Int? = nil, stopRequested: (() -> Bool)? = nil,
-                             initialParameters: [String: Tensor]? = nil,
+                             initialModel: TrainedModel? = nil,
                              progress: ProgressReporter = ProgressReporter(),
                              group: (any ProcessGroup)? = nil) throws -> Outcome {
         let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
@@ -71,9 +71,8 @@ public enum ExperimentRunner {
             }
             trainer = try Trainer(configuration: experiment.training, batches: batches, validation: validation,
                                   checkpointDirectory: checkpoints, progress: progress, group: group)
-            if let initialParameters {
-                // A larger --filter-size than the starting model's: its kernels grow (zero ring).
-                try trainer.model.loadParameters(from: KernelGrowth.grown(initialParameters, toFit: trainer.model),
+            if let initialModel {
+                try trainer.model.loadParameters(from: initialModel.fittedParameters(to: trainer.model, of: experiment.model),
                                                  source: experiment.initFrom ?? "the initial model")
             }
         }

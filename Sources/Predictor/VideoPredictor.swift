@@ -110,3 +110,18 @@ public final class VideoPredictor<B: Backbone>: Layer {
         return permute(stack(predictions, axis: 1), [0, 1, 3, 4, 2])  // [B, T−1, h, w, Cp]
     }
 }
+
+extension VideoPredictor: ChannelLayoutDescribing where B: ChannelLayoutDescribing {
+    public var channelLayouts: [String: ChannelLayout] {
+        var layouts = backbone.channelLayouts
+        for (index, transition) in transitions.enumerated() {
+            layouts.merge(transition.channelLayouts(index: index)) { $1 }
+        }
+        if let highwayInput {
+            layouts.merge(convolutionLayouts([
+                ("conv_first_v", highwayInput, .init(output: [.width], input: [.fixed(backbone.frameChannels)])),
+            ])) { $1 }
+        }
+        return layouts
+    }
+}

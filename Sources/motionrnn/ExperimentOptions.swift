@@ -10,7 +10,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Model (default: motionrnn-predrnn, or the --init-from model's).")
     var model: ModelName?
 
-    @Option(help: ArgumentHelp("Start from a trained model's parameters (fine-tuning): a pretrained model's name or file, or a run folder. Its architecture is the default; flags that change parameter shapes are refused.",
+    @Option(help: ArgumentHelp("Start from a trained model's parameters (fine-tuning): a pretrained model's name or file, or a run folder. Its architecture is the default; a larger --filter-size or --hidden grows it (at first it predicts the same), other flags that change parameter shapes are refused.",
                                valueName: "name-or-file"))
     var initFrom: String?
 
@@ -22,7 +22,7 @@ struct ExperimentOptions: ParsableArguments {
     var data: String?
 
     // Model overrides.
-    @Option(help: "Hidden channels per layer, e.g. 64,64,64,64.") var hidden: String?
+    @Option(help: "Hidden channels per layer, e.g. 64,64,64,64 (with --init-from: a larger width grows the model's layers, their new channels' weights into the old ones starting at zero).") var hidden: String?
     @Option(help: "Recurrent convolution kernel size (with --init-from: a larger odd size grows the model's kernels with zeros).") var filterSize: Int?
     @Option(help: "Patch size (space-to-depth).") var patchSize: Int?
     @Option(help: "Frame height and width after resizing.") var imageSize: Int?
@@ -164,6 +164,28 @@ struct ExperimentOptions: ParsableArguments {
         }
     }
 
+    /// The history line of `train --init-from MODEL --hidden …` with wider layers than MODEL's,
+    /// or the refusal naming `--hidden` when `WidthGrowth` cannot do it.
+    static func widthGrowth(of model: ModelConfiguration, to widths: [Int], alsoGrowingTheFilter: Bool) throws -> String {
+        let old = model.hiddenChannels
+        let flag = "--hidden \(widths.map(String.init).joined(separator: ","))"
+        let refuse = { (why: String) in ValidationError("\(flag): the --init-from model has layers \(old); \(why)") }
+        guard [.predrnn, .convlstm].contains(model.backbone) else {
+            throw refuse("width growth is built for predrnn and convlstm (plain or motionrnn-), not \(model.backbone.rawValue)")
+        }
+        guard widths.count == old.count, let width = widths.first, widths.allSatisfy({ $0 == width }),
+              let oldWidth = old.first, old.allSatisfy({ $0 == oldWidth }), width > oldWidth else {
+            throw refuse("its layers can only grow, all to one larger width (e.g. \(old.map { String($0 * 3 / 2) }.joined(separator: ",")))")
+        }
+        guard !model.layerNorm else {
+            throw refuse("its layer norm normalises across the channels, so wider layers would change what it predicts")
+        }
+        guard !alsoGrowingTheFilter else {
+            throw refuse("grow one thing at a time: the width here, the filter in a second fine-tuning")
+        }
+        return "started with the --init-from model's \(oldWidth) channels per layer grown to \(width) (\(flag)): the new channels' weights into the old ones start at zero, so at first it computes what that model did"
+    }
+
     private func configuredExperiment(initial: TrainedModel?) throws -> Experiment {
         let preset = self.preset ?? .vmnistCPU
         let source: DataSource
@@ -186,7 +208,13 @@ struct ExperimentOptions: ParsableArguments {
             experiment.initFrom = initFrom
             experiment.earlierStages = initFrom.flatMap { PretrainedModel.stages(through: initial, named: $0) }
         }
-        if let hidden { m.hiddenChannels = try Self.positiveIntegers(hidden, flag: "--hidden", example: "64,64,64,64") }
+        if let hidden {
+            m.hiddenChannels = try Self.positiveIntegers(hidden, flag: "--hidden", example: "64,64,64,64")
+            if let initial, m.hiddenChannels != initial.experiment.model.hiddenChannels {
+                try experiment.history.append(Self.widthGrowth(of: initial.experiment.model, to: m.hiddenChannels,
+                                                               alsoGrowingTheFilter: filterSize.map { $0 != m.filterSize } ?? false))
+            }
+        }
         if let filterSize {
             if let initial, filterSize != initial.experiment.model.filterSize {
                 let k = initial.experiment.model.filterSize

@@ -113,7 +113,7 @@ struct TrainCommand: ParsableCommand {
         }
         let outcome = try ExperimentRunner.train(experiment, in: folder, resume: resume || branchFrom != nil, timeBudget: budget,
                                                  stopAt: stopAt, stopRequested: StopRequest.isPending,
-                                                 initialParameters: initial?.model.stateDictionary(),
+                                                 initialModel: initial,
                                                  progress: isWriter ? ProgressReporter() : ProgressReporter(style: .silent),
                                                  group: group)
         guard isWriter else { return outcome.finished }

@@ -229,6 +229,30 @@ import Testing
         #expect(saved.contains("\"filterSize\" : 5"), "\(saved)")
     }
 
+    @Test func fineTuningCanWidenTheLayers() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        let trained = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "1", "--output", path("first")])
+        try #require(trained.status == 0, "\(trained.error)")
+        let wider = { (hidden: String) in Self.tiny.map { $0 == "4,4" ? hidden : $0 } + ["--init-from", path("first")] }
+        for (hidden, words) in [("4,8", ["one larger width"]), ("8,8,8", ["one larger width"]), ("2,2", ["can only grow"])] {
+            try CommandLineRun(["train"] + wider(hidden) + ["--output", path("bad")])
+                .expectRefusal(mentioning: ["--hidden \(hidden)", "layers [4, 4]"] + words)
+        }
+        try CommandLineRun(["train"] + wider("8,8") + ["--filter-size", "5", "--output", path("bad")])
+            .expectRefusal(mentioning: ["--hidden 8,8", "one thing at a time"])
+        let run = try CommandLineRun(["train"] + wider("8,8") + ["--iterations", "1", "--output", path("wider")])
+        try #require(run.status == 0, "\(run.error)")
+        let saved = try String(contentsOfFile: path("wider") + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("4 channels per layer grown to 8"), "\(saved)")
+        // A backbone without channel layouts says so.
+        let mim = try CommandLineRun(["train"] + Self.tiny + ["--model", "mim", "--iterations", "1", "--output", path("mim")])
+        try #require(mim.status == 0, "\(mim.error)")
+        try CommandLineRun(["train"] + Self.tiny.map { $0 == "4,4" ? "8,8" : $0 } + ["--init-from", path("mim"), "--output", path("bad")])
+            .expectRefusal(mentioning: ["--hidden 8,8", "predrnn and convlstm", "not mim"])
+    }
+
     @Test func stopAtStopsThereAndSaysHowToContinue() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -160,7 +160,7 @@ import Training
         experiment.training.seed = 99
         experiment.initFrom = run.path
         try ExperimentRunner.train(experiment, in: tuned, resume: false,
-                                   initialParameters: initial.model.stateDictionary(), progress: quiet)
+                                   initialModel: initial, progress: quiet)
         let after = try TrainedModel(run: tuned).model.stateDictionary()
         for (name, value) in initial.model.stateDictionary() {
             let moved = zip(value.scalars, after[name]!.scalars).map { abs($0 - $1) }.max() ?? 0
@@ -181,7 +181,7 @@ import Training
             experiment.initFrom = start
             let run = folder.appendingPathComponent(name)
             try ExperimentRunner.train(experiment, in: run, resume: false,
-                                       initialParameters: try TrainedModel(runOrPretrained: start).model.stateDictionary(),
+                                       initialModel: try TrainedModel(runOrPretrained: start),
                                        progress: quiet)
             return run
         }
