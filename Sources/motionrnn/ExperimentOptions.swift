@@ -164,6 +164,29 @@ struct ExperimentOptions: ParsableArguments {
         }
     }
 
+    /// The history lines of `train --init-from MODEL` with larger kernels than MODEL's (which
+    /// `KernelGrowth` zero-pads), or the refusal naming the flag of a kernel that cannot grow.
+    static func kernelGrowth(of model: ModelConfiguration, to grown: ModelConfiguration) throws -> [String] {
+        let trajGRU = { (c: ModelConfiguration) in c.backbone == .trajgru ? c.trajGRU ?? TrajGRUOptions() : nil }
+        // Conv-TT-LSTM's kernel follows the filter unless --tt-kernel sets it.
+        let ttKernel = { (c: ModelConfiguration) in c.backbone == .convttlstm ? c.convTTLSTM?.kernelSize ?? c.filterSize : nil }
+        let kernels: [(flag: String, name: String, size: (ModelConfiguration) -> Int?)] = [
+            ("--filter-size", "filter", \.filterSize),
+            ("--i2h-kernel", "i2h kernel", { trajGRU($0)?.inputKernel }),
+            ("--flow-kernel", "flow kernel", { trajGRU($0)?.flowKernel }),
+            ("--tt-kernel", "tt kernel", { $0.convTTLSTM?.kernelSize == nil ? nil : ttKernel($0) }),
+        ]
+        return try kernels.compactMap { kernel in
+            let old = kernel.flag == "--tt-kernel" ? ttKernel(model) : kernel.size(model)
+            guard let k = old, let new = kernel.size(grown), new != k else { return nil }
+            guard new > k, new % 2 == 1 else {
+                throw ValidationError("\(kernel.flag) \(new): the --init-from model has \(kernel.name) \(k); it can only grow to a larger odd size (its kernels are then zero-padded)")
+            }
+            let kernels = kernel.flag == "--filter-size" ? "kernels" : kernel.name + "s"
+            return "started with the --init-from model's \(k)×\(k) \(kernels) zero-padded to \(new)×\(new) (\(kernel.flag) \(new)): at first it computes what that model did"
+        }
+    }
+
     /// The history line of `train --init-from MODEL --hidden …` with wider layers than MODEL's,
     /// or the refusal naming `--hidden` when `WidthGrowth` cannot do it.
     static func widthGrowth(of model: ModelConfiguration, to widths: [Int], alsoGrowingTheFilter: Bool) throws -> String {
@@ -215,16 +238,7 @@ struct ExperimentOptions: ParsableArguments {
                                                                alsoGrowingTheFilter: filterSize.map { $0 != m.filterSize } ?? false))
             }
         }
-        if let filterSize {
-            if let initial, filterSize != initial.experiment.model.filterSize {
-                let k = initial.experiment.model.filterSize
-                guard filterSize > k, filterSize % 2 == 1 else {
-                    throw ValidationError("--filter-size \(filterSize): the --init-from model has filter \(k); it can only grow to a larger odd size (its kernels are then zero-padded)")
-                }
-                experiment.history.append("started with the --init-from model's \(k)×\(k) kernels zero-padded to \(filterSize)×\(filterSize) (--filter-size \(filterSize)): at first it computes what that model did")
-            }
-            m.filterSize = filterSize
-        }
+        if let filterSize { m.filterSize = filterSize }
         if let patchSize { m.patchSize = patchSize }
         if let imageSize { m.imageHeight = imageSize; m.imageWidth = imageSize; experiment.resize = imageSize }
         if let channels { m.imageChannels = channels; experiment.channels = channels }
@@ -239,6 +253,7 @@ struct ExperimentOptions: ParsableArguments {
         if let alpha { m.motion.alpha = alpha }
         if let motionBound { m.motion.bound = motionBound }
         try applyBaselineOptions(to: &m)
+        if let initial { experiment.history += try Self.kernelGrowth(of: initial.experiment.model, to: m) }
         var t = experiment.training
         t.model = m
         if let iterations {

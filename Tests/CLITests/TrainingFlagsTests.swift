@@ -227,6 +227,17 @@ import Testing
         let saved = try String(contentsOfFile: grown + "/experiment.json", encoding: .utf8)
         #expect(saved.contains("3×3 kernels zero-padded to 5×5"), "\(saved)")
         #expect(saved.contains("\"filterSize\" : 5"), "\(saved)")
+        // The baselines' own kernels grow the same way, and say so.
+        let trajgru = try CommandLineRun(["train"] + Self.tiny + ["--model", "trajgru", "--links", "2", "--flow-channels", "4",
+                                                                  "--iterations", "1", "--output", folder.appendingPathComponent("trajgru").path])
+        try #require(trajgru.status == 0, "\(trajgru.error)")
+        let start = ["train"] + Self.tiny + ["--init-from", folder.appendingPathComponent("trajgru").path]
+        try CommandLineRun(start + ["--flow-kernel", "3", "--output", grown + "-bad"])
+            .expectRefusal(mentioning: ["--flow-kernel 3", "flow kernel 5", "larger odd"])
+        let flow = try CommandLineRun(start + ["--flow-kernel", "7", "--iterations", "1", "--output", grown + "-flow"])
+        try #require(flow.status == 0, "\(flow.error)")
+        let flowSaved = try String(contentsOfFile: grown + "-flow/experiment.json", encoding: .utf8)
+        #expect(flowSaved.contains("5×5 flow kernels zero-padded to 7×7 (--flow-kernel 7)"), "\(flowSaved)")
     }
 
     @Test func fineTuningCanWidenTheLayers() throws {

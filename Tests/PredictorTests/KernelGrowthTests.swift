@@ -1,3 +1,4 @@
+import Cells
 import Engine
 import Layers
 import Predictor
@@ -27,6 +28,26 @@ import Testing
             let after = grown.predict(frames: frames, mask: nil, inputLength: 3).value
             // Only the order of the sums differs: float rounding.
             #expect(after.relativeError(to: before) < 1e-5, "\(backbone) \(motion)")
+        }
+    }
+
+    /// The baselines' own kernels (TrajGRU's i2h and flow generator, Conv-TT-LSTM's cell) grow
+    /// the same way: every one of those convolutions pads its input by k/2.
+    @Test func baselineKernelsGrowToo() throws {
+        var random = RandomGenerator(seed: 5)
+        let frames = Variable(Tensor.uniform(shape: [2, 6, 8, 8, 4], low: 0, high: 1, using: &random))
+        var trained = configuration(.trajgru, motion: .none, filterSize: 3), grown = trained
+        trained.trajGRU = TrajGRUOptions(links: [3], inputKernel: 3, flowChannels: 4, flowKernel: 3)
+        grown.trajGRU = TrajGRUOptions(links: [3], inputKernel: 5, flowChannels: 4, flowKernel: 5)
+        var trainedTT = configuration(.convttlstm, motion: .full, filterSize: 3), grownTT = trainedTT
+        trainedTT.convTTLSTM = ConvTTLSTMOptions(order: 2, steps: 2, ranks: 4, kernelSize: 3)
+        grownTT.convTTLSTM = ConvTTLSTMOptions(order: 2, steps: 2, ranks: 4, kernelSize: 5)
+        for (small, large) in [(trained, grown), (trainedTT, grownTT)] {
+            let model = try ModelFactory.make(small, seed: 1), wider = try ModelFactory.make(large, seed: 2)
+            try wider.loadParameters(from: KernelGrowth.grown(model.stateDictionary(), toFit: wider), source: "test")
+            let before = model.predict(frames: frames, mask: nil, inputLength: 3).value
+            let after = wider.predict(frames: frames, mask: nil, inputLength: 3).value
+            #expect(after.relativeError(to: before) < 1e-5, "\(small.backbone)")
         }
     }
 
