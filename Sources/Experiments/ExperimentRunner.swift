@@ -48,6 +48,9 @@ public enum ExperimentRunner {
         let deadline = timeBudget.map { Date(timeIntervalSinceNow: $0) }
         try experiment.validate()
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        // Rank 0 alone writes the run's files, so it alone claims the folder, until this returns.
+        let lock = (group?.rank ?? 0) == 0 ? try RunLock(run: run) : nil
+        defer { withExtendedLifetime(lock) {} }
         let splits = try experiment.data.datasets(experiment.dataOptions)
         let (trainSet, testSet) = (splits.train, splits.test)
         try checkFrames(of: trainSet, experiment: experiment)

@@ -45,8 +45,10 @@ extension ExperimentRunner {
         // The experiment first: a branch cut short holds no checkpoint, so it is never resumed
         // half made, and branching again into it is allowed.
         try FileManager.default.createDirectory(at: run, withIntermediateDirectories: true)
+        let lock = try RunLock(run: run)
         try AtomicFile.write(try JSONEncoder.pretty.encode(experiment), to: experimentURL(in: run))
         try target.write(tensors: loaded.tensors, state: state)
+        withExtendedLifetime(lock) {}
         return experiment
     }
 

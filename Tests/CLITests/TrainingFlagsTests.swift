@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 @testable import motionrnn
 import Testing
 
@@ -262,6 +265,25 @@ import Testing
         try #require(mim.status == 0, "\(mim.error)")
         try CommandLineRun(["train"] + Self.tiny.map { $0 == "4,4" ? "8,8" : $0 } + ["--init-from", path("mim"), "--output", path("bad")])
             .expectRefusal(mentioning: ["--hidden 8,8", "predrnn and convlstm", "not mim"])
+    }
+
+    /// A second process training into a folder that one is already training in stops at once,
+    /// naming the holder; once the holder is gone the folder is free again (no stale lock).
+    @Test func aRunFolderInUseIsRefused() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run")
+        try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)
+        // This test process plays the training already under way: it holds the folder's lock.
+        let holder = open(output.appendingPathComponent(".lock").path, O_RDWR | O_CREAT, 0o644)
+        try #require(holder >= 0 && flock(holder, LOCK_EX | LOCK_NB) == 0)
+        _ = Array("4242\n".utf8).withUnsafeBytes { pwrite(holder, $0.baseAddress, $0.count, 0) }
+        let second = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "1", "--output", output.path])
+        second.expectRefusal(mentioning: [output.path, "in use by another training process", "process 4242"])
+        #expect(!FileManager.default.fileExists(atPath: output.appendingPathComponent("experiment.json").path))
+        close(holder)
+        let free = try CommandLineRun(["train"] + Self.tiny + ["--iterations", "1", "--output", output.path])
+        #expect(free.status == 0, "\(free.error)")
     }
 
     @Test func stopAtStopsThereAndSaysHowToContinue() throws {
