@@ -32,27 +32,24 @@ public enum WidthGrowth {
         guard old.count == new.count, old.dropFirst(2) == new.dropFirst(2) else {
             throw WidthGrowthError(parameter: name, problem: "shape \(old) cannot grow to \(new): only its channels may differ")
         }
-        // Per channel axis (1 or 2 of them), the trained index of each new index (nil: new).
-        let axes = old.count == 1 ? [layout.output] : layout.transposed ? [layout.input, layout.output] : [layout.output, layout.input]
-        let sources = try zip(axes, zip(old, new)).map { blocks, sizes in
-            try sourceIndices(blocks, width: width, newWidth: newWidth, sizes: sizes, name: name)
-        }
-        let outputAxis = old.count > 1 && layout.transposed ? 1 : 0
-        let inner = new.dropFirst(2).reduce(1, *)
+        // The trained index of each new row (axis 0) and column (axis 1; a bias has one column).
+        let outputIsRow = old.count == 1 || !layout.transposed
+        let (rowBlocks, columnBlocks) = outputIsRow ? (layout.output, layout.input) : (layout.input, layout.output)
+        let rows = try sourceIndices(rowBlocks, width: width, newWidth: newWidth, sizes: (old[0], new[0]), name: name)
+        let columns: [Int?] = old.count == 1
+            ? [0] : try sourceIndices(columnBlocks, width: width, newWidth: newWidth, sizes: (old[1], new[1]), name: name)
+        let oldColumns = old.count == 1 ? 1 : old[1]
+        let inner = new.dropFirst(2).reduce(1, *)   // kernel positions
         var result = fresh.copy()
-        let oldInputs = old.count == 1 ? 1 : old[1]
-        let newInputs = new.count == 1 ? 1 : new[1]
         result.withUnsafeMutableBufferPointer { values in
-            for a in 0..<new[0] {
-                for b in 0..<newInputs {
-                    let indices = old.count == 1 ? [sources[0][a]] : [sources[0][a], sources[1][b]]
-                    let target = (a * newInputs + b) * inner
-                    if indices.allSatisfy({ $0 != nil }) {
-                        let from = (indices[0]! * oldInputs + (indices.count == 2 ? indices[1]! : 0)) * inner
-                        (values.baseAddress! + target).update(from: trained.pointer + from, count: inner)
-                    } else if indices[outputAxis] != nil {
+            for (a, row) in rows.enumerated() {
+                for (b, column) in columns.enumerated() {
+                    let target = values.baseAddress! + (a * columns.count + b) * inner
+                    if let row, let column {
+                        target.update(from: trained.pointer + (row * oldColumns + column) * inner, count: inner)
+                    } else if (outputIsRow ? row : column) != nil {
                         // A new input into a trained output: zero, so the trained output is unchanged.
-                        (values.baseAddress! + target).update(repeating: 0, count: inner)
+                        target.update(repeating: 0, count: inner)
                     }
                 }
             }
@@ -62,8 +59,8 @@ public enum WidthGrowth {
 
     /// For each index of a channel axis made of `blocks`, at `newWidth`, its index at `width`
     /// (nil for the channels the growth adds).
-    public static func sourceIndices(_ blocks: [ChannelBlock], width: Int, newWidth: Int, sizes: (old: Int, new: Int),
-                              name: String) throws -> [Int?] {
+    public static func sourceIndices(_ blocks: [ChannelBlock], width: Int, newWidth: Int,
+                                     sizes: (old: Int, new: Int), name: String) throws -> [Int?] {
         let (oldTotal, newTotal) = (blocks.map { $0.size(width: width) }.reduce(0, +),
                                     blocks.map { $0.size(width: newWidth) }.reduce(0, +))
         guard oldTotal == sizes.old, newTotal == sizes.new else {
