@@ -8,8 +8,10 @@
 #     1 500 iterations (one costs 1.9 times a filter-3 one); it did worse (2026-12-07:
 #     validation 76.2 against 75.3);
 #   - width64: its 40 channels per layer grown to 64 (--hidden 64,64,64,64: the new channels'
-#     weights into the old ones start at zero), 1 500 iterations (one costs about 2 times a
-#     4 × 40 one); predrnn-width64: PredRNN grown alike, to see the edge at that width.
+#     weights into the old ones start at zero), 1 500 iterations (one costs about 2.4 times a
+#     4 × 40 one); predrnn-width64: PredRNN grown alike, to see the edge at that width. Both
+#     were level with where they started (2026-12-07: validation 75.6 against the cycle's 75.3,
+#     PredRNN 78.7 against 78.4), the edge unchanged.
 # Each niced on one core, two at a time (filter5 beside filter3, width64 beside
 # predrnn-width64). Run it again to continue where a time budget stopped them (`train
 # --resume`); a run already training in another process is left to it. The runs are
