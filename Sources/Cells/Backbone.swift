@@ -108,9 +108,7 @@ func cellListLayouts(_ cells: [(_ input: ChannelBlock) -> [String: ChannelLayout
                      outputConvolution: Conv2D) -> [String: ChannelLayout] {
     var layouts = convolutionLayouts([("conv_last", outputConvolution, .init(output: [.fixed(frameChannels)], input: [.width]))])
     for (index, cell) in cells.enumerated() {
-        for (name, layout) in cell(index == 0 ? .fixed(frameChannels) : .width) {
-            layouts["cell_list.\(index).\(name)"] = layout
-        }
+        layouts.merge(prefixedLayouts("cell_list.\(index)", cell(index == 0 ? .fixed(frameChannels) : .width))) { $1 }
     }
     return layouts
 }

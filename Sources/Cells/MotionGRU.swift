@@ -78,6 +78,6 @@ extension MotionGRU: ChannelLayoutDescribing {
     public var channelLayouts: [String: ChannelLayout] {
         let gate = ChannelLayout(output: [.fixed(Self.offsetChannels)], input: [.quarterWidth, .fixed(Self.offsetChannels)])
         return convolutionLayouts([("update", update, gate), ("reset", reset, gate), ("output", output, gate)])
-            .merging(prefixedLayouts("warp", warp)) { $1 }
+            .merging(prefixedLayouts("warp", warp.channelLayouts)) { $1 }
     }
 }

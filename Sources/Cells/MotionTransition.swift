@@ -65,7 +65,7 @@ public final class MotionTransition: Layer {
             ("enc_list.\(index)", encoder, .init(output: [.quarterWidth], input: [.width])),
             ("dec_list.\(index)", decoder, .init(output: [.width], input: [.quarterWidth], transposed: true)),
             ("gate_list.\(index)", gate, .init(output: [.width], input: [.width, .width])),   // [decoded, H]
-        ]).merging(prefixedLayouts("motion_list.\(index)", motionGRU)) { $1 }
+        ]).merging(prefixedLayouts("motion_list.\(index)", motionGRU.channelLayouts)) { $1 }
     }
 
     /// Zero F and D for hidden states of `height × width` (even sizes: the encoder halves them).

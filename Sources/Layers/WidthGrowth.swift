@@ -130,9 +130,9 @@ public func convolutionLayouts(_ modules: [(name: String, module: Layer, layout:
     })
 }
 
-/// The layouts of a sub-layer under `prefix`.
-public func prefixedLayouts(_ prefix: String, _ layer: any ChannelLayoutDescribing) -> [String: ChannelLayout] {
-    Dictionary(uniqueKeysWithValues: layer.channelLayouts.map { (prefix + "." + $0.key, $0.value) })
+/// A sub-layer's layouts under `prefix` (as `prefixed` names its parameters).
+public func prefixedLayouts(_ prefix: String, _ layouts: [String: ChannelLayout]) -> [String: ChannelLayout] {
+    Dictionary(uniqueKeysWithValues: layouts.map { (prefix + "." + $0.key, $0.value) })
 }
 
 public struct WidthGrowthError: Error, CustomStringConvertible {

@@ -170,20 +170,19 @@ struct ExperimentOptions: ParsableArguments {
         let trajGRU = { (c: ModelConfiguration) in c.backbone == .trajgru ? c.trajGRU ?? TrajGRUOptions() : nil }
         // Conv-TT-LSTM's kernel follows the filter unless --tt-kernel sets it.
         let ttKernel = { (c: ModelConfiguration) in c.backbone == .convttlstm ? c.convTTLSTM?.kernelSize ?? c.filterSize : nil }
-        let kernels: [(flag: String, name: String, size: (ModelConfiguration) -> Int?)] = [
-            ("--filter-size", "filter", \.filterSize),
-            ("--i2h-kernel", "i2h kernel", { trajGRU($0)?.inputKernel }),
-            ("--flow-kernel", "flow kernel", { trajGRU($0)?.flowKernel }),
-            ("--tt-kernel", "tt kernel", { $0.convTTLSTM?.kernelSize == nil ? nil : ttKernel($0) }),
+        let kernels: [(flag: String, name: String, noun: String, old: Int?, new: Int?)] = [
+            ("--filter-size", "filter", "kernels", model.filterSize, grown.filterSize),
+            ("--i2h-kernel", "i2h kernel", "i2h kernels", trajGRU(model)?.inputKernel, trajGRU(grown)?.inputKernel),
+            ("--flow-kernel", "flow kernel", "flow kernels", trajGRU(model)?.flowKernel, trajGRU(grown)?.flowKernel),
+            // Only a kernel that --tt-kernel sets is named; one that follows the filter grows with it.
+            ("--tt-kernel", "tt kernel", "tt kernels", ttKernel(model), grown.convTTLSTM?.kernelSize == nil ? nil : ttKernel(grown)),
         ]
         return try kernels.compactMap { kernel in
-            let old = kernel.flag == "--tt-kernel" ? ttKernel(model) : kernel.size(model)
-            guard let k = old, let new = kernel.size(grown), new != k else { return nil }
+            guard let k = kernel.old, let new = kernel.new, new != k else { return nil }
             guard new > k, new % 2 == 1 else {
                 throw ValidationError("\(kernel.flag) \(new): the --init-from model has \(kernel.name) \(k); it can only grow to a larger odd size (its kernels are then zero-padded)")
             }
-            let kernels = kernel.flag == "--filter-size" ? "kernels" : kernel.name + "s"
-            return "started with the --init-from model's \(k)×\(k) \(kernels) zero-padded to \(new)×\(new) (\(kernel.flag) \(new)): at first it computes what that model did"
+            return "started with the --init-from model's \(k)×\(k) \(kernel.noun) zero-padded to \(new)×\(new) (\(kernel.flag) \(new)): at first it computes what that model did"
         }
     }
 
