@@ -17,7 +17,8 @@
 #
 # With MODELS=motionrnn-predrnn (say) in the environment only that model trains, on both cores;
 # with MODEL_FLAGS="--motion-bound 2" (say) new runs get those flags as well
-# (scripts/train-bounded.sh).
+# (scripts/train-bounded.sh); SAMPLING_FLAGS replaces the recipe's --sampling-stop 600
+# (scripts/train-reverse-sampling.sh).
 #
 # With BRANCH_FROM=FOLDER/PREFIX and BRANCH_AT=ITERATION in the environment, a new run starts as
 # a branch of FOLDER/PREFIX-<model> at that checkpoint (`train --branch-from`: its plan then, a
@@ -37,7 +38,7 @@ source scripts/training-helpers.sh
 
 recipe=(--preset vmnist-cpu --hidden "$hidden" --filter-size 3 --patch-size 4 --batch-size 8
         --learning-rate 1e-3 --warmup 200 --decay constant --loss mse
-        --iterations 100000 --stop-at "$cooldown_start" --sampling-stop 600 --train-count 1000000
+        --iterations 100000 --stop-at "$cooldown_start" ${SAMPLING_FLAGS:---sampling-stop 600} --train-count 1000000
         --validation-count 128 --validation-interval 250 --checkpoint-interval 250 --keep-checkpoints 200
         --test-count 16 --examples 1 --seed 1)
 new_run_arguments() {

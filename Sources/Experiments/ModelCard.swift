@@ -76,7 +76,7 @@ public struct ModelCard {
             "",
             "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? (schedule.decayStartIteration.map { "constant to iteration \($0), then " } ?? "") + "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
             "- batch \(t.batchSize), loss \(Self.lossName(t)) over all \(m.totalLength - 1) predicted frames",
-            "- scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
+            "- \(Self.samplingDescription(t)); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
         ]
         if let averaged = trained.averagedIterations, averaged.count > 1 {
@@ -166,5 +166,12 @@ public struct ModelCard {
         case .mse: "MSE"
         case .mseGDL: "MSE + \(t.gdlWeight) × GDL (gradient difference loss on the frames)"
         }
+    }
+
+    static func samplingDescription(_ t: TrainingConfiguration) -> String {
+        guard let r = t.reverseSampling else {
+            return "scheduled sampling: η falls linearly from 1 to 0 at iteration \(t.samplingStopIteration)"
+        }
+        return "reverse scheduled sampling (PredRNN-v2): between iterations \(r.startIteration) and \(r.endIteration) the probability of a true input frame rises from ½ to 1 in the input window (time constant \(r.decayLength)) and falls from ½ to 0 in the prediction window"
     }
 }

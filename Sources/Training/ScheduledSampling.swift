@@ -1,21 +1,22 @@
 import Engine
 
 /// Scheduled sampling (SPEC §7): in the prediction window, each (sequence, step) takes the true
-/// frame with probability η and the model's own prediction otherwise.
+/// frame with probability η and the model's own prediction otherwise (with reverse scheduled
+/// sampling, in the input window too: `TrainingConfiguration.samplingSchedule`).
 public enum ScheduledSampling {
-    /// The mask `[B, T − inputLength − 1, h, w, Cp]` the model mixes its inputs with: one
-    /// Bernoulli(η) draw per (sequence, step), in row-major order, constant over the frame (as
-    /// the official trainer's `random_flip < eta`). Nil when no step needs one (T = inputLength + 1).
-    public static func mask(batchSize: Int, totalLength: Int, inputLength: Int,
+    /// The mask `[B, S, h, w, Cp]` the model mixes its inputs with at S steps (normally the
+    /// prediction window's T − inputLength − 1), step s taking the true frame with probability
+    /// `probabilities[s]`: one Bernoulli draw per (sequence, step), in row-major order, constant
+    /// over the frame (as the official trainer's `random_flip < eta`). Nil when there are no steps.
+    public static func mask(batchSize: Int, probabilities: [Double],
                             patchHeight: Int, patchWidth: Int, frameChannels: Int,
-                            eta: Double, using random: inout RandomGenerator) -> Tensor? {
-        let steps = totalLength - inputLength - 1
-        precondition(steps >= 0, "ScheduledSampling.mask: totalLength \(totalLength) must exceed inputLength \(inputLength)")
+                            using random: inout RandomGenerator) -> Tensor? {
+        let steps = probabilities.count
         guard steps > 0 else { return nil }
         let frameSize = patchHeight * patchWidth * frameChannels
         return Tensor(shape: [batchSize, steps, patchHeight, patchWidth, frameChannels]) { values in
             for frame in 0..<(batchSize * steps) {
-                let useTruth: Float = Double(random.unitFloat()) < eta ? 1 : 0
+                let useTruth: Float = Double(random.unitFloat()) < probabilities[frame % steps] ? 1 : 0
                 (values.baseAddress! + frame * frameSize).update(repeating: useTruth, count: frameSize)
             }
         }

@@ -147,17 +147,18 @@ public final class Trainer {
             try BatchCheck.check(batch, model: configuration.model, batchSize: configuration.batchSize,
                                  what: "training batch of iteration \(next)", checkRange: checksValueRange)
             let m = configuration.model
+            let sampling = configuration.samplingSchedule(atIteration: next)
             let mask = ScheduledSampling.mask(
-                batchSize: configuration.batchSize, totalLength: m.totalLength,
-                inputLength: m.inputLength, patchHeight: m.patchHeight, patchWidth: m.patchWidth,
-                frameChannels: m.frameChannels,
-                eta: configuration.samplingProbability(atIteration: next), using: &random
+                batchSize: configuration.batchSize, probabilities: sampling.probabilities,
+                patchHeight: m.patchHeight, patchWidth: m.patchWidth, frameChannels: m.frameChannels,
+                using: &random
             ).map { Variable($0) }
             let (shard, shardMask) = self.shard(batch, mask: mask)
-            let forward = try step(shard, mask: shardMask, iteration: next)
+            let forward = try step(shard, mask: shardMask, maskedFrom: sampling.firstMaskedInput, iteration: next)
             if configuration.reverseInput {
                 // The official trainer reuses the iteration's mask for the reversed batch.
-                let backward = try step(reversedInTime(shard), mask: shardMask, iteration: next)
+                let backward = try step(reversedInTime(shard), mask: shardMask,
+                                        maskedFrom: sampling.firstMaskedInput, iteration: next)
                 loss = (forward + backward) / 2
             } else {
                 loss = forward
@@ -186,13 +187,15 @@ public final class Trainer {
         return loss
     }
 
-    /// One optimiser step on `batch`; throws (before touching the parameters) if the loss is
-    /// not finite.
-    private func step(_ batch: Tensor, mask: Variable?, iteration: Int) throws -> Float {
+    /// One optimiser step on `batch`, `mask` mixing the model's predictions into its inputs from
+    /// input `maskedFrom` on; throws (before touching the parameters) if the loss is not finite.
+    private func step(_ batch: Tensor, mask: Variable?, maskedFrom: Int, iteration: Int) throws -> Float {
         let m = configuration.model
         let frames = Variable(Patching.patchify(batch, patchSize: m.patchSize))
         optimizer.zeroGradients()
-        let predictions = model.predict(frames: frames, mask: mask, inputLength: m.inputLength)
+        // The predictor feeds true frames before the first masked input, so that is its "input
+        // length" here (1 with reverse scheduled sampling, as the official model's t = 0 case).
+        let predictions = model.predict(frames: frames, mask: mask, inputLength: maskedFrom)
         let target = slice(frames, range: 1..<m.totalLength, axis: 1)
         let loss = Self.loss(configuration, patchSize: m.patchSize)(predictions, target)
         // With a process group the loss is the global batch's (each shard's mean weighted by its

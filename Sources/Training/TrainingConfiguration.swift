@@ -78,6 +78,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     public var samplingDelta: Double
     /// From this iteration on η is 0 (paper: 50 000).
     public var samplingStopIteration: Int
+    /// PredRNN-v2's reverse scheduled sampling, which replaces the schedule above (nil: off).
+    public var reverseSampling: ReverseScheduledSampling?
     /// Each iteration also takes an optimiser step on the time-reversed batch.
     public var reverseInput: Bool
     /// Validate every this many iterations (0: never).
@@ -94,7 +96,8 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
                 samplingStopIteration: Int = 50_000, reverseInput: Bool = true,
                 validationInterval: Int = 5_000, checkpointInterval: Int = 5_000,
                 keepCheckpoints: Int = 3, seed: UInt64 = 1,
-                learningRateSchedule: LearningRateSchedule = .constant, gdlWeight: Double = 1) {
+                learningRateSchedule: LearningRateSchedule = .constant, gdlWeight: Double = 1,
+                reverseSampling: ReverseScheduledSampling? = nil) {
         self.model = model
         self.learningRate = learningRate
         self.learningRateSchedule = learningRateSchedule
@@ -104,6 +107,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         self.gdlWeight = gdlWeight
         self.samplingDelta = samplingDelta
         self.samplingStopIteration = samplingStopIteration
+        self.reverseSampling = reverseSampling
         self.reverseInput = reverseInput
         self.validationInterval = validationInterval
         self.checkpointInterval = checkpointInterval
@@ -126,11 +130,25 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
     }
 
     /// η at (1-based) `iteration`, as the official trainer computes it: it subtracts the delta
-    /// before drawing each iteration's mask, and sets η to 0 from the stop iteration on.
-    /// Computed from the iteration, not accumulated, so a resumed run gets exactly the same η.
+    /// before drawing each iteration's mask, and sets η to 0 from the stop iteration on (with
+    /// reverse scheduled sampling, its η). Computed from the iteration, not accumulated, so a
+    /// resumed run gets exactly the same η.
     public func samplingProbability(atIteration iteration: Int) -> Double {
+        if let reverseSampling { return reverseSampling.forecastProbability(atIteration: iteration) }
         guard iteration < samplingStopIteration else { return 0 }
         return max(0, 1 - samplingDelta * Double(iteration))
+    }
+
+    /// The inputs (1-based) `iteration` may feed the model its own predictions at: from
+    /// `firstMaskedInput` on (the first after the input window; with reverse scheduled sampling,
+    /// input 1), step s taking the true frame with probability `probabilities[s]`.
+    public func samplingSchedule(atIteration iteration: Int) -> (firstMaskedInput: Int, probabilities: [Double]) {
+        let forecast = Array(repeating: samplingProbability(atIteration: iteration),
+                             count: max(0, model.totalLength - model.inputLength - 1))
+        guard let reverseSampling else { return (model.inputLength, forecast) }
+        let encoder = Array(repeating: reverseSampling.encoderProbability(atIteration: iteration),
+                            count: model.inputLength - 1)
+        return (1, encoder + forecast)
     }
 
     /// Adam's step size at (1-based) `iteration`.
@@ -172,6 +190,9 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         guard samplingDelta.isFinite, samplingDelta >= 0 else {
             throw fail("samplingDelta", "must be a non-negative number, got \(samplingDelta)")
         }
+        if let problem = reverseSampling?.problem() {
+            throw fail("reverseSampling.\(problem.field)", problem.message)
+        }
         for (field, value) in [("samplingStopIteration", samplingStopIteration),
                                ("validationInterval", validationInterval),
                                ("checkpointInterval", checkpointInterval)] where value < 0 {
@@ -189,12 +210,12 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
 
     private enum CodingKeys: String, CodingKey {
         case model, learningRate, learningRateSchedule, batchSize, iterations, loss, gdlWeight, samplingDelta,
-             samplingStopIteration, reverseInput, validationInterval, checkpointInterval,
+             samplingStopIteration, reverseSampling, reverseInput, validationInterval, checkpointInterval,
              keepCheckpoints, seed
     }
 
     // Runs saved before the schedule existed trained at a constant rate; before the GDL term,
-    // its weight was unused.
+    // its weight was unused; before reverse scheduled sampling, it was off.
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         model = try c.decode(ModelConfiguration.self, forKey: .model)
@@ -206,6 +227,7 @@ public struct TrainingConfiguration: Codable, Equatable, Sendable {
         gdlWeight = try c.decodeIfPresent(Double.self, forKey: .gdlWeight) ?? 1
         samplingDelta = try c.decode(Double.self, forKey: .samplingDelta)
         samplingStopIteration = try c.decode(Int.self, forKey: .samplingStopIteration)
+        reverseSampling = try c.decodeIfPresent(ReverseScheduledSampling.self, forKey: .reverseSampling)
         reverseInput = try c.decode(Bool.self, forKey: .reverseInput)
         validationInterval = try c.decode(Int.self, forKey: .validationInterval)
         checkpointInterval = try c.decode(Int.self, forKey: .checkpointInterval)

@@ -61,6 +61,9 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Loss (default: the preset's). mse+gdl adds the gradient difference loss on the frames (sharper edges), weighted by --gdl-weight.") var loss: TrainingConfiguration.Loss?
     @Option(help: "Weight of the gradient difference term of --loss mse+gdl (default 1).") var gdlWeight: Double?
     @Option(help: "Iteration at which scheduled sampling reaches η = 0 (η falls linearly from 1).") var samplingStop: Int?
+    @Option(help: ArgumentHelp("PredRNN-v2's reverse scheduled sampling instead of --sampling-stop: inputs 1 … input-length − 1 too are fed the model's own predictions, the true frame's probability rising from ½ to 1 there (time constant DECAY, default (END − START)/5) and falling from ½ to 0 in the prediction window, both between iterations START and END. Official values (80 000 iterations): 25000,50000,5000.",
+                               valueName: "start,end[,decay]"))
+    var reverseSampling: String?
     @Flag(inversion: .prefixedNo, help: "Also train on time-reversed batches (default: the preset's).") var reverseInput: Bool?
     @Option(help: "Validate every N iterations (0: never).") var validationInterval: Int?
     @Option(help: "Checkpoint every N iterations (0: only at the end).") var checkpointInterval: Int?
@@ -96,7 +99,8 @@ struct ExperimentOptions: ParsableArguments {
             ("--batch-size", batchSize != nil),
             ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--loss", loss != nil),
             ("--gdl-weight", gdlWeight != nil),
-            ("--sampling-stop", samplingStop != nil), ("--reverse-input", reverseInput != nil),
+            ("--sampling-stop", samplingStop != nil), ("--reverse-sampling", reverseSampling != nil),
+            ("--reverse-input", reverseInput != nil),
             ("--seed", seed != nil), ("--train-count", trainCount != nil),
             ("--validation-count", validationCount != nil), ("--frame-stride", frameStride != nil),
             ("--crop-fraction", cropFraction != nil),
@@ -276,6 +280,12 @@ struct ExperimentOptions: ParsableArguments {
             t.samplingStopIteration = samplingStop
             t.samplingDelta = samplingStop > 0 ? 1 / Double(samplingStop) : 0
         }
+        if let reverseSampling {
+            guard samplingStop == nil else {
+                throw ValidationError("--reverse-sampling replaces the ordinary schedule of --sampling-stop: give one of them")
+            }
+            t.reverseSampling = try Self.reverseSamplingSchedule(reverseSampling)
+        }
         if let reverseInput { t.reverseInput = reverseInput }
         if let validationInterval { t.validationInterval = validationInterval }
         if let checkpointInterval { t.checkpointInterval = checkpointInterval }
@@ -322,6 +332,18 @@ struct ExperimentOptions: ParsableArguments {
         return values.map { $0! }
     }
 
+    /// "START,END[,DECAY]" of --reverse-sampling, DECAY by default a fifth of the span (the
+    /// official 5 000 of 25 000).
+    static func reverseSamplingSchedule(_ text: String) throws -> ReverseScheduledSampling {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespaces) }
+        guard (2...3).contains(parts.count), let start = Int(parts[0]), let end = Int(parts[1]),
+              let decay = parts.count == 3 ? Double(parts[2]) : Double(end - start) / 5 else {
+            throw ValidationError("--reverse-sampling '\(text)' must be START,END or START,END,DECAY (iterations), e.g. 25000,50000,5000")
+        }
+        return ReverseScheduledSampling(startIteration: start, endIteration: end, decayLength: decay)
+    }
+
     /// The flag that sets a configuration field, for error messages.
     static func flag(for field: String) -> String {
         let flags = [
@@ -334,6 +356,8 @@ struct ExperimentOptions: ParsableArguments {
             "learningRateSchedule.decayStartIteration": "--decay-start",
             "iterations": "--iterations", "keepCheckpoints": "--keep-checkpoints",
             "samplingDelta": "--sampling-stop", "samplingStopIteration": "--sampling-stop",
+            "reverseSampling.startIteration": "--reverse-sampling", "reverseSampling.endIteration": "--reverse-sampling",
+            "reverseSampling.decayLength": "--reverse-sampling",
             "validationInterval": "--validation-interval", "checkpointInterval": "--checkpoint-interval",
             "trainCount": "--train-count", "testCount": "--test-count", "validationCount": "--validation-count",
             "reportExamples": "--examples", "frameStride": "--frame-stride", "centerCropFraction": "--crop-fraction",

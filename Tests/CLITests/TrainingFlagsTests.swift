@@ -80,6 +80,27 @@ import Testing
             .expectRefusal(mentioning: ["--motion-bound", "cannot change on resume"])
     }
 
+    /// `--reverse-sampling START,END[,DECAY]` reaches the run, stays as trained, and shows on
+    /// the model card.
+    @Test func reverseSamplingReachesTheRunAndItsCard() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let run = try CommandLineRun(["train"] + Self.tiny + ["--reverse-sampling", "1,3", "--iterations", "2", "--output", output])
+        try #require(run.status == 0, "\(run.error)")
+        let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("\"reverseSampling\""), "\(saved)")
+        #expect(saved.contains("\"decayLength\" : 0.4"), "\(saved)")   // (END − START)/5
+        try CommandLineRun(["train", "--output", output, "--resume", "--reverse-sampling", "1,4"])
+            .expectRefusal(mentioning: ["--reverse-sampling", "cannot change on resume"])
+        let card = folder.appendingPathComponent("run.md")
+        let export = try CommandLineRun(["export", output, "--output", folder.appendingPathComponent("run.safetensors").path,
+                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
+        try #require(export.status == 0, "\(export.error)")
+        let text = try String(contentsOf: card, encoding: .utf8)
+        #expect(text.contains("reverse scheduled sampling (PredRNN-v2): between iterations 1 and 3"), "\(text)")
+    }
+
     @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -129,6 +129,35 @@ import TestSupport
         }
     }
 
+    /// Reverse scheduled sampling feeds the model with a mask from input 1 on (`inputLength: 1`,
+    /// as the official model's `t == 0` case): where the mask is 1 the true frame goes in, where
+    /// it is 0 the model's own last prediction, in the input window as well.
+    @Test func aMaskFromInputOneMixesPredictionsIntoTheInputWindow() throws {
+        let frames = Tensor(shape: [1, 6, 8, 8, 4], scalars: (0..<(6 * 256)).map { Float($0 % 11) / 11 })
+        func mask(_ steps: [Float]) -> Variable {
+            Variable(Tensor(shape: [1, steps.count, 8, 8, 4], scalars: steps.flatMap { Array(repeating: $0, count: 256) }))
+        }
+        for backbone in ModelConfiguration.BackboneKind.allCases {
+            let model = try ModelFactory.make(small(backbone), seed: 1)
+            withoutGradients {
+                // True frames at inputs 1 and 2: the ordinary mask over the prediction window.
+                let ordinary = model.predict(frames: Variable(frames), mask: mask([0, 1]), inputLength: 3).value
+                let fromOne = model.predict(frames: Variable(frames), mask: mask([1, 1, 0, 1]), inputLength: 1).value
+                #expect(fromOne.scalars == ordinary.scalars, "\(backbone)")
+                // Its own prediction at input 1: as if frame 1 were that prediction.
+                let ownAtOne = model.predict(frames: Variable(frames), mask: mask([0, 1, 1, 1]), inputLength: 1).value
+                var replaced = frames
+                let firstPrediction = slice(Variable(ownAtOne), range: 0..<1, axis: 1).value
+                replaced.withUnsafeMutableBufferPointer { values in
+                    for i in 0..<256 { values[256 + i] = firstPrediction.scalars[i] }
+                }
+                let teacherForced = model.predict(frames: Variable(replaced), mask: nil, inputLength: 5).value
+                #expect(ownAtOne.scalars == teacherForced.scalars, "\(backbone)")
+                #expect(ownAtOne.scalars != ordinary.scalars, "\(backbone)")
+            }
+        }
+    }
+
     @Test func buildsOfficialParameterNames() throws {
         for (fixture, motion) in [("motionrnn_predrnn_small", MotionRNNOptions.full), ("predrnn_small", .none)] {
             let sidecar = try JSONSerialization.jsonObject(

@@ -32,9 +32,8 @@ import Testing
 
     func mask(eta: Double, seed: UInt64, batch: Int = 64, total: Int = 53) -> Tensor {
         var random = RandomGenerator(seed: seed)
-        return ScheduledSampling.mask(batchSize: batch, totalLength: total, inputLength: 2,
-                                      patchHeight: 3, patchWidth: 2, frameChannels: 4,
-                                      eta: eta, using: &random)!
+        return ScheduledSampling.mask(batchSize: batch, probabilities: Array(repeating: eta, count: total - 3),
+                                      patchHeight: 3, patchWidth: 2, frameChannels: 4, using: &random)!
     }
 
     @Test func maskIsBernoulliPerFrameAndDeterministic() {
@@ -62,8 +61,8 @@ import Testing
         #expect(mask(eta: 0, seed: 3).scalars.allSatisfy { $0 == 0 })
         #expect(mask(eta: 1, seed: 3).scalars.allSatisfy { $0 == 1 })
         var random = RandomGenerator(seed: 1)
-        #expect(ScheduledSampling.mask(batchSize: 2, totalLength: 3, inputLength: 2, patchHeight: 2,
-                                       patchWidth: 2, frameChannels: 1, eta: 0.5, using: &random) == nil)
+        #expect(ScheduledSampling.mask(batchSize: 2, probabilities: [], patchHeight: 2,
+                                       patchWidth: 2, frameChannels: 1, using: &random) == nil)
     }
 
     @Test func reversedInTimeReversesFramesOnly() {
