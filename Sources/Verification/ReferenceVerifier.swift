@@ -92,7 +92,6 @@ public enum ReferenceVerifier {
             ReferenceFixtureError(fixture.sidecarURL.path, "\(what) is not supported by this build")
         }
         if try fixture.integer("stride", default: 1) != 1 { throw unsupported("config stride ≠ 1") }
-        if try fixture.flag("reverse_scheduled_sampling") { throw unsupported("reverse scheduled sampling") }
         if fixture.config["mim_state_reset_each_forward"] != nil, try !fixture.flag("mim_state_reset_each_forward") {
             throw unsupported("OpenSTL's MIM state carried across calls (mim_state_reset_each_forward = false)")
         }
@@ -133,16 +132,18 @@ public enum ReferenceVerifier {
                 fixture.url.path, "input.frames has shape \(framesTensor.shape), the config implies [B, \(t), \(h), \(w), \(cp)]")
         }
         let batch = framesTensor.shape[0]
+        // With reverse scheduled sampling the mask covers inputs 1 … T − 2 (the input window too).
+        let reverseSampling = try fixture.flag("reverse_scheduled_sampling")
+        let maskedFrom = reverseSampling ? 1 : configuration.inputLength
         let maskTensor = try fixture.tensor("input.mask_true")
-        let maskShape = [batch, t - configuration.inputLength - 1, h, w, cp]
+        let maskShape = [batch, t - maskedFrom - 1, h, w, cp]
         guard maskTensor.shape == maskShape else {
             throw ReferenceFixtureError(
                 fixture.url.path, "input.mask_true has shape \(maskTensor.shape), the config implies \(maskShape)")
         }
 
         let frames = Variable(framesTensor)
-        let predictions = model.predict(frames: frames, mask: Variable(maskTensor),
-                                        inputLength: configuration.inputLength)
+        let predictions = model.predict(frames: frames, mask: Variable(maskTensor), inputLength: maskedFrom)
         let target = slice(frames, range: 1..<t, axis: 1)
         let mse = mseLoss(predictions, target)
         let l1 = terms.l1 ? l1Loss(predictions, target) : nil
@@ -163,7 +164,7 @@ public enum ReferenceVerifier {
         }
         return ReferenceReport(
             fixture: fixture.url.lastPathComponent,
-            kind: "full model \(configuration.displayName) (\(configuration.name), \(terms.l1 ? "MSE+L1" : "MSE") loss)",
+            kind: "full model \(configuration.displayName) (\(configuration.name), \(terms.l1 ? "MSE+L1" : "MSE") loss\(reverseSampling ? ", reverse scheduled sampling" : ""))",
             tolerance: tolerance, comparisons: comparisons, skippedParameters: skipped,
             uncompared: uncompared(fixture, comparisons))
     }

@@ -16,6 +16,13 @@ public enum Fixtures {
             .appendingPathComponent("Fixtures").standardizedFileURL
     }
 
+    /// The fixtures this project made itself (`Tests/Fixtures/project`, e.g. by
+    /// scripts/make-reverse-sampling-fixture.py), which the shared folder does not have.
+    public static var projectDirectory: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/project").standardizedFileURL
+    }
+
     /// The fixture file `name`; records a test failure if it does not exist.
     public static func url(_ name: String, sourceLocation: SourceLocation = #_sourceLocation) -> URL {
         let url = directory.appendingPathComponent(name)

@@ -61,6 +61,32 @@ import TestSupport
         }
     }
 
+    /// The official PredRNN with reverse scheduled sampling (our fixture, made by
+    /// scripts/make-reverse-sampling-fixture.py from predrnn_small's parameters and frames): the
+    /// mask covers the input window too. Read as ordinary scheduled sampling (the flag removed),
+    /// the same file is refused for its mask's shape.
+    @Test func officialReverseScheduledSamplingFixturePasses() throws {
+        let url = Fixtures.projectDirectory.appendingPathComponent("predrnn_reverse_sampling_small.safetensors")
+        let report = try ReferenceVerifier.verify(fixtureAt: url)
+        print(report.summary)
+        #expect(report.passed, "\(report.summary)")
+        #expect(report.comparisons.count == 2 + 16)
+        #expect(report.comparisons.allSatisfy { ($0.relativeError ?? 1) < 1e-5 }, "\(report.table())")
+        #expect(report.kind.contains("reverse scheduled sampling"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verify-rss-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folders.append(folder)
+        let copy = folder.appendingPathComponent(url.lastPathComponent)
+        try FileManager.default.copyItem(at: url, to: copy)
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json"))) as! [String: Any]
+        var config = json["config"] as! [String: Any]
+        config["reverse_scheduled_sampling"] = 0
+        json["config"] = config
+        try JSONSerialization.data(withJSONObject: json).write(to: copy.deletingPathExtension().appendingPathExtension("json"))
+        expectError(copy, mentioning: ["input.mask_true has shape [2, 4, 8, 8, 4]", "[2, 2, 8, 8, 4]"])
+    }
+
     @Test func componentFixturesPass() throws {
         for (name, kind) in [("warp_small", "Warp"), ("motiongru_small", "MotionGRU"),
                              ("stlstm_highway_small", "ST-LSTM")] {
