@@ -41,12 +41,22 @@ public protocol Backbone: Layer {
 
     /// The predicted frame `[B, Cp, h, w]` from the top layer's hidden state.
     func frame(fromTopHidden hidden: Variable) -> Variable
+
+    /// Asks a fresh state to collect, over the sequence, the term the backbone adds to the
+    /// training loss (PredRNN-v2's decoupling loss): only training needs it. Defaults to nothing.
+    func collectAuxiliaryLoss(in state: inout State)
+
+    /// That term after a whole sequence, already weighted, or nil (not asked for, or a backbone
+    /// without one). Defaults to nil.
+    func auxiliaryLoss(_ state: State) -> Variable?
 }
 
 extension Backbone {
     public var layerCount: Int { hiddenChannels.count }
     public var hiddenLayout: HiddenLayout { .planar }
     public var hasOutputGate: Bool { true }
+    public func collectAuxiliaryLoss(in state: inout State) {}
+    public func auxiliaryLoss(_ state: State) -> Variable? { nil }
 }
 
 /// The layout of a backbone's hidden states and of its layer-0 input.

@@ -63,6 +63,23 @@ public final class SpatioTemporalLSTMCell: Layer {
     /// The element-wise parts run as two fused passes (`spatioTemporalMemories`,
     /// `spatioTemporalOutput`) that read the gate slabs of the conv outputs in place.
     public func callAsFunction(_ x: Variable, _ state: State) -> (State, outputGate: Variable) {
+        let (next, outputGate, _) = step(x, state, withIncrements: false)
+        return (next, outputGate)
+    }
+
+    /// One step that also returns the memories' increments, ΔC = i ⊙ g and ΔM = i' ⊙ g'
+    /// (PredRNN-v2's decoupling loss compares them), recomputed from the gates' pre-activations,
+    /// which the fused passes do not keep.
+    public func stepWithIncrements(_ x: Variable, _ state: State)
+        -> (State, outputGate: Variable, increments: (cell: Variable, memory: Variable))
+    {
+        let (next, outputGate, increments) = step(x, state, withIncrements: true)
+        return (next, outputGate, increments!)
+    }
+
+    private func step(_ x: Variable, _ state: State, withIncrements: Bool)
+        -> (State, Variable, (cell: Variable, memory: Variable)?)
+    {
         let n = hiddenChannels
         let xConv = convX(x), hConv = convH(state.hidden), mConv = convM(state.memory)
         let memories = spatioTemporalMemories(x: xConv, h: hConv, m: mConv,
@@ -71,6 +88,12 @@ public final class SpatioTemporalLSTMCell: Layer {
                                           last: convLast(memories))                    // [H', o]
         let cm = split(memories, sizes: [n, n], axis: 1)
         let ho = split(output, sizes: [n, n], axis: 1)
-        return (State(hidden: ho[0], cell: cm[0], memory: cm[1]), ho[1])
+        var increments: (cell: Variable, memory: Variable)?
+        if withIncrements {
+            let xs = chunk(xConv, 7, axis: 1), hs = chunk(hConv, 4, axis: 1), ms = chunk(mConv, 3, axis: 1)
+            increments = (cell: sigmoid(xs[0] + hs[0]) * tanh(xs[2] + hs[2]),
+                          memory: sigmoid(xs[3] + ms[0]) * tanh(xs[5] + ms[2]))
+        }
+        return (State(hidden: ho[0], cell: cm[0], memory: cm[1]), ho[1], increments)
     }
 }

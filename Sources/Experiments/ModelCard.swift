@@ -75,7 +75,7 @@ public struct ModelCard {
             "## Recipe",
             "",
             "- Adam, peak learning rate \(t.learningRate), warm-up \(schedule.warmupIterations) iterations, \(schedule.decay == .cosine ? (schedule.decayStartIteration.map { "constant to iteration \($0), then " } ?? "") + "cosine decay to \(schedule.finalFraction) × the peak at the last iteration" : "then constant")",
-            "- batch \(t.batchSize), loss \(Self.lossName(t)) over all \(m.totalLength - 1) predicted frames",
+            "- batch \(t.batchSize), loss \(Self.lossName(t)) over all \(m.totalLength - 1) predicted frames\(m.backbone == .predrnnv2 ? ", plus \(m.effectiveDecouplingWeight) × PredRNN-v2's decoupling loss" : "")",
             "- \(Self.samplingDescription(t)); reverse input \(t.reverseInput ? "on" : "off"); seed \(t.seed)",
             "- \(t.iterations) iterations planned, \(trained.iteration) trained; training wall time \(hours) (summed over sessions)",
         ]

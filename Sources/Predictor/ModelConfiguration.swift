@@ -5,12 +5,13 @@ import Cells
 public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// The recurrent block stack (paper §4, "Backbone models").
     public enum BackboneKind: String, Codable, CaseIterable, Sendable {
-        case convlstm, predrnn, mim, e3dlstm, trajgru, convttlstm
+        case convlstm, predrnn, predrnnv2, mim, e3dlstm, trajgru, convttlstm
 
         public var displayName: String {
             switch self {
             case .convlstm: "ConvLSTM"
             case .predrnn: "PredRNN"
+            case .predrnnv2: "PredRNN-v2"
             case .mim: "MIM"
             case .e3dlstm: "E3D-LSTM"
             case .trajgru: "TrajGRU"
@@ -43,6 +44,11 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var trajGRU: TrajGRUOptions?
     /// Conv-TT-LSTM's order, steps, ranks and kernel; nil: NVlabs' values (`ConvTTLSTMOptions()`).
     public var convTTLSTM: ConvTTLSTMOptions?
+    /// PredRNN-v2's β, the weight of its decoupling loss; nil: the official 0.1.
+    public var decouplingWeight: Double?
+
+    /// PredRNN-v2's β as the model uses it.
+    public var effectiveDecouplingWeight: Double { decouplingWeight ?? 0.1 }
 
     public init(backbone: BackboneKind, motion: MotionRNNOptions = .none,
                 imageHeight: Int, imageWidth: Int, imageChannels: Int, patchSize: Int,
@@ -135,15 +141,23 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         }
         let equalWidths = hiddenChannels.allSatisfy { $0 == hiddenChannels[0] }
         switch backbone {
-        case .predrnn where !equalWidths:
-            throw fail("hiddenChannels", "PredRNN's zig-zag memory needs equal layer widths, got \(hiddenChannels)")
+        case .predrnn where !equalWidths, .predrnnv2 where !equalWidths:
+            throw fail("hiddenChannels", "\(backbone.displayName)'s zig-zag memory needs equal layer widths, got \(hiddenChannels)")
         case .mim where !equalWidths:
             throw fail("hiddenChannels", "MIM needs equal layer widths, got \(hiddenChannels)")
         default: break
         }
         try validateBaselineOptions()
-        if layerNorm && ![.predrnn, .convlstm].contains(backbone) {
-            throw fail("layerNorm", "is only defined for the PredRNN and ConvLSTM backbones (E3D-LSTM's own LayerNorm is always on)")
+        if layerNorm && ![.predrnn, .predrnnv2, .convlstm].contains(backbone) {
+            throw fail("layerNorm", "is only defined for the PredRNN, PredRNN-v2 and ConvLSTM backbones (E3D-LSTM's own LayerNorm is always on)")
+        }
+        if let weight = decouplingWeight {
+            guard backbone == .predrnnv2 else {
+                throw fail("decouplingWeight", "weights PredRNN-v2's decoupling loss; \(backbone.displayName) has none")
+            }
+            guard weight.isFinite, weight >= 0 else {
+                throw fail("decouplingWeight", "must be a non-negative number, got \(weight)")
+            }
         }
         try validateMotion()
     }

@@ -24,6 +24,12 @@ public enum ModelFactory {
                                      filterSize: c.filterSize, layerNormShape: layerNormShape(c),
                                      using: &random), c, &random)
             }
+        case .predrnnv2:
+            return { c, random in
+                wrap(PredRNNBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
+                                     filterSize: c.filterSize, layerNormShape: layerNormShape(c),
+                                     decouplingWeight: Float(c.effectiveDecouplingWeight), using: &random), c, &random)
+            }
         case .convlstm:
             return { c, random in
                 wrap(ConvLSTMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,

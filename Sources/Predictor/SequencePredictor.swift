@@ -11,6 +11,11 @@ public protocol SequencePredictor: Layer {
     /// input window (nil: the model feeds on its own predictions). Returns `[B, T − 1, h, w, Cp]`.
     func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable
 
+    /// The same, with the term the backbone adds to the training loss (already weighted;
+    /// PredRNN-v2's decoupling loss), nil for the others.
+    func predictWithAuxiliaryLoss(frames: Variable, mask: Variable?, inputLength: Int)
+        -> (predictions: Variable, auxiliaryLoss: Variable?)
+
     /// Sees the motion filter and trend of every MotionGRU step (nil for plain backbones' runs).
     var motionObserver: MotionObserver? { get set }
 }
@@ -21,5 +26,11 @@ public typealias MotionObserver = (_ step: Int, _ layer: Int, _ state: MotionTra
 extension VideoPredictor: SequencePredictor {
     public func predict(frames: Variable, mask: Variable?, inputLength: Int) -> Variable {
         self(frames: frames, mask: mask, inputLength: inputLength)
+    }
+
+    public func predictWithAuxiliaryLoss(frames: Variable, mask: Variable?, inputLength: Int)
+        -> (predictions: Variable, auxiliaryLoss: Variable?)
+    {
+        run(frames: frames, mask: mask, inputLength: inputLength, withAuxiliaryLoss: true)
     }
 }

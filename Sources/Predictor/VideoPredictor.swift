@@ -56,6 +56,13 @@ public final class VideoPredictor<B: Backbone>: Layer {
     /// element, the true frame (1) or the model's own prediction (0) after the input window;
     /// nil means 0 everywhere (testing). Returns `[B, T − 1, h, w, Cp]`.
     public func callAsFunction(frames: Variable, mask: Variable?, inputLength: Int) -> Variable {
+        run(frames: frames, mask: mask, inputLength: inputLength, withAuxiliaryLoss: false).predictions
+    }
+
+    /// The predictions, and with `withAuxiliaryLoss` the backbone's auxiliary loss over the
+    /// sequence (`Backbone.auxiliaryLoss`).
+    func run(frames: Variable, mask: Variable?, inputLength: Int,
+             withAuxiliaryLoss: Bool) -> (predictions: Variable, auxiliaryLoss: Variable?) {
         Shape.check("VideoPredictor", frames.shape, rank: 5, "frames")
         let (batch, length, height, width, channels) =
             (frames.shape[0], frames.shape[1], frames.shape[2], frames.shape[3], frames.shape[4])
@@ -71,6 +78,7 @@ public final class VideoPredictor<B: Backbone>: Layer {
         let masks = mask.map { permute($0, [0, 1, 4, 2, 3]) }
 
         var state = backbone.initialState(batch: batch, height: height, width: width)
+        if withAuxiliaryLoss { backbone.collectAuxiliaryLoss(in: &state) }
         var motion = transitions.map { _ in
             MotionTransition.initialState(batch: batch, height: height, width: width)
         }
@@ -107,7 +115,8 @@ public final class VideoPredictor<B: Backbone>: Layer {
             }
             predictions.append(backbone.frame(fromTopHidden: input))
         }
-        return permute(stack(predictions, axis: 1), [0, 1, 3, 4, 2])  // [B, T−1, h, w, Cp]
+        return (permute(stack(predictions, axis: 1), [0, 1, 3, 4, 2]),   // [B, T−1, h, w, Cp]
+                backbone.auxiliaryLoss(state))
     }
 }
 

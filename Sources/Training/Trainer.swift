@@ -195,9 +195,12 @@ public final class Trainer {
         optimizer.zeroGradients()
         // The predictor feeds true frames before the first masked input, so that is its "input
         // length" here (1 with reverse scheduled sampling, as the official model's t = 0 case).
-        let predictions = model.predict(frames: frames, mask: mask, inputLength: maskedFrom)
+        let (predictions, auxiliaryLoss) = model.predictWithAuxiliaryLoss(frames: frames, mask: mask,
+                                                                          inputLength: maskedFrom)
         let target = slice(frames, range: 1..<m.totalLength, axis: 1)
-        let loss = Self.loss(configuration, patchSize: m.patchSize)(predictions, target)
+        let frameLoss = Self.loss(configuration, patchSize: m.patchSize)(predictions, target)
+        // PredRNN-v2's decoupling term joins the loss it trains on (as the official forward's).
+        let loss = auxiliaryLoss.map { frameLoss + $0 } ?? frameLoss
         // With a process group the loss is the global batch's (each shard's mean weighted by its
         // share), so that every process takes the same decision below.
         let share = Float(batch.shape[0]) / Float(configuration.batchSize)

@@ -62,6 +62,9 @@ public enum ReferenceVerifier {
             hiddenChannels: try fixture.integerList("num_hidden"),
             filterSize: filterSize, layerNorm: try fixture.flag("layer_norm"),
             inputLength: inputLength, totalLength: try fixture.integer("total_length"))
+        if fixture.config["decouple_beta"] != nil {
+            configuration.decouplingWeight = try fixture.number("decouple_beta")
+        }
         if fixture.config["e3d_pass_new_global_memory"] != nil {
             configuration.openSTLGlobalMemoryDefect = try !fixture.flag("e3d_pass_new_global_memory")
         }
@@ -143,11 +146,13 @@ public enum ReferenceVerifier {
         }
 
         let frames = Variable(framesTensor)
-        let predictions = model.predict(frames: frames, mask: Variable(maskTensor), inputLength: maskedFrom)
+        let (predictions, auxiliaryLoss) = model.predictWithAuxiliaryLoss(frames: frames, mask: Variable(maskTensor),
+                                                                          inputLength: maskedFrom)
         let target = slice(frames, range: 1..<t, axis: 1)
         let mse = mseLoss(predictions, target)
         let l1 = terms.l1 ? l1Loss(predictions, target) : nil
-        let loss = l1.map { mse + $0 } ?? mse
+        let frameLoss = l1.map { mse + $0 } ?? mse
+        let loss = auxiliaryLoss.map { frameLoss + $0 } ?? frameLoss   // PredRNN-v2's decoupling term
 
         var comparisons = [try compare("output.next_frames", predictions.value, fixture, tolerance)]
         comparisons.append(try compare("output.loss", loss.value, fixture, tolerance))

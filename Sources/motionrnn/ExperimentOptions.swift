@@ -47,6 +47,7 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Conv-TT-LSTM: steps, the past hidden states each layer keeps (default 3).") var ttSteps: Int?
     @Option(help: "Conv-TT-LSTM: ranks, the tensor-train's channels (default 8).") var ttRanks: Int?
     @Option(help: "Conv-TT-LSTM: kernel of the cell's convolutions (default: --filter-size).") var ttKernel: Int?
+    @Option(help: "PredRNN-v2: weight β of the decoupling loss (default 0.1, the official value).") var decoupleBeta: Double?
 
     // Training overrides.
     @Option(help: "Training iterations.") var iterations: Int?
@@ -96,6 +97,7 @@ struct ExperimentOptions: ParsableArguments {
             ("--flow-channels", flowChannels != nil), ("--flow-kernel", flowKernel != nil),
             ("--i2h-kernel", i2hKernel != nil), ("--leaky-slope", leakySlope != nil), ("--tt-order", ttOrder != nil),
             ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
+            ("--decouple-beta", decoupleBeta != nil),
             ("--batch-size", batchSize != nil),
             ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--loss", loss != nil),
             ("--gdl-weight", gdlWeight != nil),
@@ -255,6 +257,7 @@ struct ExperimentOptions: ParsableArguments {
         if noTrend { m.motion.trend = false }
         if let alpha { m.motion.alpha = alpha }
         if let motionBound { m.motion.bound = motionBound }
+        if let decoupleBeta { m.decouplingWeight = decoupleBeta }
         try applyBaselineOptions(to: &m)
         if let initial { experiment.history += try Self.kernelGrowth(of: initial.experiment.model, to: m) }
         var t = experiment.training
@@ -367,6 +370,7 @@ struct ExperimentOptions: ParsableArguments {
             "trajGRU.inputKernel": "--i2h-kernel", "trajGRU.leakySlope": "--leaky-slope",
             "convTTLSTM": "--tt-order/--tt-steps/--tt-ranks/--tt-kernel", "convTTLSTM.order": "--tt-order",
             "convTTLSTM.steps": "--tt-steps", "convTTLSTM.ranks": "--tt-ranks", "convTTLSTM.kernelSize": "--tt-kernel",
+            "decouplingWeight": "--decouple-beta",
         ]
         return flags[field] ?? field
     }

@@ -37,6 +37,8 @@ import Testing
         (["--reverse-sampling", "5,3"], ["--reverse-sampling", "after the start"]),
         (["--reverse-sampling", "1,3,0"], ["--reverse-sampling", "positive"]),
         (["--reverse-sampling", "1,3", "--sampling-stop", "2"], ["--reverse-sampling", "--sampling-stop"]),
+        (["--model", "predrnn", "--decouple-beta", "0.2"], ["--decouple-beta", "PredRNN-v2"]),
+        (["--model", "predrnnv2", "--decouple-beta=-1"], ["--decouple-beta", "non-negative"]),
         (["--preset", "nope"], ["--preset", "nope"]),
         (["--model", "nope"], ["--model", "nope"]),
         (["--loss", "huber"], ["--loss", "huber"]),

@@ -101,6 +101,27 @@ import Testing
         #expect(text.contains("reverse scheduled sampling (PredRNN-v2): between iterations 1 and 3"), "\(text)")
     }
 
+    /// `--model predrnnv2` trains PredRNN-v2 with `--decouple-beta`, recorded in the run and on
+    /// its card; β cannot change on resume.
+    @Test func predRNNv2TrainsWithItsDecouplingWeight() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("run").path
+        let run = try CommandLineRun(["train", "--model", "predrnnv2", "--decouple-beta", "0.25"] + Self.tiny
+                                     + ["--iterations", "2", "--output", output])
+        try #require(run.status == 0, "\(run.error)")
+        let saved = try String(contentsOfFile: output + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("\"decouplingWeight\" : 0.25") && saved.contains("\"predrnnv2\""), "\(saved)")
+        try CommandLineRun(["train", "--output", output, "--resume", "--decouple-beta", "0.5"])
+            .expectRefusal(mentioning: ["--decouple-beta", "cannot change on resume"])
+        let card = folder.appendingPathComponent("run.md")
+        let export = try CommandLineRun(["export", output, "--output", folder.appendingPathComponent("run.safetensors").path,
+                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
+        try #require(export.status == 0, "\(export.error)")
+        let text = try String(contentsOf: card, encoding: .utf8)
+        #expect(text.contains("plus 0.25 × PredRNN-v2's decoupling loss"), "\(text)")
+    }
+
     @Test func resumeRefusesFlagsThatChangeTheRunAndRecordsThoseItApplies() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }

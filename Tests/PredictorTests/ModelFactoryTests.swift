@@ -49,7 +49,7 @@ import TestSupport
         c = small(motion: .none); c.hiddenChannels = [8, 16, 8]
         expectInvalid(c, field: "hiddenChannels", mentioning: "zig-zag memory")
         c = small(.mim, motion: .none); c.layerNorm = true
-        expectInvalid(c, field: "layerNorm", mentioning: "only defined for the PredRNN and ConvLSTM")
+        expectInvalid(c, field: "layerNorm", mentioning: "only defined for the PredRNN, PredRNN-v2 and ConvLSTM")
     }
 
     @Test func motionRNNNeedsWidthsDivisibleByFourAndEvenStates() {
@@ -234,7 +234,7 @@ import TestSupport
         let radar = try ModelConfiguration(model: "mim", preset: .radar)
         #expect(radar.backbone == .mim && radar.motion == .none && radar.imageHeight == 64
                 && radar.imageChannels == 1 && radar.inputLength == 5 && radar.totalLength == 15)
-        #expect(ModelConfiguration.modelNames.count == 12)
+        #expect(ModelConfiguration.modelNames.count == 14)
         #expect(throws: ModelConfigurationError.self) { try ModelConfiguration(model: "predrnn++", preset: .mnist) }
     }
 

@@ -70,7 +70,7 @@ import TestSupport
         let report = try ReferenceVerifier.verify(fixtureAt: url)
         print(report.summary)
         #expect(report.passed, "\(report.summary)")
-        #expect(report.comparisons.count == 2 + 16)
+        #expect(report.comparisons.count == 3 + 16)   // next_frames, loss, loss_mse and the gradients
         #expect(report.comparisons.allSatisfy { ($0.relativeError ?? 1) < 1e-5 }, "\(report.table())")
         #expect(report.kind.contains("reverse scheduled sampling"))
 
@@ -85,6 +85,36 @@ import TestSupport
         json["config"] = config
         try JSONSerialization.data(withJSONObject: json).write(to: copy.deletingPathExtension().appendingPathExtension("json"))
         expectError(copy, mentioning: ["input.mask_true has shape [2, 4, 8, 8, 4]", "[2, 2, 8, 8, 4]"])
+    }
+
+    /// The official PredRNN-v2 (our fixture, from predrnn_small's parameters and frames and a
+    /// drawn adapter): predictions, MSE, the loss with its decoupling term and every gradient,
+    /// the adapter's included. With another β in the sidecar the loss and the gradients fail,
+    /// the predictions and their MSE do not.
+    @Test func officialPredRNNv2FixturePasses() throws {
+        let url = Fixtures.projectDirectory.appendingPathComponent("predrnn_v2_small.safetensors")
+        let report = try ReferenceVerifier.verify(fixtureAt: url)
+        print(report.summary)
+        #expect(report.passed, "\(report.summary)")
+        #expect(report.comparisons.count == 3 + 17)
+        #expect(report.comparisons.contains { $0.name == "grad.adapter.weight" })
+        #expect(report.comparisons.allSatisfy { ($0.relativeError ?? 1) < 1e-5 }, "\(report.table())")
+        #expect(report.kind.contains("PredRNN-v2"))
+
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verify-v2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        folders.append(folder)
+        let copy = folder.appendingPathComponent(url.lastPathComponent)
+        try FileManager.default.copyItem(at: url, to: copy)
+        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json"))) as! [String: Any]
+        var config = json["config"] as! [String: Any]
+        config["decouple_beta"] = 0.2
+        json["config"] = config
+        try JSONSerialization.data(withJSONObject: json).write(to: copy.deletingPathExtension().appendingPathExtension("json"))
+        let changed = try ReferenceVerifier.verify(fixtureAt: copy)
+        let failed = Set(changed.failures.map(\.name))
+        #expect(failed.contains("output.loss") && failed.contains("grad.adapter.weight"), "\(failed)")
+        #expect(!failed.contains("output.next_frames") && !failed.contains("output.loss_mse"), "\(failed)")
     }
 
     @Test func componentFixturesPass() throws {
