@@ -15,7 +15,7 @@ extension TrainedModel {
                   let old = width.first, let new = newWidth.first,
                   width.allSatisfy({ $0 == old }), newWidth.allSatisfy({ $0 == new }), width.count == newWidth.count
             else {
-                throw ExperimentError("layers \(width) cannot grow to \(newWidth): width growth is built for PredRNN and ConvLSTM (plain or with MotionRNN), the same number of layers, all of one width")
+                throw ExperimentError("layers \(width) cannot grow to \(newWidth): width growth is built for PredRNN, PredRNN-v2 and ConvLSTM (plain or with MotionRNN), the same number of layers, all of one width")
             }
             parameters = try WidthGrowth.grown(parameters, width: old, toFit: describing, newWidth: new)
         }

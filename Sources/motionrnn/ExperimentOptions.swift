@@ -198,8 +198,8 @@ struct ExperimentOptions: ParsableArguments {
         let old = model.hiddenChannels
         let flag = "--hidden \(widths.map(String.init).joined(separator: ","))"
         let refuse = { (why: String) in ValidationError("\(flag): the --init-from model has layers \(old); \(why)") }
-        guard [.predrnn, .convlstm].contains(model.backbone) else {
-            throw refuse("width growth is built for predrnn and convlstm (plain or motionrnn-), not \(model.backbone.rawValue)")
+        guard [.predrnn, .predrnnv2, .convlstm].contains(model.backbone) else {
+            throw refuse("width growth is built for predrnn, predrnnv2 and convlstm (plain or motionrnn-), not \(model.backbone.rawValue)")
         }
         guard widths.count == old.count, let width = widths.first, widths.allSatisfy({ $0 == width }),
               let oldWidth = old.first, old.allSatisfy({ $0 == oldWidth }), width > oldWidth else {

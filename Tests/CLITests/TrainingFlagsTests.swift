@@ -306,7 +306,7 @@ import Testing
         let mim = try CommandLineRun(["train"] + Self.tiny + ["--model", "mim", "--iterations", "1", "--output", path("mim")])
         try #require(mim.status == 0, "\(mim.error)")
         try CommandLineRun(["train"] + Self.tiny.map { $0 == "4,4" ? "8,8" : $0 } + ["--init-from", path("mim"), "--output", path("bad")])
-            .expectRefusal(mentioning: ["--hidden 8,8", "predrnn and convlstm", "not mim"])
+            .expectRefusal(mentioning: ["--hidden 8,8", "predrnn, predrnnv2 and convlstm", "not mim"])
     }
 
     /// A second process training into a folder that one is already training in stops at once,

@@ -28,7 +28,7 @@ import Testing
 
     static let growable: [(ModelConfiguration.BackboneKind, MotionRNNOptions)] = [
         (.predrnn, .none), (.predrnn, .full), (.convlstm, .none), (.convlstm, .full),
-        (.predrnn, MotionRNNOptions(highway: false, transient: true, trend: true)),
+        (.predrnn, MotionRNNOptions(highway: false, transient: true, trend: true)), (.predrnnv2, .full),
     ]
 
     @Test(arguments: 0..<growable.count)
