@@ -6,7 +6,8 @@ extension TrainedModel {
     /// This model's parameters made to fit `model`, the same architecture built with
     /// `configuration`, which may have wider layers (`WidthGrowth`) or a larger filter
     /// (`KernelGrowth`) than this one: either way the result first predicts what this model
-    /// does. Other mismatches are left for `loadParameters` to report.
+    /// does. A PredRNN model made PredRNN-v2 keeps `model`'s fresh adapter (it only adds the
+    /// decoupling loss). Other mismatches are left for `loadParameters` to report.
     public func fittedParameters(to model: any SequencePredictor, of configuration: ModelConfiguration) throws -> [String: Tensor] {
         var parameters = self.model.stateDictionary()
         let (width, newWidth) = (experiment.model.hiddenChannels, configuration.hiddenChannels)
@@ -19,6 +20,12 @@ extension TrainedModel {
             }
             parameters = try WidthGrowth.grown(parameters, width: old, toFit: describing, newWidth: new)
         }
-        return KernelGrowth.grown(parameters, toFit: model)
+        parameters = KernelGrowth.grown(parameters, toFit: model)
+        if experiment.model.backbone == .predrnn && configuration.backbone == .predrnnv2 {
+            for (name, parameter) in model.namedParameters where parameters[name] == nil {
+                parameters[name] = parameter.value
+            }
+        }
+        return parameters
     }
 }

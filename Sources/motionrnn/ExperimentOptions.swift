@@ -229,10 +229,17 @@ struct ExperimentOptions: ParsableArguments {
         var m = experiment.training.model
         if let initial {
             let pretrained = initial.experiment.model
-            guard pretrained.commandLineName == m.commandLineName else {
+            // PredRNN-v2 is PredRNN with a decoupling adapter: a PredRNN model can become one.
+            let becomesV2 = pretrained.backbone == .predrnn && m.backbone == .predrnnv2
+                && pretrained.modelName.withMotionRNN == m.modelName.withMotionRNN
+            guard pretrained.commandLineName == m.commandLineName || becomesV2 else {
                 throw ValidationError("--model \(name) is not the --init-from model's architecture (\(pretrained.commandLineName))")
             }
             m = pretrained
+            if becomesV2 {
+                m.backbone = .predrnnv2
+                experiment.history.append("started as PredRNN-v2 from the --init-from PredRNN model (--model \(name)): its cells and output as trained, the decoupling adapter freshly drawn")
+            }
             experiment.initFrom = initFrom
             experiment.earlierStages = initFrom.flatMap { PretrainedModel.stages(through: initial, named: $0) }
         }

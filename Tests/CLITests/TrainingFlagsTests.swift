@@ -309,6 +309,31 @@ import Testing
             .expectRefusal(mentioning: ["--hidden 8,8", "predrnn, predrnnv2 and convlstm", "not mim"])
     }
 
+    /// `train --init-from PREDRNN --model predrnnv2` makes a PredRNN model PredRNN-v2 (a fresh
+    /// adapter, recorded in the history): at a learning rate of 10⁻¹² it scores what the PredRNN
+    /// model scored; other changes of architecture stay refused.
+    @Test func fineTuningCanMakePredRNNIntoPredRNNv2() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = { (name: String) in folder.appendingPathComponent(name).path }
+        let plain = Self.tiny + ["--model", "predrnn"]
+        let trained = try CommandLineRun(["train"] + plain + ["--iterations", "1", "--output", path("first")])
+        try #require(trained.status == 0, "\(trained.error)")
+        let v2 = try CommandLineRun(["train"] + Self.tiny + ["--model", "predrnnv2", "--init-from", path("first"),
+                                    "--iterations", "1", "--learning-rate", "1e-12", "--output", path("v2")])
+        try #require(v2.status == 0, "\(v2.error)")
+        let saved = try String(contentsOfFile: path("v2") + "/experiment.json", encoding: .utf8)
+        #expect(saved.contains("started as PredRNN-v2 from the --init-from PredRNN model"), "\(saved)")
+        func meanMSE(_ run: String) throws -> Double {
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path(run) + "/metrics.json")))
+            return try #require(((json as? [String: Any])?["mse"] as? [String: Any])?["mean"] as? Double)
+        }
+        let (before, after) = (try meanMSE("first"), try meanMSE("v2"))
+        #expect(abs(after - before) <= 1e-5 * before, "PredRNN \(before), as PredRNN-v2 \(after)")
+        try CommandLineRun(["train"] + Self.tiny + ["--model", "motionrnn-predrnnv2", "--init-from", path("first"), "--output", path("bad")])
+            .expectRefusal(mentioning: ["--model motionrnn-predrnnv2", "architecture (predrnn)"])
+    }
+
     /// A second process training into a folder that one is already training in stops at once,
     /// naming the holder; once the holder is gone the folder is free again (no stale lock).
     @Test func aRunFolderInUseIsRefused() throws {
