@@ -16,7 +16,9 @@ import Layers
 /// `passesNewGlobalMemory = false` reproduces OpenSTL unchanged (fixture
 /// `e3dlstm_small_openstl_asis`): every cell passes on the global memory it received, which
 /// therefore stays zero, while the GM′ it computes is still used inside the cell. For
-/// reference-compatibility only; the paper (and the default) passes GM′ on.
+/// reference-compatibility only; the paper (and the default) passes GM′ on. `recallRows`:
+/// how RECALL reads the states (`Recall.Rows`: OpenSTL's flat rows by default, or the paper's
+/// per-position channel vectors).
 ///
 /// Official names: `cell_list.l.*` (see `E3DLSTMCell`), `conv_last.weight` `[Cp, N, 2, 1, 1]`.
 /// The E3D-LSTM training loss is MSE + L1 (`l1PlusL2Loss`).
@@ -40,7 +42,8 @@ public final class E3DLSTMBackbone: Backbone {
     /// `height × width`: the patch-space frame size (the cells' LayerNorm shape). `filterSize`:
     /// spatial kernel of the gate convolutions (OpenSTL: 5, whatever its configured filter size).
     public init(frameChannels: Int, hiddenChannels: [Int], height: Int, width: Int, filterSize: Int = 5,
-                passesNewGlobalMemory: Bool = true, using random: inout RandomGenerator) {
+                passesNewGlobalMemory: Bool = true, recallRows: Recall.Rows = .openstl,
+                using random: inout RandomGenerator) {
         precondition(!hiddenChannels.isEmpty && hiddenChannels.allSatisfy { $0 == hiddenChannels[0] },
                      "E3DLSTM: the zig-zag global memory needs equal layer widths, got \(hiddenChannels)")
         self.hiddenChannels = hiddenChannels
@@ -49,7 +52,7 @@ public final class E3DLSTMBackbone: Backbone {
         cells = hiddenChannels.indices.map { layer in
             E3DLSTMCell(inputChannels: layer == 0 ? frameChannels : hiddenChannels[layer - 1],
                         hiddenChannels: hiddenChannels[layer], height: height, width: width,
-                        filterSize: filterSize, using: &random)
+                        filterSize: filterSize, recallRows: recallRows, using: &random)
         }
         outputConvolution = Conv3D(hiddenChannels.last!, frameChannels,
                                    kernelSize: (E3DLSTMCell.windowLength, 1, 1),

@@ -24,6 +24,8 @@ public final class E3DLSTMCell: Layer {
     let convNewGM: Conv3D     // GM′ → o
     let convLast: Conv3D      // [C′, GM′] → H′ (1×1×1)
     let cellNorm: LayerNorm   // over C + RECALL
+    /// How RECALL reads states (`Recall.Rows`; OpenSTL's by default).
+    public let recallRows: Recall.Rows
 
     public struct State {
         public var hidden: Variable
@@ -38,7 +40,8 @@ public final class E3DLSTMCell: Layer {
             self.history = history
         }
 
-        /// Zero H and C `[B, N, 2, h, w]`; the history holds the zero C as its one entry.
+        /// Zero H and C `[B, N, 2, h, w]`; the history holds the zero C as its one entry (all
+        /// zero, whichever way RECALL reads rows).
         public static func zeros(batch: Int, channels: Int, height: Int, width: Int) -> State {
             let zero = Variable(Tensor(zeros: [batch, channels, E3DLSTMCell.windowLength, height, width]))
             return State(hidden: zero, cell: zero, history: Recall.rows(zero))
@@ -48,8 +51,9 @@ public final class E3DLSTMCell: Layer {
     /// `height × width`: the cell's spatial size (the LayerNorm's shape); `filterSize` the
     /// spatial kernel of the gate convolutions (OpenSTL hard-codes 5).
     public init(inputChannels: Int, hiddenChannels n: Int, height: Int, width: Int, filterSize k: Int = 5,
-                using random: inout RandomGenerator) {
+                recallRows: Recall.Rows = .openstl, using random: inout RandomGenerator) {
         hiddenChannels = n
+        self.recallRows = recallRows
         func gateConvolution(_ inputs: Int, _ outputs: Int) -> Conv3D {
             Conv3D(inputs, outputs, kernelSize: (Self.windowLength, k, k), padding: (0, k / 2, k / 2),
                    bias: false, using: &random)
@@ -82,7 +86,7 @@ public final class E3DLSTMCell: Layer {
         let i = sigmoid(xg[0] + hg[0])
         let g = tanh(xg[1] + hg[1])
         let r = sigmoid(xg[2] + hg[2])
-        let c = cellNorm(state.cell + recall(Self.copiedToWindow(r), memory: state.history)) + i * g
+        let c = cellNorm(state.cell + recall(Self.copiedToWindow(r), memory: state.history, rows: recallRows)) + i * g
 
         let mg = chunk(convGM(globalMemory), 4, axis: 1)
         let iPrime = sigmoid(xg[4] + mg[0])
@@ -94,7 +98,7 @@ public final class E3DLSTMCell: Layer {
         let o = sigmoid(tanh(xg[3] + hg[3] + convNewCell(c) + convNewGM(newGlobalMemory)))
         let h = tanh(convLast(concat([c, newGlobalMemory], axis: 1))) * o
 
-        let next = State(hidden: h, cell: c, history: Recall.appending(c, to: state.history))
+        let next = State(hidden: h, cell: c, history: Recall.appending(c, to: state.history, recallRows))
         return (next, newGlobalMemory, Self.copiedToWindow(o))
     }
 

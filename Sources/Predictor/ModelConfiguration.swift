@@ -40,6 +40,9 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// E3D-LSTM only: `true` reproduces OpenSTL's defect of passing on the input global memory
     /// (so it never leaves zero) — for checking against OpenSTL, never for training.
     public var openSTLGlobalMemoryDefect: Bool?
+    /// E3D-LSTM only: how RECALL reads states (`Recall.Rows`); nil: OpenSTL's flat rows (what
+    /// the fixtures and earlier runs use), `.positions` the paper's per-position vectors.
+    public var e3dRecall: Recall.Rows?
     /// TrajGRU's links, flow generator and slope; nil: HKO-7's values (`TrajGRUOptions()`).
     public var trajGRU: TrajGRUOptions?
     /// Conv-TT-LSTM's order, steps, ranks and kernel; nil: NVlabs' values (`ConvTTLSTMOptions()`).
@@ -150,6 +153,9 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         try validateBaselineOptions()
         if layerNorm && ![.predrnn, .predrnnv2, .convlstm].contains(backbone) {
             throw fail("layerNorm", "is only defined for the PredRNN, PredRNN-v2 and ConvLSTM backbones (E3D-LSTM's own LayerNorm is always on)")
+        }
+        if e3dRecall != nil && backbone != .e3dlstm {
+            throw fail("e3dRecall", "chooses how E3D-LSTM's recall reads its states; \(backbone.displayName) has no recall")
         }
         if let weight = decouplingWeight {
             guard backbone == .predrnnv2 else {

@@ -47,7 +47,7 @@ public enum ModelFactory {
                 wrap(E3DLSTMBackbone(frameChannels: c.frameChannels, hiddenChannels: c.hiddenChannels,
                                      height: c.patchHeight, width: c.patchWidth, filterSize: c.filterSize,
                                      passesNewGlobalMemory: !(c.openSTLGlobalMemoryDefect ?? false),
-                                     using: &random), c, &random)
+                                     recallRows: c.e3dRecall ?? .openstl, using: &random), c, &random)
             }
         case .trajgru:
             return { c, random in

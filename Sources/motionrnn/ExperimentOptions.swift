@@ -48,6 +48,8 @@ struct ExperimentOptions: ParsableArguments {
     @Option(help: "Conv-TT-LSTM: ranks, the tensor-train's channels (default 8).") var ttRanks: Int?
     @Option(help: "Conv-TT-LSTM: kernel of the cell's convolutions (default: --filter-size).") var ttKernel: Int?
     @Option(help: "PredRNN-v2: weight β of the decoupling loss (default 0.1, the official value).") var decoupleBeta: Double?
+    @Option(help: "E3D-LSTM: how its recall attention reads the cell states: openstl (default; OpenSTL's flat channels-first rows, as the fixtures) or positions (each position's channel vector, as the paper and the official TensorFlow code).")
+    var recall: Recall.Rows?
 
     // Training overrides.
     @Option(help: "Training iterations.") var iterations: Int?
@@ -97,7 +99,7 @@ struct ExperimentOptions: ParsableArguments {
             ("--flow-channels", flowChannels != nil), ("--flow-kernel", flowKernel != nil),
             ("--i2h-kernel", i2hKernel != nil), ("--leaky-slope", leakySlope != nil), ("--tt-order", ttOrder != nil),
             ("--tt-steps", ttSteps != nil), ("--tt-ranks", ttRanks != nil), ("--tt-kernel", ttKernel != nil),
-            ("--decouple-beta", decoupleBeta != nil),
+            ("--decouple-beta", decoupleBeta != nil), ("--recall", recall != nil),
             ("--batch-size", batchSize != nil),
             ("--learning-rate", learningRate != nil), ("--warmup", warmup != nil), ("--loss", loss != nil),
             ("--gdl-weight", gdlWeight != nil),
@@ -265,6 +267,7 @@ struct ExperimentOptions: ParsableArguments {
         if let alpha { m.motion.alpha = alpha }
         if let motionBound { m.motion.bound = motionBound }
         if let decoupleBeta { m.decouplingWeight = decoupleBeta }
+        if let recall { m.e3dRecall = recall }
         try applyBaselineOptions(to: &m)
         if let initial { experiment.history += try Self.kernelGrowth(of: initial.experiment.model, to: m) }
         var t = experiment.training
@@ -377,7 +380,7 @@ struct ExperimentOptions: ParsableArguments {
             "trajGRU.inputKernel": "--i2h-kernel", "trajGRU.leakySlope": "--leaky-slope",
             "convTTLSTM": "--tt-order/--tt-steps/--tt-ranks/--tt-kernel", "convTTLSTM.order": "--tt-order",
             "convTTLSTM.steps": "--tt-steps", "convTTLSTM.ranks": "--tt-ranks", "convTTLSTM.kernelSize": "--tt-kernel",
-            "decouplingWeight": "--decouple-beta",
+            "decouplingWeight": "--decouple-beta", "e3dRecall": "--recall",
         ]
         return flags[field] ?? field
     }
@@ -390,4 +393,5 @@ extension ModelName: ExpressibleByArgument {
     public static var allValueStrings: [String] { ModelConfiguration.modelNames }
 }
 extension TrainingConfiguration.Loss: ExpressibleByArgument {}
+extension Recall.Rows: ExpressibleByArgument {}
 extension TrainingConfiguration.LearningRateSchedule.Decay: ExpressibleByArgument {}

@@ -39,6 +39,8 @@ import Testing
         (["--reverse-sampling", "1,3", "--sampling-stop", "2"], ["--reverse-sampling", "--sampling-stop"]),
         (["--model", "predrnn", "--decouple-beta", "0.2"], ["--decouple-beta", "PredRNN-v2"]),
         (["--model", "predrnnv2", "--decouple-beta=-1"], ["--decouple-beta", "non-negative"]),
+        (["--model", "predrnn", "--recall", "positions"], ["--recall", "no recall"]),
+        (["--model", "e3dlstm", "--recall", "rows"], ["--recall", "rows"]),
         (["--preset", "nope"], ["--preset", "nope"]),
         (["--model", "nope"], ["--model", "nope"]),
         (["--loss", "huber"], ["--loss", "huber"]),

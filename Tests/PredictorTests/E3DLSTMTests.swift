@@ -103,6 +103,59 @@ import TestSupport
         for k in 0..<4 { #expect(abs(out.pointer[k] - expected[k]) < 1e-6) }
     }
 
+    /// The paper's recall (`--recall positions`) attends over each position's channel vector:
+    /// in the example above, the rows (4, 4) and (0, 0) score equally against one-hot keys
+    /// (1, 0) and (0, 1), so each output channel is the mean of the two key values, ½. Written
+    /// back, a channel of a position stays that channel.
+    @Test func recallOverPositionsReadsEachPositionsChannels() {
+        let query = Variable(Tensor(shape: [1, 2, 1, 1, 2], scalars: [4, 0, 4, 0]))
+        let memory = Variable(Tensor(shape: [1, 2, 2], scalars: [1, 0, 0, 1]))
+        let out = recall(query, memory: memory, rows: .positions).value
+        #expect(out.shape == [1, 2, 1, 1, 2])
+        #expect(out.scalars.allSatisfy { abs($0 - 0.5) < 1e-6 }, "\(out.scalars)")
+        // Position 0 = channels (4, 4) as a row; a key (1, 0) alone with value (3, 7) returns
+        // (3, 7) at every position, in channel order.
+        let one = Variable(Tensor(shape: [1, 1, 2], scalars: [3, 7]))
+        let back = recall(query, memory: one, rows: .positions).value
+        #expect(back.scalars == [3, 3, 7, 7])   // [B, N, D, h, w]: channel 0 at both positions, then channel 1
+        // The row view is the permuted state: position (d, x) holds (state[0, d, x], state[1, d, x]).
+        let state = Variable(Tensor(shape: [1, 2, 1, 1, 3], scalars: [1, 2, 3, 10, 20, 30]))
+        #expect(Recall.rows(state, .positions).value.scalars == [1, 10, 2, 20, 3, 30])
+        #expect(Recall.rows(state).value.scalars == [1, 2, 3, 10, 20, 30])
+    }
+
+    @Test func recallOverPositionsGradients() {
+        var random = TestRandom(seed: 13)
+        let query = random.tensor([1, 2, 2, 2, 2])
+        let memory = random.tensor([1, 24, 2], -2, 2)
+        checkGradients([query, memory]) { recall($0[0], memory: $0[1], rows: .positions) }
+    }
+
+    /// `--recall positions` builds an E3D-LSTM (plain and with MotionRNN) that predicts, and
+    /// differently from OpenSTL's recall with the same parameters; other backbones refuse it.
+    @Test func theModelTakesEitherRecall() throws {
+        var random = RandomGenerator(seed: 4)
+        let frames = Variable(Tensor.uniform(shape: [1, 5, 4, 4, 4], low: 0, high: 1, using: &random))
+        for motion in [MotionRNNOptions.none, .full] {
+            var configuration = ModelConfiguration(backbone: .e3dlstm, motion: motion, imageHeight: 8, imageWidth: 8,
+                                                   imageChannels: 1, patchSize: 2, hiddenChannels: [4, 4],
+                                                   filterSize: 5, inputLength: 2, totalLength: 5)
+            let openSTL = try ModelFactory.make(configuration, seed: 1)
+            configuration.e3dRecall = .positions
+            let paper = try ModelFactory.make(configuration, seed: 1)
+            let (a, b) = withoutGradients {
+                (openSTL.predict(frames: frames, mask: nil, inputLength: 2).value,
+                 paper.predict(frames: frames, mask: nil, inputLength: 2).value)
+            }
+            #expect(a.shape == b.shape && b.scalars.allSatisfy(\.isFinite))
+            #expect(a.scalars != b.scalars, "\(motion)")
+        }
+        var predRNN = ModelConfiguration(backbone: .predrnn, imageHeight: 8, imageWidth: 8, imageChannels: 1,
+                                         patchSize: 2, hiddenChannels: [4, 4], filterSize: 3, inputLength: 2, totalLength: 5)
+        predRNN.e3dRecall = .positions
+        #expect { try predRNN.validate() } throws: { ($0 as? ModelConfigurationError)?.field == "e3dRecall" }
+    }
+
     @Test func cellGradients() {
         var random = RandomGenerator(seed: 7)
         let cell = E3DLSTMCell(inputChannels: 2, hiddenChannels: 2, height: 4, width: 4, using: &random)
