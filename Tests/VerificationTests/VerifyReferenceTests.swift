@@ -16,24 +16,33 @@ import TestSupport
         try ReferenceVerifier.verify(fixtureAt: Fixtures.url("\(name).safetensors"), tolerance: tolerance)
     }
 
-    /// A copy of fixture `name` in a fresh temporary folder, with its tensors and sidecar edited.
-    func editedCopy(of name: String, tensors edit: (inout [String: Tensor]) -> Void = { _ in },
+    /// A copy of fixture `name` (a shared one, or one of `Fixtures.projectDirectory` with
+    /// `project`) in a fresh temporary folder, with its tensors and sidecar edited.
+    func editedCopy(of name: String, project: Bool = false, tensors edit: (inout [String: Tensor]) -> Void = { _ in },
                     sidecar editSidecar: ((inout [String: Any]) -> Void)? = nil, writeSidecar: Bool = true) throws -> URL {
+        let source = { (file: String) in project ? Fixtures.projectDirectory.appendingPathComponent(file) : Fixtures.url(file) }
         let folder = FileManager.default.temporaryDirectory
             .appendingPathComponent("verify-reference-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         folders.append(folder)
-        var tensors = try SafetensorsFile.read(from: Fixtures.url("\(name).safetensors")).tensors
+        var tensors = try SafetensorsFile.read(from: source("\(name).safetensors")).tensors
         edit(&tensors)
         let url = folder.appendingPathComponent("\(name).safetensors")
         try SafetensorsFile.write(tensors, to: url)
         if writeSidecar {
-            let original = try Data(contentsOf: Fixtures.url("\(name).json"))
+            let original = try Data(contentsOf: source("\(name).json"))
             var json = try JSONSerialization.jsonObject(with: original) as! [String: Any]
             editSidecar?(&json)
             try JSONSerialization.data(withJSONObject: json).write(to: folder.appendingPathComponent("\(name).json"))
         }
         return url
+    }
+
+    /// Sets `config[key]` of a sidecar.
+    static func setConfig(_ json: inout [String: Any], _ key: String, _ value: Any) {
+        var config = json["config"] as? [String: Any] ?? [:]
+        config[key] = value
+        json["config"] = config
     }
 
     func expectError(_ url: URL, mentioning texts: [String], sourceLocation: SourceLocation = #_sourceLocation) {
@@ -62,7 +71,7 @@ import TestSupport
     }
 
     /// The official PredRNN with reverse scheduled sampling (our fixture, made by
-    /// scripts/make-reverse-sampling-fixture.py from predrnn_small's parameters and frames): the
+    /// scripts/make-official-fixtures.py from predrnn_small's parameters and frames): the
     /// mask covers the input window too. Read as ordinary scheduled sampling (the flag removed),
     /// the same file is refused for its mask's shape.
     @Test func officialReverseScheduledSamplingFixturePasses() throws {
@@ -74,16 +83,8 @@ import TestSupport
         #expect(report.comparisons.allSatisfy { ($0.relativeError ?? 1) < 1e-5 }, "\(report.table())")
         #expect(report.kind.contains("reverse scheduled sampling"))
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verify-rss-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        folders.append(folder)
-        let copy = folder.appendingPathComponent(url.lastPathComponent)
-        try FileManager.default.copyItem(at: url, to: copy)
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json"))) as! [String: Any]
-        var config = json["config"] as! [String: Any]
-        config["reverse_scheduled_sampling"] = 0
-        json["config"] = config
-        try JSONSerialization.data(withJSONObject: json).write(to: copy.deletingPathExtension().appendingPathExtension("json"))
+        let copy = try editedCopy(of: "predrnn_reverse_sampling_small", project: true,
+                                  sidecar: { Self.setConfig(&$0, "reverse_scheduled_sampling", 0) })
         expectError(copy, mentioning: ["input.mask_true has shape [2, 4, 8, 8, 4]", "[2, 2, 8, 8, 4]"])
     }
 
@@ -101,16 +102,7 @@ import TestSupport
         #expect(report.comparisons.allSatisfy { ($0.relativeError ?? 1) < 1e-5 }, "\(report.table())")
         #expect(report.kind.contains("PredRNN-v2"))
 
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verify-v2-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        folders.append(folder)
-        let copy = folder.appendingPathComponent(url.lastPathComponent)
-        try FileManager.default.copyItem(at: url, to: copy)
-        var json = try JSONSerialization.jsonObject(with: Data(contentsOf: url.deletingPathExtension().appendingPathExtension("json"))) as! [String: Any]
-        var config = json["config"] as! [String: Any]
-        config["decouple_beta"] = 0.2
-        json["config"] = config
-        try JSONSerialization.data(withJSONObject: json).write(to: copy.deletingPathExtension().appendingPathExtension("json"))
+        let copy = try editedCopy(of: "predrnn_v2_small", project: true, sidecar: { Self.setConfig(&$0, "decouple_beta", 0.2) })
         let changed = try ReferenceVerifier.verify(fixtureAt: copy)
         let failed = Set(changed.failures.map(\.name))
         #expect(failed.contains("output.loss") && failed.contains("grad.adapter.weight"), "\(failed)")
@@ -165,11 +157,7 @@ import TestSupport
         let badReference = try editedCopy(of: "predrnn_small") { $0["output.next_frames"] = Tensor(zeros: [2, 4, 8, 8, 4]) }
         expectError(badReference, mentioning: ["output.next_frames has shape [2, 4, 8, 8, 4]"])
 
-        let unknownModel = try editedCopy(of: "predrnn_small", sidecar: { json in
-            var config = json["config"] as! [String: Any]
-            config["model"] = "SimVP"
-            json["config"] = config
-        })
+        let unknownModel = try editedCopy(of: "predrnn_small", sidecar: { Self.setConfig(&$0, "model", "SimVP") })
         expectError(unknownModel, mentioning: ["config model 'SimVP' is unknown"])
 
         let foreignParameter = try editedCopy(of: "predrnn_small", sidecar: { json in
@@ -181,10 +169,8 @@ import TestSupport
     @Test func officialConfigKeysAreMapped() throws {
         // num_hidden as the official trainers' string, layer_norm as a boolean.
         let url = try editedCopy(of: "motionrnn_predrnn_small_ln", sidecar: { json in
-            var config = json["config"] as! [String: Any]
-            config["num_hidden"] = "8,8,8"
-            config["layer_norm"] = true
-            json["config"] = config
+            Self.setConfig(&json, "num_hidden", "8,8,8")
+            Self.setConfig(&json, "layer_norm", true)
         })
         let configuration = try ReferenceVerifier.configuration(of: ReferenceFixture(contentsOf: url))
         #expect(configuration == ModelConfiguration(
