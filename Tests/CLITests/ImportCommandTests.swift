@@ -7,12 +7,16 @@ import TestSupport
 /// `motionrnn import` on the parameters of the official code (the reference fixture's, under the
 /// official names, as the converter script writes a state dict), then used like any model.
 @Suite(.serialized) struct ImportCommandTests {
-    /// The official MotionRNN-PredRNN parameters alone: what a converted `model.ckpt` holds.
-    func officialStateDict(in folder: URL) throws -> URL {
-        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: Fixtures.url("motionrnn_predrnn_small.json")))
+    /// The official MotionRNN-PredRNN parameters alone (or another fixture's): what a converted
+    /// `model.ckpt` holds.
+    func officialStateDict(in folder: URL, fixture name: String = "motionrnn_predrnn_small", project: Bool = false) throws -> URL {
+        let file = { (suffix: String) in
+            project ? Fixtures.projectDirectory.appendingPathComponent(name + suffix) : Fixtures.url(name + suffix)
+        }
+        let sidecar = try JSONSerialization.jsonObject(with: Data(contentsOf: file(".json")))
         let names = try #require((sidecar as? [String: Any])?["param_names_in_order"] as? [String])
-        let fixture = try SafetensorsFile.read(from: Fixtures.url("motionrnn_predrnn_small.safetensors"))
-        let url = folder.appendingPathComponent("official.safetensors")
+        let fixture = try SafetensorsFile.read(from: file(".safetensors"))
+        let url = folder.appendingPathComponent("official-\(name).safetensors")
         try SafetensorsFile.write(Dictionary(uniqueKeysWithValues: try names.map { ($0, try #require(fixture.tensors[$0])) }),
                                   to: url)
         return url
@@ -54,5 +58,19 @@ import TestSupport
             .expectRefusal(mentioning: ["has shape"])
         try CommandLineRun(["import", state.path, "--output", "model.bin"] + architecture)
             .expectRefusal(mentioning: ["--output", ".safetensors"])
+    }
+
+    /// Official PredRNN-v2 parameters (our fixture's, adapter included) import as predrnnv2.
+    @Test func officialPredRNNv2ParametersImport() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let state = try officialStateDict(in: folder, fixture: "predrnn_v2_small", project: true)
+        let frames = try frames(in: folder)
+        let model = folder.appendingPathComponent("v2.safetensors").path
+        let imported = try CommandLineRun(["import", state.path, "--output", model, "--model", "predrnnv2",
+                                           "--hidden", "8,8,8", "--filter-size", "3", "--patch-size", "2", "--image-size", "16",
+                                           "--input-length", "3", "--output-length", "3", "--data", frames.path])
+        #expect(imported.status == 0, "\(imported.error)")
+        #expect(imported.output.contains("PredRNN-v2"), "\(imported.output)")
     }
 }
