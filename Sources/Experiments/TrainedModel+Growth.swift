@@ -21,7 +21,7 @@ extension TrainedModel {
             parameters = try WidthGrowth.grown(parameters, width: old, toFit: describing, newWidth: new)
         }
         parameters = KernelGrowth.grown(parameters, toFit: model)
-        if experiment.model.backbone == .predrnn && configuration.backbone == .predrnnv2 {
+        if experiment.model.becomesPredRNNv2(as: configuration) {
             for (name, parameter) in model.namedParameters where parameters[name] == nil {
                 parameters[name] = parameter.value
             }

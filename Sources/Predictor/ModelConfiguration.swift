@@ -53,6 +53,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     /// PredRNN-v2's β as the model uses it.
     public var effectiveDecouplingWeight: Double { decouplingWeight ?? 0.1 }
 
+    /// Whether `other` is this PredRNN model made PredRNN-v2 (the same MotionRNN choice): its
+    /// parameters plus the decoupling adapter, which starts fresh.
+    public func becomesPredRNNv2(as other: ModelConfiguration) -> Bool {
+        backbone == .predrnn && other.backbone == .predrnnv2 && (motion == .none) == (other.motion == .none)
+    }
+
     public init(backbone: BackboneKind, motion: MotionRNNOptions = .none,
                 imageHeight: Int, imageWidth: Int, imageChannels: Int, patchSize: Int,
                 hiddenChannels: [Int], filterSize: Int, layerNorm: Bool = false,

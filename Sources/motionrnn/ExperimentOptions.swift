@@ -232,8 +232,7 @@ struct ExperimentOptions: ParsableArguments {
         if let initial {
             let pretrained = initial.experiment.model
             // PredRNN-v2 is PredRNN with a decoupling adapter: a PredRNN model can become one.
-            let becomesV2 = pretrained.backbone == .predrnn && m.backbone == .predrnnv2
-                && pretrained.modelName.withMotionRNN == m.modelName.withMotionRNN
+            let becomesV2 = pretrained.becomesPredRNNv2(as: m)
             guard pretrained.commandLineName == m.commandLineName || becomesV2 else {
                 throw ValidationError("--model \(name) is not the --init-from model's architecture (\(pretrained.commandLineName))")
             }

@@ -15,6 +15,14 @@ import Testing
                        "--test-count", "2", "--validation-count", "2", "--examples", "1",
                        "--validation-interval", "1", "--checkpoint-interval", "1"]
 
+    /// The model card `export --card` writes for the run at `output` (into `folder/run.md`).
+    static func exportedCard(of output: String, in folder: URL) throws -> String {
+        let export = try CommandLineRun(["export", output, "--output", folder.appendingPathComponent("run.safetensors").path,
+                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
+        try #require(export.status == 0, "\(export.error)")
+        return try String(contentsOf: folder.appendingPathComponent("run.md"), encoding: .utf8)
+    }
+
     @Test func timeBudgetMustBeADuration() throws {
         let run = try CommandLineRun(["train", "--time-budget", "soon", "--output", "/nonexistent/x"])
         run.expectRefusal(mentioning: ["--time-budget", "soon"])
@@ -93,11 +101,7 @@ import Testing
         #expect(saved.contains("\"decayLength\" : 0.4"), "\(saved)")   // (END − START)/5
         try CommandLineRun(["train", "--output", output, "--resume", "--reverse-sampling", "1,4"])
             .expectRefusal(mentioning: ["--reverse-sampling", "cannot change on resume"])
-        let card = folder.appendingPathComponent("run.md")
-        let export = try CommandLineRun(["export", output, "--output", folder.appendingPathComponent("run.safetensors").path,
-                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
-        try #require(export.status == 0, "\(export.error)")
-        let text = try String(contentsOf: card, encoding: .utf8)
+        let text = try Self.exportedCard(of: output, in: folder)
         #expect(text.contains("reverse scheduled sampling (PredRNN-v2): between iterations 1 and 3"), "\(text)")
     }
 
@@ -114,11 +118,7 @@ import Testing
         #expect(saved.contains("\"decouplingWeight\" : 0.25") && saved.contains("\"predrnnv2\""), "\(saved)")
         try CommandLineRun(["train", "--output", output, "--resume", "--decouple-beta", "0.5"])
             .expectRefusal(mentioning: ["--decouple-beta", "cannot change on resume"])
-        let card = folder.appendingPathComponent("run.md")
-        let export = try CommandLineRun(["export", output, "--output", folder.appendingPathComponent("run.safetensors").path,
-                                         "--card", "--test-count", "2", "--reproduce", "(none)"])
-        try #require(export.status == 0, "\(export.error)")
-        let text = try String(contentsOf: card, encoding: .utf8)
+        let text = try Self.exportedCard(of: output, in: folder)
         #expect(text.contains("plus 0.25 × PredRNN-v2's decoupling loss"), "\(text)")
     }
 
