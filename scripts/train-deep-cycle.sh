@@ -10,8 +10,12 @@
 # each, niced; run it again to continue exactly where a time budget stopped it (`train
 # --resume`). Then `bash scripts/validate-pair.sh RUNS_FOLDER OUTPUT_FOLDER cycle<N>` decides
 # whether it ships.
+# With DECOUPLING=β set, the cycle trains each model as its PredRNN-v2 (`--model predrnnv2` or
+# `motionrnn-predrnnv2`, `--decouple-beta β`): the same cells plus the decoupling loss, whose
+# adapter starts fresh and is used only in training.
 #
 #   bash scripts/train-deep-cycle.sh RUNS_FOLDER CYCLE [TIME_BUDGET]     e.g. ~/runs/cycle3 3 2h
+#   DECOUPLING=0.1 bash scripts/train-deep-cycle.sh ~/runs/decoupled 9 2h
 set -euo pipefail
 cd "$(dirname "$0")/.."
 usage="usage: train-deep-cycle.sh RUNS_FOLDER CYCLE [TIME_BUDGET]"
@@ -42,6 +46,7 @@ new_run_arguments() {
     local start="$runs/cycle$((cycle - 1))-vmnist-$1.safetensors"
     [ -f "$start" ] || model_file_at "$previous_files" "vmnist-$1.safetensors" "$start"
     arguments=(--init-from "$start" "${recipe[@]}")
+    [ -z "${DECOUPLING:-}" ] || arguments+=(--model "$1v2" --decouple-beta "$DECOUPLING")
 }
 on_resume=()
 second_phase=()
