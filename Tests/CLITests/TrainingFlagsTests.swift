@@ -330,6 +330,16 @@ import Testing
         }
         let (before, after) = (try meanMSE("first"), try meanMSE("v2"))
         #expect(abs(after - before) <= 1e-5 * before, "PredRNN \(before), as PredRNN-v2 \(after)")
+        // Becoming PredRNN-v2 while growing (wider, or a larger filter): the adapter is drawn
+        // after the growth, and the model still predicts what it did.
+        for (index, growth) in [["--hidden", "6,6"], ["--filter-size", "7"]].enumerated() {
+            let grown = try CommandLineRun(["train"] + Self.tiny + ["--model", "predrnnv2", "--init-from", path("first"),
+                                           "--iterations", "1", "--learning-rate", "1e-12", "--output", path("grown\(index)")]
+                                           + growth)
+            try #require(grown.status == 0, "\(growth): \(grown.error)")
+            let grownMSE = try meanMSE("grown\(index)")
+            #expect(abs(grownMSE - before) <= 1e-5 * before, "PredRNN \(before), grown (\(growth)) as PredRNN-v2 \(grownMSE)")
+        }
         try CommandLineRun(["train"] + Self.tiny + ["--model", "motionrnn-predrnnv2", "--init-from", path("first"), "--output", path("bad")])
             .expectRefusal(mentioning: ["--model motionrnn-predrnnv2", "architecture (predrnn)"])
     }
