@@ -7,7 +7,8 @@
 # decoupling cycle"): the loss made the shipped models worse when added to them late; does a
 # model that learns with it from the start predict better at this compute? Its baselines are the
 # two seeds of "Seed spread at 4 × 40" (the same schedule without the loss). About 1.8 hours
-# alone on both cores; each call continues exactly.
+# alone on both cores; each call continues exactly. It did not help (2026-12-07): validation 90.1
+# against 88.4 for both ordinary seeds.
 #
 #   bash scripts/train-decoupled.sh RUNS_FOLDER [TIME_BUDGET]     e.g. ~/runs/scratch-v2 2h
 set -euo pipefail
